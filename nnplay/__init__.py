@@ -1,0 +1,3 @@
+"""nnplay: a keyboard-driven terminal playground for neural networks in NumPy."""
+
+__version__ = "0.1.0"

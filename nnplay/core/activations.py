@@ -1,0 +1,125 @@
+"""Element-wise activation layers and the softmax.
+
+Each is a layer with no parameters: ``forward(x) -> y``, ``backward(dy) -> dx``
+with ``x, y, dy, dx`` all of shape ``(batch, n)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnplay.core.layers import Layer
+
+
+class ReLU(Layer):
+    """y = x * [x > 0];  dx = dy * [x > 0]   ([x > 0] is 1 where the unit fired, else 0)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        # Keeping the mask serves backward; and with this NumPy, greater-then-multiply
+        # is faster than np.maximum(x, 0).
+        self.fired = np.greater(x, 0, out=self.buffer("fired", x.shape, np.dtype(bool)))
+        return np.multiply(x, self.fired, out=self.buffer("y", x.shape, x.dtype))
+
+    def infer(self, x: np.ndarray) -> np.ndarray:
+        return np.maximum(x, 0)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        return np.multiply(dy, self.fired, out=self.buffer("dx", dy.shape, dy.dtype))
+
+
+class LeakyReLU(Layer):
+    """y = x if x > 0 else alpha * x;  dx = dy * (1 if x > 0 else alpha)."""
+
+    def __init__(self, alpha: float = 0.01) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.x = x
+        y = self.buffer("y", x.shape, x.dtype)
+        np.multiply(x, self.alpha, out=y)
+        return np.maximum(x, y, out=y)  # valid for 0 < alpha < 1
+
+    def infer(self, x: np.ndarray) -> np.ndarray:
+        return np.maximum(x, self.alpha * x)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        slope = np.where(self.x > 0, 1, self.alpha).astype(dy.dtype, copy=False)
+        return np.multiply(dy, slope, out=self.buffer("dx", dy.shape, dy.dtype))
+
+
+class Sigmoid(Layer):
+    """y = 1 / (1 + exp(-x));  dx = dy * y * (1 - y)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.y = sigmoid(x, out=self.buffer("y", x.shape, x.dtype))
+        return self.y
+
+    def infer(self, x: np.ndarray) -> np.ndarray:
+        return sigmoid(x)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        dx = self.buffer("dx", dy.shape, dy.dtype)
+        np.subtract(1, self.y, out=dx)
+        dx *= self.y
+        dx *= dy
+        return dx
+
+
+class Tanh(Layer):
+    """y = tanh(x);  dx = dy * (1 - y**2)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.y = np.tanh(x, out=self.buffer("y", x.shape, x.dtype))
+        return self.y
+
+    def infer(self, x: np.ndarray) -> np.ndarray:
+        return np.tanh(x)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        dx = self.buffer("dx", dy.shape, dy.dtype)
+        np.multiply(self.y, self.y, out=dx)
+        np.subtract(1, dx, out=dx)
+        dx *= dy
+        return dx
+
+
+class Identity(Layer):
+    """y = x;  dx = dy. A "linear" hidden layer, to show why non-linearity matters."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x
+
+    def infer(self, x: np.ndarray) -> np.ndarray:
+        return x.copy()
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        return dy
+
+
+ACTIVATIONS: dict[str, type[Layer]] = {
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "identity": Identity,
+}
+"""Hidden-layer activations by the name used in settings and saved files."""
+
+
+def sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """1 / (1 + exp(-x)), without overflow for large |x|."""
+    e = np.exp(-np.abs(x))  # never overflows
+    s = np.where(x >= 0, 1 / (1 + e), e / (1 + e))  # both forms equal sigmoid(x)
+    if out is None:
+        return s
+    out[...] = s
+    return out
+
+
+def softmax(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """p_ij = exp(z_ij) / sum_k exp(z_ik), row-wise. z: (batch, classes)."""
+    out = np.subtract(z, np.maximum.reduce(z, axis=1, keepdims=True), out=out)  # exp never overflows
+    np.exp(out, out=out)
+    out /= np.add.reduce(out, axis=1, keepdims=True)
+    return out

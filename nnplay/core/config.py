@@ -1,0 +1,223 @@
+"""The one settings model: the CLI's flags, the app's fields and the saved file.
+
+Each field is parsed from text by ``parse_field`` and the whole is checked by
+``TrainConfig.check``; both raise ``ConfigError`` with a message meant for a
+person, naming the field, what was given and what is allowed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from nnplay.core.activations import ACTIVATIONS
+from nnplay.core.layers import INITS
+from nnplay.core.network import MEMORY_LIMIT, estimate_bytes
+from nnplay.core.optimizers import OPTIMIZERS
+
+MAX_UNITS = 100_000
+"""Largest single layer: wider than this is a typo, not an experiment."""
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; str(error) says why, for a person."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+        """The TrainConfig field at fault, when there is one."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """What to train and how. The defaults are the tutorial's experiment."""
+
+    dataset: str = "digits"
+    """Name of the data set (see nnplay.data.DATASETS)."""
+    layers: tuple[int, ...] = (64, 128, 64, 10)
+    """Units per layer, input first, output last; input and output fit the data set."""
+    activation: tuple[str, ...] = ("relu",)
+    """Hidden-layer activation: one name for all, or one per hidden layer."""
+    init: str = "he"
+    """Weight initialisation: he (for ReLU) or xavier (for tanh and sigmoid)."""
+    optimizer: str = "sgd"
+    """sgd, momentum (0.9) or adam (PyTorch's defaults)."""
+    lr: float = 0.01
+    """Learning rate."""
+    batch_size: int = 32
+    """Samples per gradient step; more than the training set means full batch."""
+    epochs: int = 100
+    """Passes over the training set (0 only builds the network)."""
+    seed: int = 0
+    """Seeds the weights and the shuffling: one seed, one result, bit for bit."""
+    l2: float = 0.0
+    """Weight decay: adds l2 * w to every gradient; 0 turns it off."""
+
+    @property
+    def hidden_activations(self) -> tuple[str, ...]:
+        """One activation name per hidden layer."""
+        n_hidden = len(self.layers) - 2
+        if len(self.activation) == 1:
+            return self.activation * n_hidden
+        return self.activation
+
+    def with_text(self, name: str, text: str) -> TrainConfig:
+        """A copy with one field parsed from text (not yet checked as a whole)."""
+        return replace(self, **{name: parse_field(name, text)})
+
+    def check(self, n_in: int, n_out: int) -> None:
+        """Raise ConfigError unless this config trains on data of this shape."""
+        for f in fields(self):
+            parse_field(f.name, format_field(f.name, getattr(self, f.name)))
+        if self.layers[0] != n_in:
+            raise ConfigError(
+                f"layers: the first size must be {n_in}, the {self.dataset} data set's "
+                f"input size, not {self.layers[0]}",
+                "layers",
+            )
+        if self.layers[-1] != n_out:
+            raise ConfigError(
+                f"layers: the last size must be {n_out}, the {self.dataset} data set's "
+                f"output size, not {self.layers[-1]}",
+                "layers",
+            )
+        n_hidden = len(self.layers) - 2
+        if len(self.activation) not in (1, n_hidden) or (n_hidden == 0 and len(self.activation) > 1):
+            raise ConfigError(
+                f"activation: give one name for all hidden layers or {n_hidden} "
+                f"(one per hidden layer), not {len(self.activation)}",
+                "activation",
+            )
+        need = estimate_bytes(self.layers, min(self.batch_size, 4096) + 2048)
+        if need > MEMORY_LIMIT:
+            raise ConfigError(
+                f"layers: this network would need about {need / 1024**3:.1f} GiB; "
+                f"the limit is {MEMORY_LIMIT / 1024**3:.0f} GiB. Use fewer or smaller layers",
+                "layers",
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready values (tuples become lists)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        """The inverse of to_dict; unknown keys and bad values raise ConfigError."""
+        if not isinstance(data, dict):
+            raise ConfigError("settings must be a JSON object")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
+        values = {}
+        for name, value in data.items():
+            if isinstance(value, list):
+                value = ",".join(str(v) for v in value)
+            values[name] = parse_field(name, str(value))
+        return cls(**values)
+
+
+def format_field(name: str, value: Any) -> str:
+    """The text a person would type for a value: the inverse of parse_field."""
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+# -- parsing one field from text ---------------------------------------------
+
+
+def _whole(name: str, text: str, minimum: int) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ConfigError(f"{name}: {text.strip()!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigError(f"{name}: must be at least {minimum}, not {value}")
+    return value
+
+
+def _real(name: str, text: str, allow_zero: bool) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise ConfigError(f"{name}: {text.strip()!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{name}: must be a finite number, not {text.strip()}")
+    if value < 0 or (value == 0 and not allow_zero):
+        bound = "zero or more" if allow_zero else "more than zero"
+        raise ConfigError(f"{name}: must be {bound}, not {value:g}")
+    return value
+
+
+def _choice(name: str, text: str, choices: Any) -> str:
+    value = text.strip().lower().replace("-", "_")
+    if value not in choices:
+        raise ConfigError(f"{name}: unknown {name} {text.strip()!r}; choose from {', '.join(choices)}")
+    return value
+
+
+def parse_layers(text: str) -> tuple[int, ...]:
+    """'64,128,64,10' -> (64, 128, 64, 10)."""
+    parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
+    if len(parts) < 2:
+        raise ConfigError(
+            f"layers: need at least an input and an output size, like 64,128,64,10; got {text.strip()!r}"
+        )
+    sizes = []
+    for part in parts:
+        try:
+            n = int(part)
+        except ValueError:
+            raise ConfigError(f"layers: {part!r} is not a whole number") from None
+        if n < 1:
+            raise ConfigError(f"layers: every size must be at least 1, not {n}")
+        if n > MAX_UNITS:
+            raise ConfigError(f"layers: {n:,} units is too many; the most a layer may have is {MAX_UNITS:,}")
+        sizes.append(n)
+    return tuple(sizes)
+
+
+def parse_activation(text: str) -> tuple[str, ...]:
+    """'relu' or 'relu,tanh' -> ('relu',) or ('relu', 'tanh')."""
+    parts = [p for p in text.replace(" ", ",").split(",") if p.strip()]
+    if not parts:
+        raise ConfigError(f"activation: empty; choose from {', '.join(ACTIVATIONS)}")
+    return tuple(_choice("activation", p, ACTIVATIONS) for p in parts)
+
+
+def parse_field(name: str, text: str) -> Any:
+    """Parse one setting from the text a person typed; raise ConfigError if it is bad."""
+    try:
+        return _parse(name, str(text))
+    except ConfigError as e:
+        e.field = name
+        raise
+
+
+def _parse(name: str, text: str) -> Any:
+    if name == "dataset":  # which names exist is nnplay.data's business (data.check)
+        value = text.strip().lower().replace("-", "_")
+        if not value:
+            raise ConfigError("dataset: empty")
+        return value
+    if name == "layers":
+        return parse_layers(text)
+    if name == "activation":
+        return parse_activation(text)
+    if name == "init":
+        return _choice("init", text, INITS)
+    if name == "optimizer":
+        return _choice("optimizer", text, OPTIMIZERS)
+    if name == "lr":
+        return _real("learning rate", text, allow_zero=False)
+    if name == "l2":
+        return _real("l2", text, allow_zero=True)
+    if name == "batch_size":
+        return _whole("batch size", text, 1)
+    if name == "epochs":
+        return _whole("epochs", text, 0)
+    if name == "seed":
+        return _whole("seed", text, 0)
+    raise ConfigError(f"unknown setting {name!r}")

@@ -1,0 +1,112 @@
+"""Losses, each fused with the output activation it pairs with.
+
+A loss takes the last dense layer's output, the logits ``z: (batch, k)``, and
+the targets ``y: (batch, k)``. ``forward(z, y)`` returns the mean loss as a
+float; ``backward()`` returns ``dL/dz: (batch, k)``. Pairing the activation with
+the loss gives the short, stable gradient ``(p - y) / N`` for the first two.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnplay.core.activations import sigmoid, softmax
+from nnplay.core.layers import Layer
+
+
+class Loss(Layer):
+    """A loss is the last layer: it takes targets and yields a number."""
+
+    output_activation = ""
+    """The activation that turns logits into predictions (``output``)."""
+
+    def forward(self, z: np.ndarray, y: np.ndarray) -> float:  # type: ignore[override]
+        raise NotImplementedError
+
+    def backward(self, dy: np.ndarray | None = None) -> np.ndarray:
+        raise NotImplementedError
+
+    def output(self, z: np.ndarray) -> np.ndarray:
+        """Predictions for logits z, as a new array."""
+        raise NotImplementedError
+
+
+class SoftmaxCrossEntropy(Loss):
+    """p = softmax(z);  L = -(1/N) sum_i sum_j y_ij log p_ij;  dL/dz = (p - y) / N.
+
+    ``y`` is one-hot (each row sums to 1). The loss is computed from the
+    shifted logits, log p_ij = z_ij - max_j z - log sum_k exp(z_ik - max z),
+    so a confident wrong answer gives a large finite loss, never log(0).
+    """
+
+    output_activation = "softmax"
+
+    def forward(self, z: np.ndarray, y: np.ndarray) -> float:  # type: ignore[override]
+        n, k = z.shape
+        s = self.buffer("p", z.shape, z.dtype)
+        np.subtract(z, np.maximum.reduce(z, axis=1, keepdims=True), out=s)  # shifted logits
+        s_true = np.vdot(s, y)  # sum over rows of the true class's shifted logit
+        e = np.exp(s, out=s)
+        total = np.dot(e, self.ones(k, z.dtype))  # (N,) row sums
+        self.p = np.divide(e, total[:, None], out=e)  # softmax
+        self.y = y
+        # mean over rows of log p_true = s_true - log(total)
+        return float(np.dot(self.ones(n, z.dtype), np.log(total)) - s_true) / n
+
+    def backward(self, dy: np.ndarray | None = None) -> np.ndarray:
+        dz = np.subtract(self.p, self.y, out=self.buffer("dz", self.p.shape, self.p.dtype))
+        dz *= 1 / self.p.shape[0]
+        return dz
+
+    def output(self, z: np.ndarray) -> np.ndarray:
+        return softmax(z)
+
+
+class SigmoidBinaryCrossEntropy(Loss):
+    """p = sigmoid(z);  L = -mean(y log p + (1 - y) log(1 - p));  dL/dz = (p - y) / (N k).
+
+    Computed as mean(max(z, 0) - z y + log(1 + exp(-|z|))), the same value
+    without taking the log of a probability that rounded to 0 or 1.
+    """
+
+    output_activation = "sigmoid"
+
+    def forward(self, z: np.ndarray, y: np.ndarray) -> float:  # type: ignore[override]
+        self.p = sigmoid(z, out=self.buffer("p", z.shape, z.dtype))
+        self.y = y
+        per_element = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+        return float(per_element.mean())
+
+    def backward(self, dy: np.ndarray | None = None) -> np.ndarray:
+        dz = np.subtract(self.p, self.y, out=self.buffer("dz", self.p.shape, self.p.dtype))
+        dz *= 1 / self.p.size
+        return dz
+
+    def output(self, z: np.ndarray) -> np.ndarray:
+        return sigmoid(z)
+
+
+class MeanSquaredError(Loss):
+    """Identity output;  L = mean((z - y)**2);  dL/dz = 2 (z - y) / (N k)."""
+
+    output_activation = "identity"
+
+    def forward(self, z: np.ndarray, y: np.ndarray) -> float:  # type: ignore[override]
+        self.diff = np.subtract(z, y, out=self.buffer("diff", z.shape, z.dtype))
+        return float(np.vdot(self.diff, self.diff)) / self.diff.size
+
+    def backward(self, dy: np.ndarray | None = None) -> np.ndarray:
+        return np.multiply(
+            self.diff, 2 / self.diff.size, out=self.buffer("dz", self.diff.shape, self.diff.dtype)
+        )
+
+    def output(self, z: np.ndarray) -> np.ndarray:
+        return z.copy()
+
+
+LOSSES: dict[str, type[Loss]] = {
+    "cross_entropy": SoftmaxCrossEntropy,
+    "binary_cross_entropy": SigmoidBinaryCrossEntropy,
+    "mse": MeanSquaredError,
+}
+"""Losses by the name used in settings and saved files."""

@@ -1,0 +1,212 @@
+"""A feed-forward network built from a spec: Dense, activation, ..., Dense, loss.
+
+All weights live in one flat vector ``params: (P,)`` and all gradients in
+``grads: (P,)``; each Dense layer's ``W`` and ``b`` are views into them, so the
+layer code reads naturally and the optimizer updates everything at once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnplay.core.activations import ACTIVATIONS
+from nnplay.core.layers import Dense, Layer
+from nnplay.core.losses import LOSSES, Loss
+
+MEMORY_LIMIT = 2 * 1024**3
+"""Largest estimated working set, in bytes, that a network may need."""
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """The architecture: everything needed to rebuild a network's shape."""
+
+    sizes: tuple[int, ...] = (64, 128, 64, 10)
+    """Units per layer, input first and output last."""
+    activations: tuple[str, ...] = ("relu", "relu")
+    """Activation after each hidden layer (len(sizes) - 2 names)."""
+    loss: str = "cross_entropy"
+    """Loss, which fixes the output activation (see nnplay.core.losses)."""
+    init: str = "he"
+    """Weight initialisation: "he" (for ReLU) or "xavier" (for tanh/sigmoid)."""
+
+    @property
+    def n_params(self) -> int:
+        return count_params(self.sizes)
+
+
+def count_params(sizes: Sequence[int]) -> int:
+    """Weights plus biases of the dense layers joining consecutive sizes."""
+    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
+
+
+def estimate_bytes(sizes: Sequence[int], rows: int, itemsize: int = 4) -> int:
+    """A generous estimate of the memory a network needs for ``rows`` samples at once.
+
+    Parameters, gradients, two optimizer slots and a snapshot (5 per weight),
+    a few buffers per unit per row, and the float64 draw that initialises the
+    largest weight matrix.
+    """
+    biggest = max((a * b for a, b in zip(sizes[:-1], sizes[1:], strict=False)), default=0)
+    return itemsize * (5 * count_params(sizes) + 4 * rows * sum(sizes)) + 16 * biggest
+
+
+class Network:
+    """Dense layers with activations between them and a loss at the end.
+
+    ``forward(x: (N, sizes[0])) -> z: (N, sizes[-1])`` returns the logits (the
+    last dense layer's output, before the output activation).
+    """
+
+    def __init__(self, spec: NetworkSpec, rng: np.random.Generator, dtype: type = np.float32):
+        check_spec(spec)
+        self.spec = spec
+        self.dtype = np.dtype(dtype)
+        self.layers: list[Layer] = []
+        self.dense: list[Dense] = []
+        n_layers = len(spec.sizes) - 1
+        for i in range(n_layers):
+            dense = Dense(spec.sizes[i], spec.sizes[i + 1], rng, spec.init, dtype, input_grad=i > 0)
+            self.dense.append(dense)
+            self.layers.append(dense)
+            if i < n_layers - 1:
+                self.layers.append(ACTIVATIONS[spec.activations[i]]())
+        self.loss: Loss = LOSSES[spec.loss]()
+        self.params, self.grads, offsets = _flatten(self.dense, self.dtype)
+        bounds = list(zip(offsets, [*offsets[1:], self.params.size], strict=True))
+        self._param_slices = [self.params[a:b] for a, b in bounds]  # each dense layer's W and b
+        self._grad_slices = [self.grads[a:b] for a, b in bounds]
+
+    # -- the three passes --------------------------------------------------
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Logits for a batch; a buffer valid until the next forward of that size."""
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self) -> None:
+        """Fill ``grads`` from the loss last computed by ``self.loss.forward``."""
+        dz = self.loss.backward()
+        for layer in reversed(self.layers):
+            dz = layer.backward(dz)
+
+    def train_step(self, x: np.ndarray, y: np.ndarray, optimizer) -> float:  # type: ignore[no-untyped-def]
+        """Forward, loss, backward, update. Returns the loss before the update."""
+        loss = self.loss.forward(self.forward(x), y)
+        self.backward()
+        optimizer.step(self.params, self.grads)
+        return loss
+
+    # -- asking the network things -----------------------------------------
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """forward() without side effects: a new array, safe from any thread."""
+        x = np.asarray(x, dtype=self.dtype)
+        for layer in self.layers:
+            x = layer.infer(x)
+        return x
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Predictions (class probabilities for classification): (N, sizes[-1])."""
+        return self.loss.output(self.logits(x))
+
+    def accuracy(self, x: np.ndarray, y: np.ndarray) -> float | None:
+        """Fraction classified correctly; None for regression."""
+        correct = correct_mask(self.logits(x), y, self.spec.loss)
+        return None if correct is None else float(correct.mean())
+
+    @property
+    def n_params(self) -> int:
+        return int(self.params.size)
+
+    def grad_norms(self) -> tuple[float, ...]:
+        """||dL/dW_i, dL/db_i|| for each dense layer i."""
+        return tuple(math.sqrt(np.vdot(g, g)) for g in self._grad_slices)
+
+    def weight_norms(self) -> tuple[float, ...]:
+        """||W_i, b_i|| for each dense layer i."""
+        return tuple(math.sqrt(np.vdot(w, w)) for w in self._param_slices)
+
+    def summary(self) -> str:
+        """A Keras-like table: each layer, its output shape and parameter count."""
+        rows = [("Layer (type)", "Output shape", "Param #")]
+        d = a = 0
+        for layer in self.layers:
+            if isinstance(layer, Dense):
+                rows.append(
+                    (f"dense_{d} (Dense)", f"(None, {layer.n_out})", f"{layer.W.size + layer.b.size:,}")
+                )
+                width = layer.n_out
+                d += 1
+            else:
+                name = type(layer).__name__
+                rows.append((f"{name.lower()}_{a} ({name})", f"(None, {width})", "0"))
+                a += 1
+        out_name = self.loss.output_activation.capitalize()
+        rows.append((f"output ({out_name})", f"(None, {self.spec.sizes[-1]})", "0"))
+        widths = [max(len(r[i]) for r in rows) + 2 for i in range(3)]
+        rule = "-" * sum(widths)
+        lines = [rule, _row(rows[0], widths), "=" * sum(widths)]
+        lines += [_row(r, widths) for r in rows[1:]]
+        lines += [rule, f"Total params: {self.n_params:,}", f"Loss: {self.spec.loss}", rule]
+        return "\n".join(lines)
+
+
+def _row(cells: tuple[str, str, str], widths: list[int]) -> str:
+    return cells[0].ljust(widths[0]) + cells[1].ljust(widths[1]) + cells[2].rjust(widths[2])
+
+
+def correct_mask(
+    z: np.ndarray, y: np.ndarray, loss: str, labels: np.ndarray | None = None
+) -> np.ndarray | None:
+    """Which rows of logits z: (N, k) match targets y: (N, k); None for regression.
+
+    ``labels``, y's class indices if already known, saves recomputing them.
+    """
+    if z.shape[1] > 1:
+        return z.argmax(axis=1) == (y.argmax(axis=1) if labels is None else labels)
+    if loss == "binary_cross_entropy":
+        return (z[:, 0] > 0) == (y[:, 0] > 0.5)  # sigmoid(z) > 0.5 exactly when z > 0
+    return None
+
+
+def check_spec(spec: NetworkSpec) -> None:
+    """Raise ValueError with a plain message if the spec cannot be built."""
+    if len(spec.sizes) < 2:
+        raise ValueError("a network needs at least an input and an output size")
+    if any(int(n) != n or n < 1 for n in spec.sizes):
+        raise ValueError("every layer size must be a whole number of at least 1")
+    if len(spec.activations) != len(spec.sizes) - 2:
+        raise ValueError(
+            f"{len(spec.sizes) - 2} hidden layer(s) need as many activations, got {len(spec.activations)}"
+        )
+    for name in spec.activations:
+        if name not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}")
+    if spec.loss not in LOSSES:
+        raise ValueError(f"unknown loss {spec.loss!r}; choose from {', '.join(LOSSES)}")
+    if spec.init not in ("he", "xavier"):
+        raise ValueError(f"unknown init {spec.init!r}; choose from he, xavier")
+
+
+def _flatten(dense: list[Dense], dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Move every W and b into one flat vector (and gradients into another), as views."""
+    total = sum(p.size for layer in dense for p in layer.parameters.values())
+    params = np.empty(total, dtype=dtype)
+    grads = np.zeros(total, dtype=dtype)
+    offsets = []
+    at = 0
+    for layer in dense:
+        offsets.append(at)
+        for name, value in layer.parameters.items():
+            view = params[at : at + value.size].reshape(value.shape)
+            view[...] = value
+            layer.parameters[name] = view
+            layer.gradients[name] = grads[at : at + value.size].reshape(value.shape)
+            at += value.size
+    return params, grads, offsets

@@ -1,0 +1,94 @@
+"""Gradient-descent optimizers.
+
+Each updates one flat parameter vector ``w: (P,)`` in place from its gradient
+``g: (P,)``. The network keeps every layer's W and b as views into that one
+vector, so a whole update is a few NumPy calls, whatever the depth.
+``lr`` may be changed between steps; the next step uses the new value.
+
+``weight_decay`` (L2) adds ``weight_decay * w`` to the gradient, as PyTorch's
+``weight_decay`` does: the gradient of ``weight_decay / 2 * ||w||**2``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Optimizer:
+    def __init__(self, lr: float, weight_decay: float = 0.0) -> None:
+        self.lr = lr
+        """Learning rate: the step size along the negative gradient."""
+        self.weight_decay = weight_decay
+        """L2 penalty coefficient; 0 turns it off."""
+
+    def _decayed(self, w: np.ndarray, g: np.ndarray) -> np.ndarray:
+        if self.weight_decay:
+            return g + self.weight_decay * w
+        return g
+
+    def step(self, w: np.ndarray, g: np.ndarray) -> None:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """w <- w - lr * g."""
+
+    def step(self, w: np.ndarray, g: np.ndarray) -> None:
+        w -= self.lr * self._decayed(w, g)
+
+
+class Momentum(Optimizer):
+    """v <- mu * v + g;  w <- w - lr * v   (PyTorch's SGD with momentum)."""
+
+    def __init__(self, lr: float, weight_decay: float = 0.0, momentum: float = 0.9) -> None:
+        super().__init__(lr, weight_decay)
+        self.momentum = momentum
+        self.v: np.ndarray | None = None
+
+    def step(self, w: np.ndarray, g: np.ndarray) -> None:
+        g = self._decayed(w, g)
+        if self.v is None:
+            self.v = g.copy()  # PyTorch starts the buffer at the first gradient
+        else:
+            self.v *= self.momentum
+            self.v += g
+        w -= self.lr * self.v
+
+
+class Adam(Optimizer):
+    """Kingma & Ba 2015, with PyTorch's defaults.
+
+    m <- b1 m + (1 - b1) g;   v <- b2 v + (1 - b2) g**2
+    w <- w - lr * (m / (1 - b1**t)) / (sqrt(v / (1 - b2**t)) + eps)
+    """
+
+    def __init__(
+        self,
+        lr: float,
+        weight_decay: float = 0.0,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+    ) -> None:
+        super().__init__(lr, weight_decay)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.t = 0
+        self.m: np.ndarray | None = None
+        self.v: np.ndarray | None = None
+
+    def step(self, w: np.ndarray, g: np.ndarray) -> None:
+        g = self._decayed(w, g)
+        if self.m is None or self.v is None:
+            self.m, self.v = np.zeros_like(w), np.zeros_like(w)
+        self.t += 1
+        self.m *= self.beta1
+        self.m += (1 - self.beta1) * g
+        self.v *= self.beta2
+        self.v += (1 - self.beta2) * (g * g)
+        m_hat_scale = self.lr / (1 - self.beta1**self.t)
+        v_hat = self.v / (1 - self.beta2**self.t)
+        w -= m_hat_scale * self.m / (np.sqrt(v_hat) + self.eps)
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
+"""Optimizers by the name used in settings and saved files."""

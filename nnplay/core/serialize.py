@@ -1,0 +1,189 @@
+"""Save and load networks as .npz files that plain NumPy reads without pickle.
+
+Layout (``np.load(path, allow_pickle=False)``):
+    W0, b0, W1, b1, ...  the i-th dense layer's weights (n_in, n_out) and biases (n_out,)
+    meta                 a JSON string: format, version, architecture, settings,
+                         epochs trained and the shuffling generator's state
+
+Writes are atomic: the file is written beside its target and renamed over it,
+so a crash mid-save leaves the old file whole. Loading checks everything and
+raises SaveFileError with a plain message instead of returning bad weights.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nnplay.core.config import TrainConfig
+from nnplay.core.network import Network, NetworkSpec, check_spec
+
+FORMAT = "nnplay"
+VERSION = 1
+
+
+class SaveFileError(ValueError):
+    """A file that cannot be saved or loaded; str(error) says why, for a person."""
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a file holds, checked."""
+
+    spec: NetworkSpec
+    config: TrainConfig
+    weights: list[tuple[np.ndarray, np.ndarray]]  # (W, b) per dense layer
+    epochs_trained: int
+    rng_state: dict[str, Any] | None  # the shuffling generator's state, to carry on exactly
+
+
+def save(
+    path: str | os.PathLike[str],
+    net: Network,
+    config: TrainConfig,
+    epochs_trained: int,
+    rng: np.random.Generator | None = None,
+) -> None:
+    """Write the network atomically; refuse (SaveFileError) to write non-finite weights."""
+    if not np.isfinite(net.params).all():
+        raise SaveFileError("the network has non-finite weights (it diverged); nothing was saved")
+    spec = net.spec
+    meta = {
+        "format": FORMAT,
+        "version": VERSION,
+        "architecture": {
+            "sizes": list(spec.sizes),
+            "activations": list(spec.activations),
+            "loss": spec.loss,
+            "init": spec.init,
+        },
+        "settings": config.to_dict(),
+        "epochs_trained": epochs_trained,
+        "rng_state": rng.bit_generator.state if rng is not None else None,
+    }
+    arrays: dict[str, np.ndarray] = {"meta": np.array(json.dumps(meta))}
+    for i, dense in enumerate(net.dense):
+        arrays[f"W{i}"] = dense.W
+        arrays[f"b{i}"] = dense.b
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as e:
+        raise SaveFileError(f"cannot write to {folder}: {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, allow_pickle=False, **arrays)  # type: ignore[arg-type]
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except OSError as e:
+        raise SaveFileError(f"cannot save {target}: {e.strerror or e}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Raise SaveFileError now, not after training, if path cannot be written."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise SaveFileError(f"{target} is a folder; give a file name such as model.npz")
+    if not folder.is_dir():
+        raise SaveFileError(f"cannot save to {target}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise SaveFileError(f"cannot save to {target}: folder {folder} is not writable")
+
+
+def load(path: str | os.PathLike[str]) -> Saved:
+    """Read and check a saved network; raise SaveFileError saying what is wrong."""
+    where = str(path)
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+    except FileNotFoundError:
+        raise SaveFileError(f"{where}: no such file") from None
+    except IsADirectoryError:
+        raise SaveFileError(f"{where} is a folder, not a saved network") from None
+    except PermissionError:
+        raise SaveFileError(f"{where}: permission denied") from None
+    except (zipfile.BadZipFile, EOFError, OSError) as e:
+        raise SaveFileError(f"{where} is not a readable .npz file (truncated or corrupt?): {e}") from None
+    except ValueError as e:
+        if "pickle" in str(e).lower():
+            raise SaveFileError(f"{where} holds pickled Python objects; nnplay never loads those") from None
+        raise SaveFileError(f"{where} is not a saved network: {e}") from None
+    except Exception as e:  # zip and npy parsing can fail in many ways on a damaged file
+        raise SaveFileError(f"{where} is damaged and cannot be read ({type(e).__name__}: {e})") from None
+    return _check(where, arrays)
+
+
+def _check(where: str, arrays: dict[str, np.ndarray]) -> Saved:
+    if "meta" not in arrays:
+        raise SaveFileError(f"{where} is not an nnplay file: it has no 'meta' entry")
+    meta_array = arrays.pop("meta")
+    if meta_array.dtype.kind != "U" or meta_array.shape != ():
+        raise SaveFileError(f"{where}: 'meta' must be a JSON string")
+    try:
+        meta = json.loads(str(meta_array))
+    except json.JSONDecodeError as e:
+        raise SaveFileError(f"{where}: 'meta' is not valid JSON ({e})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise SaveFileError(f"{where} is not an nnplay file")
+    if meta.get("version") != VERSION:
+        raise SaveFileError(f"{where} is format version {meta.get('version')!r}; this nnplay reads {VERSION}")
+    try:
+        arch = meta["architecture"]
+        spec = NetworkSpec(
+            sizes=tuple(int(n) for n in arch["sizes"]),
+            activations=tuple(str(a) for a in arch["activations"]),
+            loss=str(arch["loss"]),
+            init=str(arch["init"]),
+        )
+        check_spec(spec)
+        config = TrainConfig.from_dict(meta["settings"])
+        epochs = int(meta["epochs_trained"])
+        rng_state = meta.get("rng_state")
+    except (KeyError, TypeError, ValueError) as e:  # ConfigError is a ValueError
+        detail = f"missing {e}" if isinstance(e, KeyError) else str(e)
+        raise SaveFileError(f"{where}: the architecture or settings are invalid ({detail})") from None
+    if config.layers != spec.sizes:
+        raise SaveFileError(f"{where}: settings and architecture disagree on the layer sizes")
+    n = len(spec.sizes) - 1
+    expected = {f"{p}{i}" for i in range(n) for p in "Wb"}
+    if set(arrays) != expected:
+        extra, missing = sorted(set(arrays) - expected), sorted(expected - set(arrays))
+        raise SaveFileError(
+            f"{where}: the arrays do not match the architecture"
+            + (f"; missing {', '.join(missing)}" if missing else "")
+            + (f"; unexpected {', '.join(extra)}" if extra else "")
+        )
+    weights = []
+    for i, (a, b) in enumerate(zip(spec.sizes[:-1], spec.sizes[1:], strict=True)):
+        W, bias = arrays[f"W{i}"], arrays[f"b{i}"]
+        for name, arr, shape in ((f"W{i}", W, (a, b)), (f"b{i}", bias, (b,))):
+            if arr.shape != shape:
+                raise SaveFileError(f"{where}: {name} has shape {arr.shape}, the architecture needs {shape}")
+            if arr.dtype.kind != "f":
+                raise SaveFileError(f"{where}: {name} holds {arr.dtype}, not floating-point numbers")
+            if not np.isfinite(arr).all():
+                raise SaveFileError(f"{where}: {name} holds NaN or infinite values")
+        weights.append((W, bias))
+    return Saved(spec, config, weights, epochs, rng_state)
+
+
+def restore(net: Network, saved: Saved) -> None:
+    """Copy saved weights into a network built from saved.spec."""
+    if net.spec.sizes != saved.spec.sizes:
+        raise SaveFileError("the saved network's layer sizes differ from this network's")
+    for dense, (W, b) in zip(net.dense, saved.weights, strict=True):
+        dense.W[...] = W
+        dense.b[...] = b

@@ -1,0 +1,230 @@
+"""Training driven by its caller: a generator that yields a record per step and per epoch.
+
+The caller decides the pace: pull the next record to take a step, stop pulling
+to pause, ``close()`` the generator to stop, set ``trainer.optimizer.lr`` to
+change the learning rate for the next step. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnplay.core.config import TrainConfig
+from nnplay.core.network import Network, NetworkSpec, correct_mask
+from nnplay.core.optimizers import OPTIMIZERS, Optimizer
+from nnplay.core.serialize import Saved, restore
+
+
+@dataclass(frozen=True)
+class Split:
+    """A data set ready to train on: inputs ``X: (N, n_in)``, targets ``Y: (N, n_out)``."""
+
+    X_train: np.ndarray
+    Y_train: np.ndarray
+    X_test: np.ndarray
+    Y_test: np.ndarray
+    loss: str
+    """The loss that fits the targets (one-hot: cross_entropy; 0/1: binary_cross_entropy)."""
+
+
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slow to create, once per step
+class StepStats:
+    """One gradient step."""
+
+    epoch: int  # the epoch this step belongs to, counting from 1
+    step: int  # steps taken since the network was built, counting from 1
+    batch: int  # this step's index within its epoch, from 0
+    batches: int  # steps in one epoch
+    loss: float  # the batch's loss, taken before its update
+    grad_norms: tuple[float, ...] | None  # ||gradient|| per dense layer, if the trainer records them
+
+
+@dataclass(frozen=True, slots=True)
+class EpochStats:
+    """One pass over the training set, with the evaluation that follows it."""
+
+    epoch: int  # counting from 1
+    loss: float  # mean of the epoch's batch losses, each taken before its update
+    train_acc: float | None  # fraction of the training set right (None for regression)
+    test_acc: float | None  # fraction of the test set right (None for regression)
+    test_loss: float  # loss over the whole test set after the epoch
+    seconds: float  # time spent in this epoch's steps and evaluation
+    samples_per_s: float  # training samples per second in this epoch
+    grad_norms: tuple[float, ...]  # ||gradient|| per dense layer at the epoch's last step
+    weight_norms: tuple[float, ...]  # ||W, b|| of each dense layer after the epoch
+
+
+@dataclass(frozen=True, slots=True)
+class Diverged:
+    """Training stopped: the loss or a weight stopped being a finite number."""
+
+    epoch: int
+    step: int
+    reason: str  # plain words, with what to try
+
+
+Record = StepStats | EpochStats | Diverged
+
+LOSS_GROWTH = 10.0
+"""An epoch whose mean loss is this many times the very first batch's has diverged."""
+WEIGHT_GROWTH = 1000.0
+"""A layer whose weights' norm grew this many times since the start has diverged."""
+
+
+def make_optimizer(config: TrainConfig) -> Optimizer:
+    return OPTIMIZERS[config.optimizer](lr=config.lr, weight_decay=config.l2)
+
+
+def build(config: TrainConfig, data: Split, saved: Saved | None = None, dtype: type = np.float32) -> Trainer:
+    """A network and optimizer for the config, seeded by config.seed.
+
+    With ``saved``, the network takes the saved weights and carries on from the
+    epoch it reached; if the seed is the one it was saved with, shuffling carries
+    on exactly where it stopped.
+    """
+    rng = np.random.default_rng(config.seed)
+    spec = NetworkSpec(config.layers, config.hidden_activations, data.loss, config.init)
+    net = Network(spec, rng, dtype)
+    trainer = Trainer(net, make_optimizer(config), data, config.batch_size, rng)
+    if saved is not None:
+        restore(net, saved)
+        trainer.epoch = saved.epochs_trained
+        if saved.rng_state is not None and saved.config.seed == config.seed:
+            try:
+                rng.bit_generator.state = saved.rng_state
+            except (TypeError, ValueError, KeyError):
+                pass  # a damaged state only costs exact continuation; the seed still applies
+    return trainer
+
+
+class Trainer:
+    """Mini-batch training of one network on one split."""
+
+    def __init__(
+        self,
+        net: Network,
+        optimizer: Optimizer,
+        data: Split,
+        batch_size: int,
+        rng: np.random.Generator,
+    ) -> None:
+        self.net = net
+        self.optimizer = optimizer
+        self.batch_size = batch_size
+        """Samples per step; a change applies from the next epoch."""
+        self.rng = rng
+        dtype = net.dtype
+        self.X_train = np.ascontiguousarray(data.X_train, dtype=dtype)
+        self.Y_train = np.ascontiguousarray(data.Y_train, dtype=dtype)
+        self.X_test = np.ascontiguousarray(data.X_test, dtype=dtype)
+        self.Y_test = np.ascontiguousarray(data.Y_test, dtype=dtype)
+        # Train and test inputs stacked once, so evaluation is a single forward pass.
+        self._X_all = np.concatenate([self.X_train, self.X_test])
+        self._Y_all = np.concatenate([self.Y_train, self.Y_test])
+        self._labels = self._Y_all.argmax(axis=1) if self._Y_all.shape[1] > 1 else None
+        self.step_grad_norms = True
+        """Whether step records carry gradient norms (a few NumPy calls a step)."""
+        self.epoch = 0
+        """Epochs completed."""
+        self.first_loss: float | None = None
+        """The loss of the first batch ever seen, before any update: the yardstick for divergence."""
+        self.first_norms = net.weight_norms()
+        self.step = 0
+        """Steps taken."""
+
+    def evaluate(self) -> tuple[float | None, float | None, float]:
+        """(train accuracy, test accuracy, test loss) in one forward pass."""
+        n_train = len(self.X_train)
+        z = self.net.forward(self._X_all)  # (N_train + N_test, n_out)
+        test_loss = self.net.loss.forward(z[n_train:], self.Y_test)
+        correct = correct_mask(z, self._Y_all, self.net.spec.loss, self._labels)
+        if correct is None:
+            return None, None, test_loss
+        return float(correct[:n_train].mean()), float(correct[n_train:].mean()), test_loss
+
+    def run(self, epochs: int) -> Iterator[Record]:
+        """Train for up to ``epochs`` more epochs, yielding after every step and epoch.
+
+        Stops early with a ``Diverged`` record, after putting back the weights
+        the network had at the start of the failing epoch.
+        """
+        net, n = self.net, len(self.X_train)
+        for _ in range(epochs):
+            epoch = self.epoch + 1
+            started = time.perf_counter()
+            busy = 0.0  # time spent here, not in the caller, between yields
+            good = net.params.copy()  # to restore if this epoch diverges
+            bs = min(self.batch_size, n)
+            batches = -(-n // bs)
+            order = self.rng.permutation(n)
+            X, Y = self.X_train[order], self.Y_train[order]
+            loss_sum = 0.0
+            norms = None
+            for b in range(batches):
+                loss = net.train_step(X[b * bs : (b + 1) * bs], Y[b * bs : (b + 1) * bs], self.optimizer)
+                self.step += 1
+                if self.first_loss is None:
+                    self.first_loss = loss
+                if not math.isfinite(loss):
+                    net.params[...] = good
+                    yield self._diverged(epoch, f"the loss became {loss}")
+                    return
+                loss_sum += loss
+                if self.step_grad_norms:
+                    norms = net.grad_norms()
+                busy += time.perf_counter() - started
+                yield StepStats(epoch, self.step, b, batches, loss, norms)
+                started = time.perf_counter()
+            problem = self._blown_up(loss_sum / batches)
+            if problem:
+                net.params[...] = good
+                yield self._diverged(epoch, problem)
+                return
+            train_acc, test_acc, test_loss = self.evaluate()
+            self.epoch = epoch
+            busy += time.perf_counter() - started
+            yield EpochStats(
+                epoch=epoch,
+                loss=loss_sum / batches,
+                train_acc=train_acc,
+                test_acc=test_acc,
+                test_loss=test_loss,
+                seconds=busy,
+                samples_per_s=n / busy if busy > 0 else math.inf,
+                grad_norms=net.grad_norms(),
+                weight_norms=net.weight_norms(),
+            )
+            started = time.perf_counter()
+
+    def _blown_up(self, mean_loss: float) -> str:
+        """Why the weights count as diverged after an epoch, or "" if they do not."""
+        if not np.isfinite(self.net.params).all():
+            return "a weight stopped being a finite number"
+        if self.first_loss and mean_loss > LOSS_GROWTH * self.first_loss:
+            return f"the loss grew from {self.first_loss:.3g} to {mean_loss:.3g}"
+        growth = max(
+            (
+                now / start
+                for now, start in zip(self.net.weight_norms(), self.first_norms, strict=True)
+                if start
+            ),
+            default=0.0,
+        )
+        if growth > WEIGHT_GROWTH:
+            return f"the weights grew {growth:.3g} times larger"
+        return ""
+
+    def _diverged(self, epoch: int, what: str) -> Diverged:
+        lr = self.optimizer.lr
+        return Diverged(
+            epoch,
+            self.step,
+            f"Training diverged in epoch {epoch} (step {self.step}): {what}. "
+            f"The weights are back as they were at the start of epoch {epoch}. "
+            f"The learning rate {lr:g} is probably too high: try {lr / 10:g}.",
+        )
