@@ -1,0 +1,5 @@
+import sys
+
+from nnplay.cli import main
+
+sys.exit(main())

@@ -1,0 +1,259 @@
+"""The command line: ``nnplay`` opens the app; ``nnplay train`` and ``nnplay gradcheck`` run headless.
+
+Every setting flag is parsed and checked by the same code as the app's fields
+(nnplay.core.config), before anything slow (scikit-learn, textual) is imported,
+so a mistake is answered at once with one line and nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import fields, replace
+from typing import Any, NoReturn
+
+from nnplay.core.config import ConfigError, TrainConfig, format_field
+
+FLAGS: dict[str, tuple[str, str]] = {
+    "dataset": ("--dataset", "data set: digits, moons, circles, xor, spiral or sine (default digits)"),
+    "layers": ("--layers", "layer sizes, input to output (default 64,128,64,10 for digits)"),
+    "activation": (
+        "--activation",
+        "hidden activation: relu, leaky_relu, sigmoid, tanh or identity; "
+        "one for all or one per hidden layer, comma-separated (default relu)",
+    ),
+    "init": ("--init", "weight initialisation: he or xavier (default he)"),
+    "optimizer": ("--optimizer", "sgd, momentum or adam (default sgd)"),
+    "lr": ("--lr", "learning rate (default 0.01)"),
+    "batch_size": (
+        "--batch-size",
+        "samples per step; more than the training set means full batch (default 32)",
+    ),
+    "epochs": ("--epochs", "passes over the training set (default 100)"),
+    "seed": ("--seed", "seeds weights and shuffling: same seed, same result (default 0)"),
+    "l2": ("--l2", "weight decay coefficient (default 0)"),
+}
+"""Each TrainConfig field's flag and help: one flag per field, nothing else."""
+ARCHITECTURE = ("dataset", "layers", "activation", "init")
+"""Fields a saved file fixes: --load refuses flags that contradict them."""
+assert set(FLAGS) == {f.name for f in fields(TrainConfig)}
+
+
+class UsageError(Exception):
+    """Bad input on the command line: one line for the user, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, no usage dump
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _add_settings(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("settings (shared by the app, train and saved files)")
+    for name, (flag, text) in FLAGS.items():
+        group.add_argument(flag, dest=name, metavar="X", help=text, default=argparse.SUPPRESS)
+    group.add_argument(
+        "--load",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="start from a saved network (.npz); its architecture wins",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="nnplay",
+        description="A keyboard-driven terminal playground for neural networks written in NumPy. "
+        "With no command, opens the app.",
+    )
+    _add_settings(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    train = commands.add_parser("train", help="train headless, printing one line per epoch")
+    _add_settings(train)
+    train.add_argument("--save", metavar="FILE", help="save the network here (.npz) when training ends")
+    train.add_argument("--json", action="store_true", help="print one JSON object per epoch instead")
+    check = commands.add_parser("gradcheck", help="check every backward() against finite differences")
+    _add_settings(check)
+    return parser
+
+
+def resolve(ns: argparse.Namespace) -> tuple[TrainConfig, Any]:
+    """The settings the flags ask for (and the saved file they start from), checked.
+
+    Imports nothing slow. Raises UsageError with a one-line message.
+    """
+    from nnplay import data
+    from nnplay.core.serialize import SaveFileError, load
+
+    given = {name: getattr(ns, name) for name in FLAGS if hasattr(ns, name)}
+    saved = None
+    if getattr(ns, "load", None) is not None:
+        try:
+            saved = load(ns.load)
+        except SaveFileError as e:
+            raise UsageError(f"--load: {e}") from None
+    try:
+        config = saved.config if saved else TrainConfig()
+        if saved is not None:
+            for name in ARCHITECTURE:
+                if name in given:
+                    value = config.with_text(name, given[name])
+                    if getattr(value, name) != getattr(config, name):
+                        raise UsageError(
+                            f"{FLAGS[name][0]} {given[name]} contradicts {ns.load}, which holds "
+                            f"{format_field(name, getattr(config, name))}; leave {FLAGS[name][0]} out"
+                        )
+        elif "dataset" in given and "layers" not in given:
+            config = config.with_text("dataset", given["dataset"])
+            if config.dataset in data.DATASETS:
+                config = replace(config, layers=data.default_layers(config.dataset))
+        for name, text in given.items():
+            config = config.with_text(name, text)
+        data.check(config)
+    except ConfigError as e:
+        if e.field in FLAGS:  # name the flag, not the field's label
+            raise UsageError(f"{FLAGS[e.field][0]}: {str(e).split(': ', 1)[-1]}") from None
+        raise UsageError(str(e)) from None
+    return config, saved
+
+
+def train(ns: argparse.Namespace) -> int:
+    from nnplay.core.serialize import SaveFileError, check_writable
+
+    config, saved = resolve(ns)
+    if ns.save is not None:
+        try:
+            check_writable(ns.save)
+        except SaveFileError as e:
+            raise UsageError(f"--save: {e}") from None
+
+    import numpy as np
+
+    from nnplay import data
+    from nnplay.core.serialize import save
+    from nnplay.core.train import Diverged, EpochStats, build
+    from nnplay.threads import one_blas_thread
+
+    one_blas_thread()
+    trainer = build(config, data.load(config.dataset), saved)
+    trainer.step_grad_norms = False  # nobody reads them here
+    out = sys.stdout
+    if not ns.json:
+        print(trainer.net.summary(), file=out)
+    last = trainer.epoch + config.epochs
+    width = len(str(last))
+    for record in trainer.run(config.epochs):
+        if isinstance(record, EpochStats):
+            if ns.json:
+                line = json.dumps(
+                    {
+                        "epoch": record.epoch,
+                        "loss": record.loss,
+                        "train_acc": record.train_acc,
+                        "test_acc": record.test_acc,
+                        "seconds": record.seconds,
+                    }
+                )
+            else:
+                line = (
+                    f"Epoch {record.epoch:>{width}}/{last} - {record.seconds * 1000:.1f}ms"
+                    f" - loss: {record.loss:.4f}"
+                    + _acc(" - train_acc: ", record.train_acc)
+                    + _acc(" - test_acc: ", record.test_acc)
+                    + f" - test_loss: {record.test_loss:.4f}"
+                )
+            print(line, file=out, flush=True)
+        elif isinstance(record, Diverged):
+            print(f"nnplay train: {record.reason}", file=sys.stderr)
+            if ns.save is not None:
+                print(f"nnplay train: nothing was saved to {ns.save}", file=sys.stderr)
+            return 1
+    if ns.save is not None:
+        assert np.isfinite(trainer.net.params).all()
+        try:
+            save(ns.save, trainer.net, config, trainer.epoch, trainer.rng)
+        except SaveFileError as e:
+            print(f"nnplay train: {e}", file=sys.stderr)
+            return 1
+        if not ns.json:
+            print(f"Saved {trainer.epoch} epoch(s) of training to {ns.save}", file=out)
+    return 0
+
+
+def _acc(label: str, value: float | None) -> str:
+    return "" if value is None else f"{label}{value:.4f}"
+
+
+def gradcheck(ns: argparse.Namespace) -> int:
+    import numpy as np
+
+    from nnplay import data
+    from nnplay.core.activations import ACTIVATIONS
+    from nnplay.core.gradcheck import TOLERANCE, check_layer, check_loss, check_network
+    from nnplay.core.layers import Dense
+    from nnplay.core.losses import LOSSES
+    from nnplay.core.network import Network, NetworkSpec
+
+    config, saved = resolve(ns)
+    split = data.load(config.dataset)
+    rng = np.random.default_rng(config.seed)
+    spec = (
+        saved.spec
+        if saved
+        else NetworkSpec(config.layers, config.hidden_activations, split.loss, config.init)
+    )
+    net = Network(spec, rng, dtype=np.float64)
+    if saved is not None:
+        from nnplay.core.serialize import restore
+
+        restore(net, saved)
+    checks = check_network(net, split.X_train[:8], split.Y_train[:8])
+    x = rng.standard_normal((4, 5))
+    checks += check_layer(Dense(5, 3, rng, dtype=np.float64), x, rng, "dense (alone)")
+    for name, cls in ACTIVATIONS.items():
+        checks += check_layer(cls(), x, rng, name)
+    for name, loss_cls in LOSSES.items():
+        y = np.eye(3)[rng.integers(0, 3, 4)] if name == "cross_entropy" else rng.uniform(0, 1, (4, 3))
+        checks.append(check_loss(loss_cls(), rng.standard_normal((4, 3)), y, name))
+    print(f"Finite differences against backward() (float64, tolerance {TOLERANCE:.0e})")
+    print(f"{'checked':<28}{'relative error':>20}")
+    for c in checks:
+        print(f"{c.name:<28}{c.error:>20.2e}  {'ok' if c.ok else 'MISMATCH'}")
+    bad = [c for c in checks if not c.ok]
+    if bad:
+        print(f"{len(bad)} gradient(s) disagree: that backward() has a bug.")
+        return 1
+    print("All gradients agree: each backward() computes the derivative its forward() implies.")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    ns = parser.parse_args(argv)
+    try:
+        if ns.command == "train":
+            return train(ns)
+        if ns.command == "gradcheck":
+            return gradcheck(ns)
+        return app(ns)
+    except UsageError as e:
+        prog = f"nnplay {ns.command}" if ns.command else "nnplay"
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing was saved", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `nnplay train --json | head -1`
+        sys.stderr.close()
+        return 0
+
+
+def app(ns: argparse.Namespace) -> int:
+    resolve(ns)
+    raise UsageError("the app is not built yet; use `nnplay train`")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

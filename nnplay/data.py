@@ -1,0 +1,119 @@
+"""Data sets: the 8x8 digits the tutorial uses, and small 2-D sets for the other losses.
+
+Importing this module is cheap: scikit-learn (about a second to import) is
+imported only when a data set is loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnplay.core.config import ConfigError, TrainConfig
+from nnplay.core.train import Split
+
+TEST_SIZE = 0.2
+SPLIT_SEED = 42
+"""The tutorial's train_test_split(test_size=0.2, random_state=42)."""
+N_2D = 500
+"""Samples in each generated 2-D data set."""
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    name: str
+    n_in: int  # input features
+    n_out: int  # output units the network must have
+    loss: str  # the loss that fits the targets
+    about: str  # one line for help texts
+    load: Callable[[], tuple[np.ndarray, np.ndarray]]  # -> (X: (N, n_in), Y: (N, n_out))
+
+
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    X = digits.data / 16.0  # pixel intensities 0..16 -> [0, 1]
+    Y = np.eye(10)[digits.target]  # one-hot, as the tutorial's OneHotEncoder gives
+    return X, Y
+
+
+def _binary(make: Callable[[np.random.Generator], tuple[np.ndarray, np.ndarray]]) -> Callable:
+    def load() -> tuple[np.ndarray, np.ndarray]:
+        X, y = make(np.random.default_rng(0))
+        return X.astype(np.float64), y.reshape(-1, 1).astype(np.float64)
+
+    return load
+
+
+def _moons(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import make_moons
+
+    return make_moons(N_2D, noise=0.15, random_state=0)
+
+
+def _circles(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import make_circles
+
+    return make_circles(N_2D, noise=0.08, factor=0.5, random_state=0)
+
+
+def _xor(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    X = rng.uniform(-1, 1, size=(N_2D, 2))
+    return X, (X[:, 0] * X[:, 1] > 0).astype(int)  # same-sign quadrants are class 1
+
+
+def _spiral(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    half = N_2D // 2
+    t = np.sqrt(rng.uniform(0, 1, half)) * 3 * np.pi  # two arms, 1.5 turns each
+    arm = np.stack([t * np.cos(t), t * np.sin(t)], axis=1) / (3 * np.pi)
+    X = np.concatenate([arm, -arm]) + rng.normal(0, 0.03, (2 * half, 2))
+    return X, np.repeat([0, 1], half)
+
+
+def _sine() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-np.pi, np.pi, size=(N_2D, 1))
+    return x, np.sin(x) + rng.normal(0, 0.05, x.shape)
+
+
+DATASETS: dict[str, DatasetInfo] = {
+    d.name: d
+    for d in [
+        DatasetInfo("digits", 64, 10, "cross_entropy", "8x8 handwritten digits, 10 classes", _digits),
+        DatasetInfo("moons", 2, 1, "binary_cross_entropy", "two interleaved half-moons", _binary(_moons)),
+        DatasetInfo("circles", 2, 1, "binary_cross_entropy", "a ring around a disc", _binary(_circles)),
+        DatasetInfo("xor", 2, 1, "binary_cross_entropy", "opposite quadrants share a class", _binary(_xor)),
+        DatasetInfo("spiral", 2, 1, "binary_cross_entropy", "two interleaved spirals", _binary(_spiral)),
+        DatasetInfo("sine", 1, 1, "mse", "regression: y = sin(x) + noise", _sine),
+    ]
+}
+"""Every data set by name."""
+
+
+def default_layers(name: str) -> tuple[int, ...]:
+    """The tutorial's hidden layers (128, 64) between the data set's input and output."""
+    info = DATASETS[name]
+    return (info.n_in, 128, 64, info.n_out)
+
+
+def check(config: TrainConfig) -> None:
+    """Raise ConfigError unless the config is valid and fits its data set."""
+    info = DATASETS.get(config.dataset)
+    if info is None:
+        raise ConfigError(
+            f"dataset: unknown dataset {config.dataset!r}; choose from {', '.join(DATASETS)}", "dataset"
+        )
+    config.check(info.n_in, info.n_out)
+
+
+def load(name: str) -> Split:
+    """The named data set, split into train and test as the tutorial does."""
+    from sklearn.model_selection import train_test_split
+
+    info = DATASETS[name]
+    X, Y = info.load()
+    X_train, X_test, Y_train, Y_test = train_test_split(X, Y, test_size=TEST_SIZE, random_state=SPLIT_SEED)
+    return Split(X_train, Y_train, X_test, Y_test, info.loss)
