@@ -1,0 +1,100 @@
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nnplay import data
+from nnplay.core.config import ConfigError, TrainConfig, format_field, parse_field, parse_layers
+
+
+def test_defaults_are_the_tutorials_experiment():
+    c = TrainConfig()
+    assert (c.dataset, c.layers, c.activation, c.init) == ("digits", (64, 128, 64, 10), ("relu",), "he")
+    assert (c.optimizer, c.lr, c.batch_size, c.epochs) == ("sgd", 0.01, 32, 100)
+    data.check(c)
+
+
+@pytest.mark.parametrize(
+    "name,text,fragment",
+    [
+        ("lr", "", "is not a number"),
+        ("lr", "abc", "is not a number"),
+        ("lr", "0", "more than zero"),
+        ("lr", "-0.1", "more than zero"),
+        ("lr", "nan", "finite"),
+        ("lr", "inf", "finite"),
+        ("l2", "-1", "zero or more"),
+        ("batch_size", "0", "at least 1"),
+        ("batch_size", "3.5", "whole number"),
+        ("epochs", "-1", "at least 0"),
+        ("seed", "x", "whole number"),
+        ("layers", "64", "at least an input and an output"),
+        ("layers", "64,-3,10", "at least 1"),
+        ("layers", "64,1e9,10", "not a whole number"),
+        ("layers", "64,10000000,10", "too many"),
+        ("activation", "softmax", "unknown activation"),
+        ("optimizer", "rmsprop", "unknown optimizer"),
+        ("init", "zeros", "unknown init"),
+    ],
+)
+def test_bad_text_is_refused_with_the_field_named(name, text, fragment):
+    with pytest.raises(ConfigError, match=fragment) as info:
+        parse_field(name, text)
+    assert info.value.field == name
+
+
+def test_whole_config_checks():
+    with pytest.raises(ConfigError, match="first size must be 64"):
+        data.check(TrainConfig(layers=(63, 10)))
+    with pytest.raises(ConfigError, match="last size must be 10"):
+        data.check(TrainConfig(layers=(64, 9)))
+    with pytest.raises(ConfigError, match="one per hidden layer"):
+        data.check(TrainConfig(activation=("relu", "tanh", "relu")))
+    with pytest.raises(ConfigError, match="GiB"):
+        data.check(TrainConfig(layers=(64, 90_000, 90_000, 10)))
+    with pytest.raises(ConfigError, match="unknown dataset"):
+        data.check(TrainConfig(dataset="mnist"))
+    data.check(TrainConfig(activation=("relu", "tanh")))
+    data.check(TrainConfig(dataset="moons", layers=(2, 8, 1)))
+
+
+def test_hidden_activations_expand_one_name_to_every_hidden_layer():
+    assert TrainConfig(layers=(64, 5, 6, 7, 10)).hidden_activations == ("relu",) * 3
+    assert TrainConfig(activation=("tanh", "relu")).hidden_activations == ("tanh", "relu")
+
+
+def test_dict_round_trip():
+    c = TrainConfig(layers=(64, 32, 10), activation=("tanh",), optimizer="adam", lr=0.003, seed=9)
+    assert TrainConfig.from_dict(c.to_dict()) == c
+    with pytest.raises(ConfigError, match="unknown setting"):
+        TrainConfig.from_dict({**c.to_dict(), "momentum": 0.5})
+
+
+@given(st.text(max_size=40))
+def test_layer_parser_takes_any_text_and_either_parses_or_says_why(text):
+    try:
+        sizes = parse_layers(text)
+    except ConfigError as e:
+        assert str(e).startswith("layers:")
+    else:
+        assert len(sizes) >= 2 and all(1 <= n <= 100_000 for n in sizes)
+
+
+@given(st.lists(st.integers(1, 100_000), min_size=2, max_size=8))
+def test_layer_sizes_round_trip_through_text(sizes):
+    assert parse_layers(format_field("layers", tuple(sizes))) == tuple(sizes)
+
+
+@given(
+    st.sampled_from(["lr", "l2", "batch_size", "epochs", "seed", "optimizer", "activation", "init"]),
+    st.text(max_size=20),
+)
+def test_every_field_parser_either_parses_or_raises_config_error(name, text):
+    try:
+        value = parse_field(name, text)
+    except ConfigError as e:
+        assert e.field == name
+    else:
+        if isinstance(value, float):
+            assert math.isfinite(value) and value >= 0

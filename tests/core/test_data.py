@@ -1,0 +1,42 @@
+import numpy as np
+
+from nnplay import data
+
+
+def test_digits_are_prepared_exactly_as_the_tutorial_does(digits):
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import OneHotEncoder
+
+    d = load_digits()
+    Y = OneHotEncoder(sparse_output=False).fit_transform(d.target.reshape(-1, 1))
+    X_train, X_test, Y_train, Y_test = train_test_split(d.data / 16.0, Y, test_size=0.2, random_state=42)
+    for ours, theirs in zip(
+        (digits.X_train, digits.X_test, digits.Y_train, digits.Y_test),
+        (X_train, X_test, Y_train, Y_test),
+        strict=True,
+    ):
+        np.testing.assert_array_equal(ours, theirs)
+    assert digits.X_train.shape == (1437, 64) and digits.X_test.shape == (360, 64)
+    assert digits.loss == "cross_entropy"
+
+
+def test_every_data_set_matches_its_declared_shape():
+    for name, info in data.DATASETS.items():
+        split = data.load(name)
+        assert split.X_train.shape[1] == info.n_in and split.Y_train.shape[1] == info.n_out, name
+        assert len(split.X_test) > 0 and np.isfinite(split.X_train).all()
+        assert split.loss == info.loss
+        if info.loss == "binary_cross_entropy":
+            assert set(np.unique(split.Y_train)) == {0.0, 1.0}
+            assert 0.3 < split.Y_train.mean() < 0.7  # both classes well represented
+
+
+def test_loading_twice_gives_the_same_arrays():
+    a, b = data.load("spiral"), data.load("spiral")
+    np.testing.assert_array_equal(a.X_train, b.X_train)
+
+
+def test_default_layers_fit_the_data_set():
+    assert data.default_layers("digits") == (64, 128, 64, 10)
+    assert data.default_layers("moons") == (2, 128, 64, 1)

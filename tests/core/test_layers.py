@@ -1,0 +1,74 @@
+import numpy as np
+import pytest
+
+from nnplay.core.activations import ACTIVATIONS, LeakyReLU, ReLU, Sigmoid, Tanh, sigmoid, softmax
+from nnplay.core.layers import Dense
+
+
+def test_dense_forward_is_x_at_w_plus_b():
+    rng = np.random.default_rng(0)
+    layer = Dense(4, 3, rng, dtype=np.float64)
+    layer.b[...] = [1.0, 2.0, 3.0]
+    x = rng.standard_normal((5, 4))
+    np.testing.assert_allclose(layer.forward(x), x @ layer.W + layer.b)
+    np.testing.assert_allclose(layer.infer(x), x @ layer.W + layer.b)
+
+
+@pytest.mark.parametrize(
+    "init,std", [("he", lambda i, o: np.sqrt(2 / i)), ("xavier", lambda i, o: np.sqrt(2 / (i + o)))]
+)
+def test_initialisation_has_the_documented_spread(init, std):
+    layer = Dense(400, 300, np.random.default_rng(1), init=init)
+    assert layer.W.dtype == np.float32
+    assert layer.W.std() == pytest.approx(std(400, 300), rel=0.02)
+    assert abs(layer.W.mean()) < 0.01
+    assert not layer.b.any()
+
+
+def test_unknown_init_is_refused():
+    with pytest.raises(ValueError, match="unknown init"):
+        Dense(2, 2, np.random.default_rng(0), init="zeros")
+
+
+def test_same_generator_seed_gives_same_weights_and_the_global_state_is_untouched():
+    np.random.seed(123)
+    before = np.random.random()
+    np.random.seed(123)
+    a = Dense(8, 8, np.random.default_rng(5)).W
+    b = Dense(8, 8, np.random.default_rng(5)).W
+    assert np.array_equal(a, b)
+    assert np.random.random() == before
+
+
+@pytest.mark.parametrize(
+    "layer,expected",
+    [
+        (ReLU(), lambda x: np.maximum(x, 0)),
+        (LeakyReLU(0.1), lambda x: np.where(x > 0, x, 0.1 * x)),
+        (Sigmoid(), lambda x: 1 / (1 + np.exp(-x))),
+        (Tanh(), np.tanh),
+        (ACTIVATIONS["identity"](), lambda x: x),
+    ],
+)
+def test_activation_values_and_inputs_left_alone(layer, expected):
+    x = np.linspace(-3, 3, 12).reshape(3, 4)
+    original = x.copy()
+    np.testing.assert_allclose(layer.forward(x), expected(x), rtol=1e-12)
+    np.testing.assert_allclose(layer.infer(x), expected(x), rtol=1e-12)
+    layer.backward(np.ones_like(x))
+    assert np.array_equal(x, original)
+
+
+def test_sigmoid_is_stable_far_from_zero():
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        s = sigmoid(np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0]))
+    assert s[0] == 0 and s[-1] == 1 and s[2] == 0.5
+    assert 0 < s[1] < 1e-20
+
+
+def test_softmax_rows_sum_to_one_even_for_huge_logits():
+    z = np.array([[1000.0, 1000.0, -1000.0], [1.0, 2.0, 3.0]], dtype=np.float32)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        p = softmax(z)
+    np.testing.assert_allclose(p.sum(axis=1), 1, rtol=1e-6)
+    np.testing.assert_allclose(p[0], [0.5, 0.5, 0])

@@ -1,0 +1,73 @@
+import numpy as np
+import pytest
+
+from nnplay.core.network import Network, NetworkSpec, count_params
+
+
+def make(spec=None, seed=0, dtype=np.float32):
+    spec = spec or NetworkSpec()
+    return Network(spec, np.random.default_rng(seed), dtype)
+
+
+def test_the_tutorial_network_has_17226_parameters_and_a_summary():
+    net = make()
+    assert net.n_params == count_params((64, 128, 64, 10)) == 64 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10
+    summary = net.summary()
+    assert "Total params: 17,226" in summary
+    for row in ("dense_0 (Dense)", "relu_0 (ReLU)", "dense_2 (Dense)", "output (Softmax)", "(None, 128)"):
+        assert row in summary
+
+
+def test_layer_weights_are_views_into_the_flat_vector():
+    net = make()
+    net.params[:] = 0
+    assert not net.dense[0].W.any() and not net.dense[2].b.any()
+    net.dense[1].W[0, 0] = 7
+    assert (net.params == 7).sum() == 1
+    assert net.dense[0].gradients["W"].base is not None
+
+
+def test_predict_gives_probabilities_and_leaves_no_trace():
+    net = make()
+    x = np.random.default_rng(1).random((6, 64))
+    p = net.predict(x)
+    assert p.shape == (6, 10)
+    np.testing.assert_allclose(p.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_array_equal(net.predict(x), p)
+
+
+def test_accuracy_for_each_kind_of_target():
+    net = make(NetworkSpec((2, 3, 1), ("relu",), "binary_cross_entropy"))
+    x = np.random.default_rng(0).standard_normal((20, 2))
+    y = (net.predict(x) > 0.5).astype(float)
+    assert net.accuracy(x, y) == 1.0
+    assert net.accuracy(x, 1 - y) == 0.0
+    reg = make(NetworkSpec((1, 3, 1), ("tanh",), "mse"))
+    assert reg.accuracy(x[:, :1], y) is None
+
+
+def test_same_seed_same_network_different_seed_different_network():
+    assert np.array_equal(make(seed=3).params, make(seed=3).params)
+    assert not np.array_equal(make(seed=3).params, make(seed=4).params)
+
+
+def test_grad_and_weight_norms_per_dense_layer():
+    net = make()
+    net.grads[:] = 1
+    assert net.grad_norms() == pytest.approx(tuple(np.sqrt([64 * 128 + 128, 128 * 64 + 64, 64 * 10 + 10])))
+    assert len(net.weight_norms()) == 3
+
+
+@pytest.mark.parametrize(
+    "spec,message",
+    [
+        (NetworkSpec((64,), ()), "at least an input and an output"),
+        (NetworkSpec((64, 0, 10), ("relu",)), "at least 1"),
+        (NetworkSpec((64, 8, 10), ()), "need as many activations"),
+        (NetworkSpec((64, 8, 10), ("swish",)), "unknown activation"),
+        (NetworkSpec((64, 10), (), "hinge"), "unknown loss"),
+    ],
+)
+def test_bad_specs_are_refused_plainly(spec, message):
+    with pytest.raises(ValueError, match=message):
+        make(spec)

@@ -1,0 +1,58 @@
+import numpy as np
+import pytest
+
+from nnplay.core.optimizers import SGD, Adam, Momentum
+
+
+def test_sgd_step_and_weight_decay():
+    w = np.array([1.0, -2.0])
+    g = np.array([0.5, 0.5])
+    SGD(lr=0.1).step(w, g)
+    np.testing.assert_allclose(w, [0.95, -2.05])
+    SGD(lr=0.1, weight_decay=0.5).step(w, g)
+    np.testing.assert_allclose(w, [0.95 - 0.1 * (0.5 + 0.475), -2.05 - 0.1 * (0.5 - 1.025)])
+
+
+def test_momentum_follows_pytorch_formula():
+    w = np.zeros(3)
+    opt = Momentum(lr=0.1)
+    grads = [np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, -1.0])]
+    v = np.zeros(3)
+    ref = np.zeros(3)
+    for i, g in enumerate(grads):
+        opt.step(w, g)
+        v = g if i == 0 else 0.9 * v + g
+        ref -= 0.1 * v
+    np.testing.assert_allclose(w, ref)
+    assert opt.momentum == 0.9
+
+
+def test_adam_matches_a_plain_reference_over_several_steps():
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal(5)
+    ref = w.copy()
+    opt = Adam(lr=0.01)
+    assert (opt.beta1, opt.beta2, opt.eps) == (0.9, 0.999, 1e-8)
+    m = v = np.zeros(5)
+    for t in range(1, 6):
+        g = rng.standard_normal(5)
+        opt.step(w, g)
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g**2
+        ref -= 0.01 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+    np.testing.assert_allclose(w, ref, rtol=1e-12)
+
+
+def test_adam_first_step_moves_each_weight_by_lr():
+    w = np.zeros(3)
+    Adam(lr=0.05).step(w, np.array([10.0, -0.001, 3.0]))
+    np.testing.assert_allclose(w, [-0.05, 0.05, -0.05], rtol=1e-4)
+
+
+def test_learning_rate_change_applies_to_the_next_step():
+    w = np.zeros(1)
+    opt = SGD(lr=1.0)
+    opt.step(w, np.ones(1))
+    opt.lr = 0.25
+    opt.step(w, np.ones(1))
+    assert w[0] == pytest.approx(-1.25)

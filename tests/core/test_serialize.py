@@ -1,0 +1,131 @@
+import json
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+from nnplay.core import serialize
+from nnplay.core.config import TrainConfig
+from nnplay.core.network import Network, NetworkSpec
+from nnplay.core.serialize import SaveFileError, load, restore, save
+
+
+@pytest.fixture
+def net():
+    return Network(NetworkSpec((64, 16, 10), ("tanh",)), np.random.default_rng(0))
+
+
+CONFIG = TrainConfig(layers=(64, 16, 10), activation=("tanh",), lr=0.1)
+
+
+def test_round_trip_restores_every_weight_and_setting(tmp_path, net):
+    path = tmp_path / "m.npz"
+    save(path, net, CONFIG, epochs_trained=7)
+    saved = load(path)
+    assert saved.spec == net.spec and saved.config == CONFIG and saved.epochs_trained == 7
+    other = Network(saved.spec, np.random.default_rng(99))
+    restore(other, saved)
+    assert np.array_equal(other.params, net.params)
+
+
+def test_plain_numpy_reads_the_documented_layout_without_pickle(tmp_path, net):
+    path = tmp_path / "m.npz"
+    save(path, net, CONFIG, epochs_trained=0)
+    with np.load(path, allow_pickle=False) as f:
+        assert sorted(f.files) == ["W0", "W1", "b0", "b1", "meta"]
+        assert f["W0"].shape == (64, 16) and f["b1"].shape == (10,)
+        np.testing.assert_array_equal(f["W1"], net.dense[1].W)
+        meta = json.loads(str(f["meta"]))
+    assert meta["architecture"] == {
+        "sizes": [64, 16, 10],
+        "activations": ["tanh"],
+        "loss": "cross_entropy",
+        "init": "he",
+    }
+    assert meta["settings"]["lr"] == 0.1
+
+
+def write(path, **arrays):
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+
+
+def good_arrays(tmp_path, net):
+    path = tmp_path / "good.npz"
+    save(path, net, CONFIG, 0)
+    with np.load(path) as f:
+        return {k: f[k] for k in f.files}
+
+
+@pytest.mark.parametrize(
+    "damage,message",
+    [
+        (lambda a: a.pop("meta"), "no 'meta'"),
+        (lambda a: a.update(meta=np.array("{not json")), "not valid JSON"),
+        (lambda a: a.update(W0=np.zeros((63, 16), np.float32)), "W0 has shape"),
+        (lambda a: a.update(b1=np.zeros(10, np.int64)), "not floating-point"),
+        (lambda a: a.update(W1=np.full((16, 10), np.nan, np.float32)), "NaN or infinite"),
+        (lambda a: a.update(W2=np.zeros((3, 3), np.float32)), "unexpected W2"),
+        (lambda a: a.pop("b0"), "missing b0"),
+    ],
+)
+def test_damaged_contents_are_refused_with_a_reason(tmp_path, net, damage, message):
+    arrays = good_arrays(tmp_path, net)
+    damage(arrays)
+    path = tmp_path / "bad.npz"
+    write(path, **arrays)
+    with pytest.raises(SaveFileError, match=message):
+        load(path)
+
+
+def test_wrong_architecture_in_meta_is_refused(tmp_path, net):
+    arrays = good_arrays(tmp_path, net)
+    meta = json.loads(str(arrays["meta"]))
+    meta["architecture"]["activations"] = ["swish"]
+    arrays["meta"] = np.array(json.dumps(meta))
+    write(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(SaveFileError, match="unknown activation"):
+        load(tmp_path / "bad.npz")
+
+
+def test_truncated_corrupt_missing_and_pickled_files_are_refused(tmp_path, net):
+    good = tmp_path / "good.npz"
+    save(good, net, CONFIG, 0)
+    blob = good.read_bytes()
+    (tmp_path / "trunc.npz").write_bytes(blob[: len(blob) // 2])
+    (tmp_path / "noise.npz").write_bytes(os.urandom(2000))
+    (tmp_path / "empty.npz").write_bytes(b"")
+    for name in ("trunc.npz", "noise.npz", "empty.npz", "absent.npz"):
+        with pytest.raises(SaveFileError):
+            load(tmp_path / name)
+    with open(tmp_path / "pickle.npz", "wb") as f:
+        np.savez(f, meta=np.array([{"evil": 1}], dtype=object), W0=np.zeros((64, 16)))
+    with pytest.raises(SaveFileError, match="pickled"):
+        load(tmp_path / "pickle.npz")
+    with pytest.raises(SaveFileError, match="folder"):
+        load(tmp_path)
+
+
+def test_a_crash_mid_save_leaves_the_old_file_whole(tmp_path, net, monkeypatch):
+    path = tmp_path / "m.npz"
+    save(path, net, CONFIG, 3)
+    before = path.read_bytes()
+
+    def crash(f, **arrays):
+        f.write(b"partial")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(serialize.np, "savez", crash)
+    with pytest.raises(SaveFileError, match="disk full"):
+        save(path, net, CONFIG, 4)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]  # no temp file left behind
+    assert zipfile.is_zipfile(path)
+
+
+def test_non_finite_weights_are_never_written(tmp_path, net):
+    net.params[0] = np.inf
+    with pytest.raises(SaveFileError, match="non-finite"):
+        save(tmp_path / "m.npz", net, CONFIG, 0)
+    assert not (tmp_path / "m.npz").exists()

@@ -1,0 +1,139 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nnplay.cli import main
+from nnplay.core.serialize import load
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_train_prints_summary_then_one_keras_line_per_epoch(capsys):
+    code, out, err = run(capsys, "train", "--epochs", "3")
+    assert code == 0 and err == ""
+    assert "Total params: 17,226" in out
+    lines = [line for line in out.splitlines() if line.startswith("Epoch")]
+    assert [line.split()[1] for line in lines] == ["1/3", "2/3", "3/3"]
+    assert all("loss: " in line and "train_acc: " in line and "test_acc: " in line for line in lines)
+
+
+def test_json_prints_exactly_one_object_per_epoch_with_the_agreed_keys(capsys):
+    code, out, _ = run(capsys, "train", "--epochs", "2", "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(rows) == 2
+    for i, row in enumerate(rows, start=1):
+        assert set(row) == {"epoch", "loss", "train_acc", "test_acc", "seconds"}
+        assert row["epoch"] == i and 0 <= row["train_acc"] <= 1 and 0 <= row["test_acc"] <= 1
+        assert row["loss"] > 0 and row["seconds"] > 0
+
+
+@pytest.mark.parametrize(
+    "args,fragment",
+    [
+        (["--dataset", "mnist"], "unknown dataset"),
+        (["--activation", "swish"], "unknown activation"),
+        (["--optimizer", "lbfgs"], "unknown optimizer"),
+        (["--layers", "64,0,10"], "at least 1"),
+        (["--layers", "64,-5,10"], "at least 1"),
+        (["--layers", "64,abc,10"], "not a whole number"),
+        (["--layers", "32,10"], "first size must be 64"),
+        (["--layers", "64,5"], "last size must be 10"),
+        (["--layers", "64,90000,90000,10"], "GiB"),
+        (["--lr", "0"], "more than zero"),
+        (["--lr", "nan"], "finite"),
+        (["--lr", "1e999"], "finite"),
+        (["--batch-size", "0"], "at least 1"),
+        (["--batch-size", "2.5"], "whole number"),
+        (["--epochs", "-3"], "at least 0"),
+        (["--load", "/no/such/file.npz"], "no such file"),
+        (["--save", "/no/such/folder/m.npz"], "does not exist"),
+    ],
+)
+def test_bad_flags_get_one_line_exit_2_and_no_traceback(capsys, tmp_path, args, fragment):
+    code, out, err = run(capsys, "train", *args)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and fragment in err and err.startswith("nnplay train: error: ")
+    assert "Traceback" not in err
+
+
+def test_epochs_zero_saves_the_fresh_network_and_load_continues(capsys, tmp_path):
+    path = tmp_path / "fresh.npz"
+    assert run(capsys, "train", "--epochs", "0", "--save", str(path), "--seed", "5")[0] == 0
+    fresh = load(path)
+    assert fresh.epochs_trained == 0 and fresh.config.seed == 5
+    code, out, _ = run(capsys, "train", "--load", str(path), "--epochs", "2", "--save", str(path))
+    assert code == 0 and "Epoch 2/2" in out
+    assert load(path).epochs_trained == 2
+    code, out, _ = run(capsys, "train", "--load", str(path), "--epochs", "1")
+    assert "Epoch 3/3" in out
+
+
+def test_training_in_two_halves_through_a_file_equals_training_at_once(capsys, tmp_path):
+    path = tmp_path / "half.npz"
+    run(capsys, "train", "--epochs", "2", "--save", str(path), "--layers", "64,16,10")
+    run(capsys, "train", "--load", str(path), "--epochs", "2", "--save", str(path))
+    whole = tmp_path / "whole.npz"
+    run(capsys, "train", "--epochs", "4", "--save", str(whole), "--layers", "64,16,10")
+    for (Wa, ba), (Wb, bb) in zip(load(path).weights, load(whole).weights, strict=True):
+        assert np.array_equal(Wa, Wb) and np.array_equal(ba, bb)
+
+
+def test_the_file_wins_and_a_contradicting_layers_flag_is_an_error(capsys, tmp_path):
+    path = tmp_path / "m.npz"
+    run(capsys, "train", "--epochs", "0", "--save", str(path), "--layers", "64,32,10", "--activation", "tanh")
+    saved = load(path)
+    assert saved.spec.activations == ("tanh",)
+    code, _, err = run(capsys, "train", "--load", str(path), "--layers", "64,128,64,10", "--epochs", "1")
+    assert code == 2 and "contradicts" in err
+    code, _, _ = run(capsys, "train", "--load", str(path), "--layers", "64,32,10", "--epochs", "0")
+    assert code == 0
+
+
+def test_a_damaged_file_is_refused_and_left_alone(capsys, tmp_path):
+    path = tmp_path / "m.npz"
+    path.write_bytes(b"PK\x03\x04 definitely not a zip")
+    code, _, err = run(capsys, "train", "--load", str(path), "--save", str(path))
+    assert code == 2 and "--load" in err
+    assert path.read_bytes() == b"PK\x03\x04 definitely not a zip"
+
+
+def test_divergence_is_reported_and_nothing_is_written(capsys, tmp_path):
+    path = tmp_path / "m.npz"
+    code, out, err = run(capsys, "train", "--lr", "50", "--epochs", "5", "--save", str(path))
+    assert code == 1 and "diverged" in err and "nothing was saved" in err
+    assert not path.exists()
+
+
+def test_other_data_sets_get_fitting_default_layers(capsys):
+    code, out, _ = run(capsys, "train", "--dataset", "moons", "--epochs", "1")
+    assert code == 0 and "output (Sigmoid)" in out and "(None, 1)" in out
+
+
+def test_gradcheck_command_passes(capsys):
+    code, out, _ = run(capsys, "gradcheck", "--layers", "64,8,10")
+    assert code == 0 and "All gradients agree" in out and "MISMATCH" not in out
+    assert "dense_1.W" in out and "cross_entropy" in out
+
+
+def test_flags_are_refused_before_scikit_learn_is_imported():
+    code = (
+        "import sys; from nnplay.cli import main; rc = main(['train', '--lr', 'abc']);"
+        "print(rc, 'sklearn' in sys.modules, 'textual' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["2", "False", "False"]
+    assert "--lr" in result.stderr
+
+
+def test_the_installed_command_exits_with_the_status(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "nnplay", "train", "--epochs", "x"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -1,0 +1,31 @@
+"""The core is reachable without the UI, and cheap to import."""
+
+import subprocess
+import sys
+
+CORE = [
+    "nnplay.core.layers",
+    "nnplay.core.activations",
+    "nnplay.core.losses",
+    "nnplay.core.optimizers",
+    "nnplay.core.network",
+    "nnplay.core.train",
+    "nnplay.core.gradcheck",
+    "nnplay.core.serialize",
+    "nnplay.core.config",
+    "nnplay.data",
+    "nnplay.cli",
+]
+
+
+def imported_after(modules):
+    code = "import sys\n" + "".join(f"import {m}\n" for m in modules) + "print(sorted(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return out
+
+
+def test_core_imports_neither_textual_nor_scikit_learn():
+    loaded = imported_after(CORE)
+    assert "'textual'" not in loaded
+    assert "'sklearn'" not in loaded
+    assert "'nnplay.core.train'" in loaded  # the check looked at a real import
