@@ -1,13 +1,20 @@
 """Data sets: the 8x8 digits the tutorial uses, and small 2-D sets for the other losses.
 
-Importing this module is cheap: scikit-learn (about a second to import) is
-imported only when a data set is loaded.
+Importing scikit-learn takes about a second, longer than the app may take to
+show its first digit. So the digits are read straight from the file
+scikit-learn ships, and split by the same shuffle train_test_split makes; a
+test checks both against scikit-learn's own load_digits and train_test_split.
+scikit-learn itself is imported only for the moons and circles generators.
 """
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -32,11 +39,19 @@ class DatasetInfo:
 
 
 def _digits() -> tuple[np.ndarray, np.ndarray]:
-    from sklearn.datasets import load_digits
+    spec = importlib.util.find_spec("sklearn")  # finds the package without importing it
+    path = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz" if spec and spec.origin else None
+    if path is not None and path.is_file():
+        with gzip.open(path, "rt") as f:  # what load_digits reads: 64 pixels, then the label
+            table = np.loadtxt(f, delimiter=",")
+        pixels, target = table[:, :-1], table[:, -1].astype(int)
+    else:  # a scikit-learn that keeps its data elsewhere
+        from sklearn.datasets import load_digits
 
-    digits = load_digits()
-    X = digits.data / 16.0  # pixel intensities 0..16 -> [0, 1]
-    Y = np.eye(10)[digits.target]  # one-hot, as the tutorial's OneHotEncoder gives
+        digits = load_digits()
+        pixels, target = digits.data, digits.target
+    X = pixels / 16.0  # pixel intensities 0..16 -> [0, 1]
+    Y = np.eye(10)[target]  # one-hot, as the tutorial's OneHotEncoder gives
     return X, Y
 
 
@@ -109,11 +124,21 @@ def check(config: TrainConfig) -> None:
     config.check(info.n_in, info.n_out)
 
 
+def split(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """train_test_split(X, Y, test_size=0.2, random_state=42), without importing scikit-learn.
+
+    scikit-learn shuffles with RandomState(42).permutation(N) and takes the
+    first ceil(0.2 N) indices for the test set and the rest for training.
+    """
+    n = len(X)
+    n_test = math.ceil(TEST_SIZE * n)
+    order = np.random.RandomState(SPLIT_SEED).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return X[train], X[test], Y[train], Y[test]
+
+
 def load(name: str) -> Split:
     """The named data set, split into train and test as the tutorial does."""
-    from sklearn.model_selection import train_test_split
-
     info = DATASETS[name]
-    X, Y = info.load()
-    X_train, X_test, Y_train, Y_test = train_test_split(X, Y, test_size=TEST_SIZE, random_state=SPLIT_SEED)
+    X_train, X_test, Y_train, Y_test = split(*info.load())
     return Split(X_train, Y_train, X_test, Y_test, info.loss)

@@ -29,3 +29,9 @@ def test_core_imports_neither_textual_nor_scikit_learn():
     assert "'textual'" not in loaded
     assert "'sklearn'" not in loaded
     assert "'nnplay.core.train'" in loaded  # the check looked at a real import
+
+
+def test_loading_the_digits_does_not_import_scikit_learn():
+    code = "import sys; from nnplay import data; data.load('digits'); print('sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False"]

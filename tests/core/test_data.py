@@ -40,3 +40,15 @@ def test_loading_twice_gives_the_same_arrays():
 def test_default_layers_fit_the_data_set():
     assert data.default_layers("digits") == (64, 128, 64, 10)
     assert data.default_layers("moons") == (2, 128, 64, 1)
+
+
+def test_split_is_train_test_split_for_any_size():
+    from sklearn.model_selection import train_test_split
+
+    for n in (5, 97, 500):
+        X = np.arange(n * 2.0).reshape(n, 2)
+        Y = np.arange(n * 1.0).reshape(n, 1)
+        for ours, theirs in zip(
+            data.split(X, Y), train_test_split(X, Y, test_size=0.2, random_state=42), strict=True
+        ):
+            np.testing.assert_array_equal(ours, theirs)
