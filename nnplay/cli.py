@@ -251,8 +251,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def app(ns: argparse.Namespace) -> int:
-    resolve(ns)
-    raise UsageError("the app is not built yet; use `nnplay train`")
+    config, saved = resolve(ns)
+    from nnplay.tui.app import make_app
+
+    make_app(config, saved).run()
+    return 0
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 
 import numpy as np
@@ -147,7 +147,7 @@ class Trainer:
             return None, None, test_loss
         return float(correct[:n_train].mean()), float(correct[n_train:].mean()), test_loss
 
-    def run(self, epochs: int) -> Iterator[Record]:
+    def run(self, epochs: int) -> Generator[Record, None, None]:
         """Train for up to ``epochs`` more epochs, yielding after every step and epoch.
 
         Stops early with a ``Diverged`` record, after putting back the weights

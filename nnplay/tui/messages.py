@@ -1,0 +1,50 @@
+"""Messages the training thread posts to the UI: copies of numbers, never the live network."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from nnplay.tui.session import History
+
+
+class Progress(Message):
+    """Where training stands; posted at most a few times a second."""
+
+    def __init__(
+        self,
+        generation: int,
+        epoch: int,
+        step: int,
+        loss: float | None,
+        history: History,
+        samples_per_s: float | None,
+    ) -> None:
+        super().__init__()
+        self.generation = generation  # which network this is about (Session.generation)
+        self.epoch = epoch  # epochs completed
+        self.step = step  # steps taken
+        self.loss = loss  # the latest batch's loss
+        self.history = history  # per-epoch figures, copied
+        self.samples_per_s = samples_per_s  # training throughput while running, else None
+
+    def can_replace(self, message: Message) -> bool:
+        # Each carries the whole history, so a newer one makes an older, unhandled one redundant.
+        return isinstance(message, Progress) and message.generation == self.generation
+
+
+class Stopped(Message):
+    """The training thread stopped: paused, finished, diverged or failed."""
+
+    def __init__(self, generation: int, why: str, detail: str = "") -> None:
+        super().__init__()
+        self.generation = generation
+        self.why = why  # "paused", "stepped", "finished", "diverged" or "failed"
+        self.detail = detail  # the reason, in words, for "diverged" and "failed"
+
+
+class Loaded(Message):
+    """The data set is loaded and the network built."""
+
+    def __init__(self, error: str = "") -> None:
+        super().__init__()
+        self.error = error

@@ -1,0 +1,199 @@
+"""What the app is training: settings, network, data and history, behind one lock.
+
+The app's model, with no UI in it: the training thread and the UI thread both
+go through a Session, which serialises their access to the trainer. It
+computes nothing itself; the numbers come from nnplay.core.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Generator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from nnplay import data
+from nnplay.core.config import TrainConfig
+from nnplay.core.network import correct_mask
+from nnplay.core.serialize import Saved
+from nnplay.core.train import Diverged, EpochStats, Record, Split, Trainer, build, make_optimizer
+
+SETS = ("test", "train")
+
+
+@dataclass(frozen=True)
+class History:
+    """Per-epoch figures so far, as read-only copies for the UI."""
+
+    epoch: np.ndarray  # (E,) epoch numbers, from 1
+    loss: np.ndarray  # (E,) mean training loss
+    test_loss: np.ndarray  # (E,)
+    train_acc: np.ndarray  # (E,) NaN for regression
+    test_acc: np.ndarray  # (E,)
+
+
+class Session:
+    """One network being trained on one data set."""
+
+    def __init__(self, config: TrainConfig, saved: Saved | None = None) -> None:
+        self.config = config
+        """The settings in force; changed only through apply_* methods."""
+        self.saved = saved
+        self.split: Split | None = None
+        self.trainer: Trainer | None = None
+        self.generation = 0
+        """Bumped by every rebuild, so messages about an older network can be ignored."""
+        self._run: Generator[Record, None, None] | None = None
+        self._rows: list[tuple[float, float, float, float, float]] = []
+        self.lock = threading.RLock()
+
+    # -- building ---------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        return self.trainer is not None
+
+    def load(self) -> None:
+        """Load the data set and build the network (a few hundred ms; call from a worker)."""
+        split = data.load(self.config.dataset)
+        with self.lock:
+            self.split = split
+            self._build(self.saved)
+
+    def rebuild(self, config: TrainConfig | None = None) -> None:
+        """A fresh network (the settings' seed), forgetting all training."""
+        with self.lock:
+            if config is not None and config.dataset != self.config.dataset:
+                self.split = data.load(config.dataset)
+            if config is not None:
+                self.config = config
+            self.saved = None
+            self._build(None)
+
+    def _build(self, saved: Saved | None) -> None:
+        assert self.split is not None
+        if self._run is not None:
+            self._run.close()
+        self._run = None
+        self.trainer = build(self.config, self.split, saved)
+        self.trainer.step_grad_norms = False  # the app shows per-epoch figures only
+        self._rows = []
+        self.generation += 1
+
+    # -- settings that apply without a rebuild ------------------------------------
+
+    def apply(self, config: TrainConfig) -> str:
+        """Take new (already checked) settings; say what did not apply at once."""
+        with self.lock:
+            old, self.config = self.config, config
+            trainer = self.trainer
+            if trainer is None:
+                return ""
+            if config.optimizer != old.optimizer:
+                trainer.optimizer = make_optimizer(config)  # a new optimizer starts with no momentum
+            trainer.optimizer.lr = config.lr
+            trainer.optimizer.weight_decay = config.l2
+            trainer.batch_size = config.batch_size
+            if config.seed != old.seed:
+                return "the new seed applies when you reset (r)"
+            if config.batch_size != old.batch_size and self._run is not None:
+                return "the new batch size applies from the next epoch"
+            return ""
+
+    # -- training ---------------------------------------------------------------
+
+    @property
+    def finished(self) -> bool:
+        return self.trainer is not None and self.trainer.epoch >= self.config.epochs
+
+    def next_record(self) -> Record | None:
+        """Take one step and return its record (then the epoch's, if it ended); None when done."""
+        with self.lock:
+            trainer = self.trainer
+            if trainer is None:
+                return None
+            while True:
+                if self._run is None:
+                    remaining = self.config.epochs - trainer.epoch
+                    if remaining <= 0:
+                        return None
+                    self._run = trainer.run(remaining)
+                try:
+                    record = next(self._run)
+                except StopIteration:
+                    self._run = None
+                    continue
+                if isinstance(record, EpochStats):
+                    self._rows.append(
+                        (
+                            record.epoch,
+                            record.loss,
+                            record.test_loss,
+                            np.nan if record.train_acc is None else record.train_acc,
+                            np.nan if record.test_acc is None else record.test_acc,
+                        )
+                    )
+                    if trainer.epoch >= self.config.epochs:
+                        self._run.close()
+                        self._run = None
+                elif isinstance(record, Diverged):  # the generator is spent
+                    self._run = None
+                return record
+
+    def history(self) -> History:
+        with self.lock:
+            table = np.array(self._rows, dtype=float).reshape(-1, 5)
+        return History(*(table[:, i].copy() for i in range(5)))
+
+    # -- looking at samples -------------------------------------------------------
+
+    def arrays(self, which: str) -> tuple[np.ndarray, np.ndarray]:
+        """(X, Y) of the test or training set."""
+        assert self.split is not None
+        if which == "test":
+            return self.split.X_test, self.split.Y_test
+        return self.split.X_train, self.split.Y_train
+
+    def sample_count(self, which: str) -> int:
+        return 0 if self.split is None else len(self.arrays(which)[0])
+
+    def sample(self, which: str, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """(inputs, target) of one sample of the test or training set."""
+        X, Y = self.arrays(which)
+        return X[index], Y[index]
+
+    def predict(self, which: str, index: int) -> np.ndarray:
+        """The network's output for one sample (class probabilities for digits)."""
+        assert self.trainer is not None
+        x, _ = self.sample(which, index)
+        return self.trainer.net.predict(x[None, :])[0]
+
+    def next_mistake(self, which: str, index: int, step: int = 1) -> int | None:
+        """The next sample after index (wrapping) that the network gets wrong, or None."""
+        assert self.trainer is not None
+        X, Y = self.arrays(which)
+        correct = correct_mask(self.trainer.net.logits(X), Y, self.trainer.net.spec.loss)
+        if correct is None:
+            return None
+        n = len(X)
+        for k in range(1, n + 1):
+            i = (index + step * k) % n
+            if not correct[i]:
+                return i
+        return None
+
+    def summary(self) -> dict[str, Any]:
+        """Figures for the status line."""
+        with self.lock:
+            trainer = self.trainer
+            return {
+                "epoch": trainer.epoch if trainer else 0,
+                "epochs": self.config.epochs,
+                "step": trainer.step if trainer else 0,
+                "params": trainer.net.n_params if trainer else 0,
+            }
+
+    def with_config(self, **changes: Any) -> TrainConfig:
+        return replace(self.config, **changes)

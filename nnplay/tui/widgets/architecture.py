@@ -1,0 +1,211 @@
+"""The architecture editor: the network as a list of layers, edited from the keyboard.
+
+Edits change a draft; enter applies it (the app checks it with the same code
+as the command line, then rebuilds and resets the network), esc drops it.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from nnplay.core.activations import ACTIVATIONS
+from nnplay.core.config import ConfigError, parse_layers
+from nnplay.core.network import count_params
+
+NAMES = list(ACTIVATIONS)
+
+
+class ArchitectureEditor(Widget, can_focus=True):
+    """Hidden layers' sizes and activations between the data set's fixed input and output."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("plus,equals_sign", "scale(2)", "Wider", show=False),
+        Binding("minus", "scale(0.5)", "Narrower", show=False),
+        Binding("right,l", "activation(1)", "Activation", show=False),
+        Binding("left,h", "activation(-1)", "Activation", show=False),
+        Binding("a", "add", "Add layer", show=False),
+        Binding("x,delete", "remove", "Remove layer", show=False),
+        Binding("backspace", "backspace", "Erase digit", show=False),
+        Binding("enter", "apply", "Apply", show=False),
+        Binding("escape", "discard", "Discard", show=False),
+    ]
+
+    cursor: reactive[int] = reactive(0)
+    """Which hidden layer the keys act on."""
+    typed: reactive[str] = reactive("")
+    """Digits typed so far for the selected layer's new size."""
+    message: reactive[str] = reactive("", layout=True)
+    """The inline message: why an edit was refused, or what happened."""
+
+    class Applied(Message):
+        """The user asks for the draft network; the app checks it and answers."""
+
+        def __init__(self, layers: tuple[int, ...], activations: tuple[str, ...]) -> None:
+            super().__init__()
+            self.layers, self.activations = layers, activations
+
+    def __init__(self, layers: tuple[int, ...], activations: tuple[str, ...], output: str, **kwargs: object):
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.output = output
+        self.set_network(layers, activations)
+
+    def set_network(
+        self, layers: tuple[int, ...], activations: tuple[str, ...], output: str | None = None
+    ) -> None:
+        """The network in force (after an apply, a load or a reset); the draft starts from it."""
+        self.net_layers, self.net_activations = tuple(layers), tuple(activations)
+        self.draft_layers, self.draft_activations = list(layers), list(activations)
+        if output is not None:
+            self.output = output
+        self.cursor = min(self.cursor, max(self.n_hidden - 1, 0))
+        self.typed = ""
+        self.refresh(layout=True)
+
+    @property
+    def n_hidden(self) -> int:
+        return len(self.draft_layers) - 2
+
+    @property
+    def changed(self) -> bool:
+        return (
+            tuple(self.draft_layers) != self.net_layers
+            or tuple(self.draft_activations) != self.net_activations
+        )
+
+    # -- editing the draft --------------------------------------------------------------
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.character and event.character.isdigit() and self.n_hidden:
+            self.typed = (self.typed + event.character)[:7]
+            self.message = f"new size {self.typed}: enter sets it, esc cancels"
+            event.stop()
+
+    def action_backspace(self) -> None:
+        self.typed = self.typed[:-1]
+
+    def action_cursor(self, step: int) -> None:
+        if self.n_hidden:
+            self.cursor = (self.cursor + step) % self.n_hidden
+            self.typed = ""
+
+    def _set_size(self, size: int) -> None:
+        draft = list(self.draft_layers)
+        draft[self.cursor + 1] = size
+        try:  # the same parser the command line's --layers uses
+            parse_layers(",".join(map(str, draft)))
+        except ConfigError as e:
+            self.message = f"✗ {str(e).split(': ', 1)[-1]}"
+            return
+        self.draft_layers = draft
+        self.message = ""
+
+    def action_scale(self, factor: float) -> None:
+        if self.n_hidden:
+            size = self.draft_layers[self.cursor + 1]
+            self._set_size(max(1, round(size * factor)))
+            self.refresh(layout=True)
+
+    def action_activation(self, step: int) -> None:
+        if self.n_hidden:
+            current = self.draft_activations[self.cursor]
+            self.draft_activations[self.cursor] = NAMES[(NAMES.index(current) + step) % len(NAMES)]
+            self.refresh(layout=True)
+
+    def action_add(self) -> None:
+        at = self.cursor + 1 if self.n_hidden else 0
+        size = self.draft_layers[at] if self.n_hidden else 32
+        activation = self.draft_activations[self.cursor] if self.n_hidden else "relu"
+        self.draft_layers.insert(at + 1, size)
+        self.draft_activations.insert(at, activation)
+        self.cursor = at
+        self.message = ""
+        self.refresh(layout=True)
+
+    def action_remove(self) -> None:
+        if not self.n_hidden:
+            self.message = "✗ no hidden layer to remove"
+            return
+        del self.draft_layers[self.cursor + 1]
+        del self.draft_activations[self.cursor]
+        self.cursor = min(self.cursor, max(self.n_hidden - 1, 0))
+        self.message = ""
+        self.refresh(layout=True)
+
+    def action_apply(self) -> None:
+        if self.typed:
+            size = int(self.typed)
+            self.typed = ""
+            self._set_size(size)
+            self.refresh(layout=True)
+        elif self.changed:
+            self.post_message(self.Applied(tuple(self.draft_layers), tuple(self.draft_activations)))
+        else:
+            self.message = "no change to apply"
+
+    def action_discard(self) -> None:
+        if self.typed:
+            self.typed = ""
+            self.message = ""
+        else:
+            self.set_network(self.net_layers, self.net_activations)
+            self.message = "changes discarded"
+
+    def refuse(self, reason: str) -> None:
+        """The app refused the draft: keep it for correcting and say why."""
+        self.message = f"✗ {reason}"
+
+    # -- drawing --------------------------------------------------------------------------
+
+    def render(self) -> Text:
+        self.border_title = "Network" + (" (changed)" if self.changed else "")
+        self.border_subtitle = "a x +- ←→ enter"
+        text = Text()
+        last = len(self.draft_layers) - 1
+        for i in self._visible_rows():
+            if i is None:
+                text.append("  …\n", style="dim")
+                continue
+            size = self.draft_layers[i]
+            selected = 0 < i < last and i - 1 == self.cursor
+            if i == 0:
+                name, act = "input", ""
+            elif i == last:
+                name, act = "output", self.output
+            else:
+                name, act = f"hidden {i}", self.draft_activations[i - 1]
+            shown = self.typed + "▏" if selected and self.typed else str(size)
+            line = f"{'▶' if selected else ' '} {name:<9}{shown:>7}  {act}"
+            text.append(line + "\n", style="reverse" if selected and self.has_focus else "")
+        params = count_params(self.draft_layers)
+        text.append(f"  {params:,} parameters\n", style="dim")
+        if self.message:
+            text.append(self.message, style="bold" if self.message.startswith("✗") else "italic")
+        elif self.changed:
+            text.append("enter applies (resets training) · esc", style="italic")
+        return text
+
+    def _visible_rows(self) -> list[int | None]:
+        """Layer rows to draw: all if they fit, else the ends and a window round the cursor."""
+        rows = len(self.draft_layers)
+        room = self.size.height - 3 if self.size.height else rows  # parameters and message lines
+        if rows <= room or room < 5:
+            return list(range(rows))
+        middle = room - 4  # input, output and two "…" lines
+        start = min(max(self.cursor + 1 - middle // 2, 1), rows - 1 - middle)
+        shown: list[int | None] = [0]
+        shown += [None] if start > 1 else []
+        shown += list(range(start, start + middle))
+        shown += [None] if start + middle < rows - 1 else []
+        return shown + [rows - 1]
+
+    def on_focus(self) -> None:
+        self.refresh(layout=True)
+
+    def on_blur(self) -> None:
+        self.refresh(layout=True)

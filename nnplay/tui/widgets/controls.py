@@ -1,0 +1,181 @@
+"""Training controls: the settings a run uses, and where the run stands.
+
+Up and down choose a setting, left and right step it along sensible values,
+enter types a value. Every change goes to the app, which checks it with the
+same code as the command line and answers with accept() or refuse().
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Input, Static
+
+from nnplay.core.config import TrainConfig, format_field
+from nnplay.core.optimizers import OPTIMIZERS
+
+FIELDS = [
+    ("optimizer", "optimizer"),
+    ("lr", "learning rate"),
+    ("batch_size", "batch size"),
+    ("epochs", "epochs"),
+    ("seed", "seed"),
+    ("l2", "L2"),
+]
+"""The TrainConfig fields shown here, with their labels."""
+
+LADDERS: dict[str, list[Any]] = {
+    "optimizer": list(OPTIMIZERS),
+    "lr": [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0],
+    "batch_size": [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048],
+    "epochs": [1, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000],
+    "l2": [0.0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1],
+}
+"""Values that left and right step through."""
+
+
+def stepped(name: str, value: Any, step: int) -> Any:
+    """The value one step up or down the field's ladder from value."""
+    if name == "seed":
+        return max(0, value + step)
+    ladder = LADDERS[name]
+    if name == "optimizer":
+        return ladder[(ladder.index(value) + step) % len(ladder)]
+    if step > 0:
+        return next((v for v in ladder if v > value), ladder[-1])
+    return next((v for v in reversed(ladder) if v < value), ladder[0])
+
+
+class TrainingControls(Vertical, can_focus=True):
+    """Settings on top, the run's state below."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("right,l", "step(1)", "More", show=False),
+        Binding("left,h", "step(-1)", "Less", show=False),
+        Binding("enter", "edit", "Edit", show=False),
+        Binding("escape", "cancel", "Cancel", show=False),
+    ]
+
+    cursor: reactive[int] = reactive(0)
+    """Which setting the keys act on."""
+    message: reactive[str] = reactive("")
+    """The inline message: why a value was refused, or a note on when it applies."""
+
+    class Changed(Message):
+        """The user asks for a new value; the app checks it and answers."""
+
+        def __init__(self, name: str, text: str) -> None:
+            super().__init__()
+            self.name, self.text = name, text
+
+    def __init__(self, config: TrainConfig, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.config = config
+        self.status = Text("loading…")
+        self.editing: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="settings")
+        yield Input(id="edit", compact=True)
+        yield Static(id="status")
+
+    def on_mount(self) -> None:
+        self.query_one("#edit", Input).display = False
+        self.border_title = "Training"
+        self.border_subtitle = "↑↓ ←→ enter"
+        self._draw()
+
+    # -- what the app calls ----------------------------------------------------------
+
+    def set_config(self, config: TrainConfig) -> None:
+        self.config = config
+        self._draw()
+
+    def set_status(self, status: Text) -> None:
+        self.status = status
+        self.query_one("#status", Static).update(status)
+
+    def accept(self, config: TrainConfig, note: str = "") -> None:
+        """The app took the change."""
+        self.config = config
+        self.message = note
+        if self.editing:
+            self._close_editor()
+        self._draw()
+
+    def refuse(self, reason: str) -> None:
+        """The app refused the change: nothing changed; say why."""
+        self.message = f"✗ {reason}"
+
+    # -- keys ----------------------------------------------------------------------------
+
+    @property
+    def field(self) -> str:
+        return FIELDS[self.cursor][0]
+
+    def action_cursor(self, step: int) -> None:
+        self.cursor = (self.cursor + step) % len(FIELDS)
+        self.message = ""
+
+    def action_step(self, step: int) -> None:
+        value = stepped(self.field, getattr(self.config, self.field), step)
+        self.post_message(self.Changed(self.field, format_field(self.field, value)))
+
+    def action_edit(self) -> None:
+        self.editing = self.field
+        editor = self.query_one("#edit", Input)
+        editor.value = format_field(self.field, getattr(self.config, self.field))
+        editor.display = True
+        editor.focus()
+        self.message = f"type a new {dict(FIELDS)[self.field]}; enter sets it, esc cancels"
+
+    def action_cancel(self) -> None:
+        if self.editing:
+            self._close_editor()
+            self.message = ""
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.editing:
+            self.post_message(self.Changed(self.editing, event.value))
+
+    def _close_editor(self) -> None:
+        self.editing = None
+        editor = self.query_one("#edit", Input)
+        editor.display = False
+        self.focus()
+
+    # -- drawing -----------------------------------------------------------------------
+
+    def watch_cursor(self) -> None:
+        self._draw()
+
+    def watch_message(self) -> None:
+        self._draw()
+
+    def on_focus(self) -> None:
+        self._draw()
+
+    def on_blur(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        if not self.is_mounted:
+            return
+        text = Text()
+        for i, (name, label) in enumerate(FIELDS):
+            selected = i == self.cursor
+            value = format_field(name, getattr(self.config, name))
+            line = f"{'▶' if selected else ' '} {label:<14}{value}"
+            text.append(line + "\n", style="reverse" if selected and self.has_focus else "")
+        if self.message:
+            text.append(self.message, style="bold" if self.message.startswith("✗") else "italic")
+        self.query_one("#settings", Static).update(text)

@@ -1,0 +1,175 @@
+"""The digit viewer: one 8x8 digit drawn large, its label, and the network's probability for each class."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+SHADES = " ░▒▓█"
+"""Ink from none to full; two characters per pixel keep the pixels square."""
+EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+
+def shade(value: float) -> str:
+    """Two characters of ink for a pixel in [0, 1]."""
+    level = min(int(value * len(SHADES)), len(SHADES) - 1)
+    return SHADES[level] * 2
+
+
+def bar(fraction: float, width: int) -> str:
+    """A bar `width` cells long filled to `fraction`, in eighths of a cell."""
+    eighths = round(max(0.0, min(1.0, fraction)) * width * 8)
+    full, part = divmod(eighths, 8)
+    return ("█" * full + (EIGHTHS[part] if part else "")).ljust(width)
+
+
+class DigitViewer(Widget, can_focus=True):
+    """Shows one sample and the network's output for it."""
+
+    BINDINGS = [
+        Binding("right,l", "move(1)", "Next", show=False),
+        Binding("left,h", "move(-1)", "Prev", show=False),
+        Binding("t", "switch_set", "Test/train", show=False),
+        Binding("m", "mistake(1)", "Next mistake", show=False),
+        Binding("M", "mistake(-1)", "Prev mistake", show=False),
+    ]
+
+    which: reactive[str] = reactive("test")
+    """Which set the sample comes from: "test" or "train"."""
+    index: reactive[int] = reactive(0)
+    """The sample's position in its set."""
+
+    class Moved(Message):
+        """The user moved to another sample; the app should call show()."""
+
+        def __init__(self, which: str, index: int) -> None:
+            super().__init__()
+            self.which, self.index = which, index
+
+    class MistakeWanted(Message):
+        """The user asked for the next sample the network gets wrong."""
+
+        def __init__(self, which: str, index: int, step: int) -> None:
+            super().__init__()
+            self.which, self.index, self.step = which, index, step
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.count = 0
+        """Samples in the current set (0 until the data is loaded)."""
+        self.inputs: np.ndarray | None = None
+        self.target: np.ndarray | None = None
+        self.output: np.ndarray | None = None
+        self.note = "loading the digits…"
+
+    # -- what the app calls -------------------------------------------------------
+
+    def show(self, inputs: np.ndarray, target: np.ndarray, output: np.ndarray | None, count: int) -> None:
+        """Draw a sample (copies are kept) and the network's output for it."""
+        self.inputs, self.target = np.array(inputs), np.array(target)
+        self.output = None if output is None else np.array(output)
+        self.count = count
+        self.note = ""
+        self._retitle()
+        self.refresh()
+
+    def show_output(self, output: np.ndarray) -> None:
+        """New probabilities for the sample on show, as the network learns."""
+        self.output = np.array(output)
+        self.refresh()
+
+    @property
+    def probabilities(self) -> np.ndarray | None:
+        """The class probabilities on show (digits), or None."""
+        if self.output is None or self.output.size < 2:
+            return None
+        return self.output
+
+    @property
+    def label(self) -> int | None:
+        if self.target is None or self.target.size < 2:
+            return None
+        return int(self.target.argmax())
+
+    # -- keys -----------------------------------------------------------------------
+
+    def action_move(self, step: int) -> None:
+        if self.count:
+            self.index = (self.index + step) % self.count
+            self.post_message(self.Moved(self.which, self.index))
+
+    def action_switch_set(self) -> None:
+        if self.count:
+            self.which = "train" if self.which == "test" else "test"
+            self.index = 0
+            self.post_message(self.Moved(self.which, self.index))
+
+    def action_mistake(self, step: int) -> None:
+        if self.count:
+            self.post_message(self.MistakeWanted(self.which, self.index, step))
+
+    def _retitle(self) -> None:
+        name = "Test" if self.which == "test" else "Training"
+        self.border_title = f"{name} sample {self.index + 1}/{self.count}"
+        self.border_subtitle = "←→ t m"
+
+    # -- drawing ----------------------------------------------------------------------
+
+    def render(self) -> Text:
+        if self.inputs is None or self.target is None:
+            return Text(self.note, style="italic")
+        if self.inputs.size == 64 and self.target.size == 10:
+            return self._render_digit()
+        return self._render_point()
+
+    def _render_digit(self) -> Text:
+        assert self.inputs is not None
+        pixels = self.inputs.reshape(8, 8)
+        label, probs = self.label, self.probabilities
+        guess = None if probs is None else int(probs.argmax())
+        # Each pixel is a glyph of matching density (for monochrome terminals) on a grey of
+        # matching brightness: 2k cells wide and k rows tall, as large as the pane allows.
+        k = max(1, min((self.size.height - 2) // 8, (self.size.width - 30) // 16))
+        art = []
+        for row in pixels:
+            line = Text()
+            for v in row:
+                grey = round(40 + 215 * float(v))
+                line.append(
+                    shade(v) * k,
+                    style=f"rgb({grey},{grey},{grey}) on rgb({grey // 2},{grey // 2},{grey // 2})",
+                )
+            art += [line] * k
+        verdict = "" if guess is None else f"guess {guess} {'✓ right' if guess == label else '✗ wrong'}"
+        art += [Text(f"label {label}"), Text(verdict)]
+        width_left = 16 * k
+        bar_width = max(4, self.size.width - width_left - 12)
+        text = Text()
+        for row in range(max(len(art), 10)):
+            left = art[row] if row < len(art) else Text()
+            text.append_text(left)
+            text.append(" " * (width_left - left.cell_len + 2))
+            if probs is not None and row < 10:
+                style = "bold" if row == label else ""
+                text.append(f"{'›' if row == guess else ' '}{row}", style=style)
+                text.append(bar(float(probs[row]), bar_width), style="bold" if row == guess else "dim")
+                text.append(f"{100 * probs[row]:6.1f}%", style=style)
+            text.append("\n")
+        text.rstrip()
+        return text
+
+    def _render_point(self) -> Text:
+        assert self.inputs is not None and self.target is not None
+        text = Text()
+        text.append("x = (" + ", ".join(f"{v:.3f}" for v in self.inputs) + ")\n")
+        text.append(f"target {float(self.target[0]):.3f}\n")
+        if self.output is not None:
+            text.append(f"network {float(self.output[0]):.3f}\n")
+        text.append(
+            "\nThe digit viewer draws the digits data set;\nthis run trains on another.", style="italic"
+        )
+        return text

@@ -1,0 +1,82 @@
+"""The help screen: every key, and what the network is doing, in a few lines each."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+KEYS = """\
+| key | what it does |
+|---|---|
+| `space` | start or pause training |
+| `s` | take one training step (one batch) |
+| `r` | reset: a fresh network from the seed, training forgotten |
+| `p` | plot loss or accuracy |
+| `<` / `>` | train slower or faster (epochs a second), to watch it learn |
+| `tab` / `shift+tab` | move between panes |
+| `?` | this help; `esc` closes it |
+| `ctrl+p` | the command palette: every action by name |
+| `q` / `ctrl+q` | quit |
+
+**Network pane**: `↑↓` choose a hidden layer · `+` `-` double or halve it ·
+type digits then `enter` to set its size · `←→` change its activation ·
+`a` add a layer · `x` remove one · `enter` apply (rebuilds and resets the
+network) · `esc` discard the changes.
+
+**Training pane**: `↑↓` choose a setting · `←→` step it · `enter` type a value
+(`enter` again sets it, `esc` cancels). The learning rate, optimizer, L2 and
+batch size change a run in progress; the seed applies at the next reset.
+
+**Digit pane**: `←→` previous or next sample · `t` test or training set ·
+`m` / `M` next or previous sample the network gets wrong.
+"""
+
+IDEAS = """\
+## What you are watching
+
+**The forward pass.** A digit is 64 numbers, its pixels. Each layer multiplies
+them by a matrix of weights and adds a bias (`x @ W + b`), then an activation
+such as ReLU (`max(0, x)`) bends the result, so that stacked layers can draw
+curved boundaries instead of one straight one. The last layer gives 10 scores;
+softmax turns them into the probabilities you see beside the digit.
+
+**The loss.** Cross-entropy is `-log` of the probability given to the right
+digit: near 0 when the network is sure and right, large when it is sure and
+wrong. The plot shows its average over the training batches and over the test
+digits, which the network never learns from.
+
+**Backpropagation.** To improve, every weight needs to know how the loss
+changes when it moves: its gradient. The chain rule gives it layer by layer,
+from the loss backwards. Softmax with cross-entropy starts it simply: the
+gradient of the scores is `(p - y) / N`, predicted minus true. Each layer's
+`backward()` turns the gradient of its output into the gradients of its
+weights and of its input, which it hands to the layer before.
+
+**Gradient descent.** Each step takes a batch of digits, computes the
+gradients and moves every weight a little against its gradient:
+`W <- W - learning_rate * dW`. Too small a learning rate and nothing seems to
+happen; too large and the loss jumps about or blows up. Momentum and Adam
+change how big and which way each step is, using earlier gradients.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and ideas; any of esc, ? or q closes it."""
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "dismiss", "Close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Markdown("# nnplay help\n\n" + KEYS + "\n" + IDEAS)
+
+    def on_mount(self) -> None:
+        self.query_one("#help").border_title = "Help (esc closes)"
+        self.query_one("#help").focus()
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)

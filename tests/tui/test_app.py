@@ -1,0 +1,237 @@
+"""Driving the app with keys, as a user would, and checking its state."""
+
+import numpy as np
+import pytest
+
+from nnplay.core.config import TrainConfig
+from nnplay.core.network import Network, NetworkSpec
+from nnplay.tui.app import NnplayApp, make_app
+from nnplay.tui.widgets.architecture import ArchitectureEditor
+from nnplay.tui.widgets.controls import TrainingControls
+from nnplay.tui.widgets.digit_viewer import DigitViewer
+from nnplay.tui.widgets.help import HelpScreen
+
+SIZES = [(80, 24), (120, 40)]
+SMALL = TrainConfig(layers=(64, 16, 10), epochs=3)
+
+
+async def settle(app: NnplayApp, pilot) -> None:
+    """Wait for loading or training to finish and its messages to land."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture(params=SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def size(request):
+    return request.param
+
+
+async def test_space_trains_to_the_set_epochs_and_the_ui_follows(size):
+    app = make_app(SMALL)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        assert app.state == "ready" and app.session.summary()["epoch"] == 0
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert app.state == "finished"
+        assert app.session.summary()["epoch"] == 3
+        history = app.session.history()
+        assert list(history.epoch) == [1, 2, 3] and history.test_acc[-1] > history.test_acc[0]
+        status = str(app.query_one(TrainingControls).status)
+        assert "Epoch 3/3" in status and "finished" in status
+
+
+async def test_space_pauses_a_run_and_space_resumes_it():
+    app = make_app(TrainConfig(epochs=10_000))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        assert app.state == "running"
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert app.state == "paused"
+        paused_at = app.session.summary()["step"]
+        assert 0 < paused_at and app.session.summary()["epoch"] < 10_000
+        await pilot.pause()
+        assert app.session.summary()["step"] == paused_at  # nothing trains while paused
+        await pilot.press("space")
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert app.session.summary()["step"] > paused_at
+
+
+async def test_s_takes_exactly_one_step_and_r_resets(size):
+    app = make_app(SMALL)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        fresh = app.session.trainer.net.params.copy()
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert app.session.summary()["step"] == 1 and app.state == "paused"
+        assert not np.array_equal(app.session.trainer.net.params, fresh)
+        await pilot.press("s", "s")
+        await settle(app, pilot)
+        assert app.session.summary()["step"] == 3
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert app.session.summary()["step"] == 0 and app.state == "ready"
+        assert np.array_equal(app.session.trainer.net.params, fresh)  # same seed, same network
+        assert len(app.session.history().epoch) == 0
+
+
+async def test_an_invalid_architecture_edit_is_refused_and_the_network_kept(size):
+    app = make_app(SMALL)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        editor = app.query_one(ArchitectureEditor)
+        assert editor.has_focus
+        before = app.session.trainer.net.params.copy()
+        await pilot.press("0", "enter")
+        assert "at least 1" in editor.message
+        await pilot.press(*"200000", "enter")
+        assert "too many" in editor.message
+        assert app.session.config.layers == (64, 16, 10)
+        assert np.array_equal(app.session.trainer.net.params, before)
+
+
+async def test_architecture_edits_apply_on_enter_and_rebuild_the_network():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a", "plus", "right", "enter")
+        await settle(app, pilot)
+        assert app.session.config.layers == (64, 16, 32, 10)
+        assert app.session.config.hidden_activations == ("relu", "leaky_relu")
+        assert (
+            app.session.trainer.net.n_params
+            == Network(
+                NetworkSpec((64, 16, 32, 10), ("relu", "leaky_relu")), np.random.default_rng(0)
+            ).n_params
+        )
+        await pilot.press("x", "escape")  # a draft dropped changes nothing
+        assert app.session.config.layers == (64, 16, 32, 10)
+        await pilot.press(*"24", "enter", "enter")
+        await settle(app, pilot)
+        assert app.session.config.layers == (64, 24, 32, 10)  # the cursor moved up when x removed a layer
+
+
+async def test_controls_refuse_bad_values_and_change_the_learning_rate_mid_run():
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=10_000))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        controls = app.query_one(TrainingControls)
+        await pilot.press("tab")
+        assert controls.has_focus
+        await pilot.press("down", "enter", "ctrl+u", *"-1", "enter")
+        assert "more than zero" in controls.message
+        assert app.session.config.lr == 0.01
+        await pilot.press("ctrl+u", *"nan", "enter")
+        assert "finite" in controls.message
+        await pilot.press("escape")
+        await pilot.press("space", "right")
+        assert app.session.config.lr == 0.03
+        assert app.session.trainer.optimizer.lr == 0.03
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert app.state == "paused"
+
+
+async def test_digit_viewer_moves_switches_and_finds_mistakes(size):
+    app = make_app(SMALL)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        viewer = app.query_one(DigitViewer)
+        await pilot.press("tab", "tab")
+        assert viewer.has_focus
+        assert viewer.which == "test" and viewer.index == 0 and viewer.count == 360
+        assert viewer.probabilities is not None
+        assert viewer.probabilities.shape == (10,)
+        assert viewer.probabilities.sum() == pytest.approx(1, abs=1e-5)
+        await pilot.press("right", "right", "left")
+        assert viewer.index == 1
+        await pilot.press("left", "left")
+        assert viewer.index == 359  # wraps
+        await pilot.press("t")
+        assert viewer.which == "train" and viewer.count == 1437
+        await pilot.press("m")
+        guess = int(viewer.probabilities.argmax())
+        assert guess != viewer.label  # an untrained network gets plenty wrong
+        assert "%" in str(viewer.render())
+
+
+async def test_the_digit_probabilities_change_as_the_network_learns():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        viewer = app.query_one(DigitViewer)
+        before = viewer.probabilities.copy()
+        await pilot.press("space")
+        await settle(app, pilot)
+        after = viewer.probabilities
+        assert not np.allclose(before, after)
+        assert after.sum() == pytest.approx(1, abs=1e-5)
+        assert after[viewer.label] > before[viewer.label]
+
+
+async def test_help_opens_and_closes_and_lists_every_key():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        from nnplay.tui.widgets.help import IDEAS, KEYS
+
+        for key in ("space", "`s`", "`r`", "`q`", "`?`", "tab", "ctrl+p"):
+            assert key in KEYS
+        for idea in ("forward pass", "Backpropagation", "Gradient descent"):
+            assert idea in IDEAS
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_every_action_is_in_the_command_palette():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        for title in ("Start or pause training", "Single step", "Reset the network", "Help", "Next digit"):
+            assert title in titles
+
+
+async def test_q_quits_even_while_training():
+    app = make_app(TrainConfig(epochs=10_000))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert app.session.summary()["epoch"] < 10_000
+
+
+async def test_wide_terminals_show_loss_and_accuracy_side_by_side():
+    app = make_app(SMALL)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.query_one("#accuracy-plot").display
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert not app.query_one("#accuracy-plot").display
+        await pilot.press("p")
+        assert app.query_one("#loss-plot").metric == "accuracy"
+
+
+async def test_pace_slows_training_to_the_chosen_epochs_per_second():
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=1000))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*["less_than_sign"] * 5)
+        assert app.pace == 1
+        await pilot.press("greater_than_sign")
+        assert app.pace == 3
+        await pilot.press("space")
+        await pilot.pause(0.8)
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert 1 <= app.session.summary()["epoch"] <= 4  # about 3 a second, not hundreds
