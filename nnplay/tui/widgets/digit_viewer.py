@@ -135,9 +135,9 @@ class DigitViewer(Widget, can_focus=True):
         # matching brightness: 2k cells wide and k rows tall, as large as the pane allows.
         k = max(1, min((self.size.height - 2) // 8, (self.size.width - 30) // 16))
         art = []
-        for row in pixels:
+        for pixel_row in pixels:
             line = Text()
-            for v in row:
+            for v in pixel_row:
                 grey = round(40 + 215 * float(v))
                 line.append(
                     shade(v) * k,

@@ -50,7 +50,7 @@ class MetricPlot(PlotextPlot):
                 plt.plot(x, train.tolist(), label="train", marker="braille")
                 plt.plot(x, test.tolist(), label="test", marker="dot")
                 ticks = sorted({int(t) for t in np.linspace(x[0], x[-1], 5)})
-                plt.xticks(ticks, [str(t) for t in ticks])
+                plt.xticks([float(t) for t in ticks], [str(t) for t in ticks])
             else:
                 plt.title("no accuracy for regression")
         self.refresh()
