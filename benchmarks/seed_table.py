@@ -25,7 +25,6 @@ from tutorial_style import TutorialNet, epoch  # noqa: E402
 from nnplay import data  # noqa: E402
 from nnplay.core.config import TrainConfig  # noqa: E402
 from nnplay.core.train import EpochStats, build  # noqa: E402
-from nnplay.threads import one_blas_thread  # noqa: E402
 
 REPORT = (0, 10, 50, 90, 99)  # the tutorial's epoch numbers (0-based), and the last
 
@@ -60,7 +59,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
     args = parser.parse_args()
-    one_blas_thread()
     split = data.load("digits")
     for name, run in (("nnplay", nnplay_run), ("tutorial-style", tutorial_run)):
         runs = [run(split, s) for s in range(args.seeds)]

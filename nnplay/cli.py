@@ -134,9 +134,7 @@ def train(ns: argparse.Namespace) -> int:
     from nnplay import data
     from nnplay.core.serialize import save
     from nnplay.core.train import Diverged, EpochStats, build
-    from nnplay.threads import one_blas_thread
 
-    one_blas_thread()
     trainer = build(config, data.load(config.dataset), saved)
     trainer.step_grad_norms = False  # nobody reads them here
     out = sys.stdout

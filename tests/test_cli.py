@@ -137,3 +137,26 @@ def test_the_installed_command_exits_with_the_status(tmp_path):
         [sys.executable, "-m", "nnplay", "train", "--epochs", "x"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_nnplay_opens_the_app_with_the_flags_as_its_settings(monkeypatch, tmp_path):
+    from nnplay.tui.app import NnplayApp
+
+    opened = []
+    monkeypatch.setattr(NnplayApp, "run", lambda self, **kw: opened.append(self))
+    assert main(["--layers", "64,32,10", "--lr", "0.1", "--epochs", "500"]) == 0
+    config = opened[0].session.config
+    assert (config.layers, config.lr, config.epochs) == ((64, 32, 10), 0.1, 500)
+    path = tmp_path / "m.npz"
+    main(["train", "--epochs", "1", "--layers", "64,12,10", "--save", str(path)])
+    assert main(["--load", str(path)]) == 0
+    session = opened[1].session
+    assert session.config.layers == (64, 12, 10) and session.saved.epochs_trained == 1
+
+
+def test_the_app_refuses_bad_flags_before_starting(capsys, monkeypatch):
+    from nnplay.tui.app import NnplayApp
+
+    monkeypatch.setattr(NnplayApp, "run", lambda self, **kw: pytest.fail("the app must not start"))
+    code, _, err = run(capsys, "--lr", "fast")
+    assert code == 2 and err.startswith("nnplay: error: --lr")

@@ -10,6 +10,8 @@ import numpy as np
 
 from nnplay.core.layers import Layer
 
+BOOL = np.dtype(bool)
+
 
 class ReLU(Layer):
     """y = x * [x > 0];  dx = dy * [x > 0]   ([x > 0] is 1 where the unit fired, else 0)."""
@@ -17,7 +19,7 @@ class ReLU(Layer):
     def forward(self, x: np.ndarray) -> np.ndarray:
         # Keeping the mask serves backward; and with this NumPy, greater-then-multiply
         # is faster than np.maximum(x, 0).
-        self.fired = np.greater(x, 0, out=self.buffer("fired", x.shape, np.dtype(bool)))
+        self.fired = np.greater(x, 0, out=self.buffer("fired", x.shape, BOOL))
         return np.multiply(x, self.fired, out=self.buffer("y", x.shape, x.dtype))
 
     def infer(self, x: np.ndarray) -> np.ndarray:

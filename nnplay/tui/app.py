@@ -26,12 +26,12 @@ from nnplay.tui.session import Session
 from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import TrainingControls
 from nnplay.tui.widgets.digit_viewer import DigitViewer
-from nnplay.tui.widgets.help import HelpScreen
 from nnplay.tui.widgets.loss_plot import MetricPlot
 
-POST_EVERY = 0.25
-"""Seconds between progress messages from the training thread (4 Hz)."""
-PLOT_EVERY = 0.5
+POST_EVERY = 0.5
+"""Seconds between progress messages from the training thread (2 Hz): each costs the
+training thread the UI thread's time to redraw, and the terminal bytes."""
+PLOT_EVERY = 1.0
 """Seconds between plot redraws while training: a redraw rewrites most of the pane."""
 WIDE = 120
 """Terminal width from which loss and accuracy are drawn side by side."""
@@ -108,9 +108,6 @@ class NnplayApp(App[None]):
 
     @work(thread=True, group="load", exit_on_error=False)
     def load(self) -> None:
-        from nnplay.threads import one_blas_thread
-
-        one_blas_thread()
         try:
             self.session.load()
         except Exception as e:  # a damaged scikit-learn install, say: report it, stay up
@@ -331,9 +328,9 @@ class NnplayApp(App[None]):
         elif p is not None and p.loss is not None:
             text.append(f"batch loss {p.loss:.4f}\n")
         if p is not None and p.samples_per_s and self.state == "running":
-            text.append(f"{p.samples_per_s:,.0f} samples/s", style="dim")
+            text.append(f"{p.samples_per_s:,.0f} samples/s  ", style="dim")
         if self.pace:
-            text.append(f"\npace {self.pace} epochs/s (< >)", style="dim")
+            text.append(f"pace {self.pace} epochs/s (< >)", style="dim")
         self.query_one(TrainingControls).set_status(text)
 
     def action_pace(self, step: int) -> None:
@@ -348,6 +345,10 @@ class NnplayApp(App[None]):
         plot.metric = "accuracy" if plot.metric == "loss" else "loss"
 
     def action_help(self) -> None:
+        from nnplay.tui.widgets.help import (
+            HelpScreen,  # Markdown is slow to import: not before the first frame
+        )
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 

@@ -235,3 +235,22 @@ async def test_pace_slows_training_to_the_chosen_epochs_per_second():
         await pilot.press("space")
         await settle(app, pilot)
         assert 1 <= app.session.summary()["epoch"] <= 4  # about 3 a second, not hundreds
+
+
+async def test_a_loaded_network_opens_where_it_stopped(tmp_path):
+    from nnplay import data
+    from nnplay.core.serialize import load, save
+    from nnplay.core.train import build
+
+    config = TrainConfig(layers=(64, 16, 10), epochs=5)
+    trainer = build(config, data.load("digits"))
+    list(trainer.run(2))
+    save(tmp_path / "m.npz", trainer.net, config, trainer.epoch, trainer.rng)
+    app = make_app(config, load(tmp_path / "m.npz"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.session.summary()["epoch"] == 2 and app.state == "paused"
+        assert np.array_equal(app.session.trainer.net.params, trainer.net.params)
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert app.session.summary()["epoch"] == 5 and app.state == "finished"

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from nnplay.core.config import TrainConfig, format_field
@@ -52,6 +53,23 @@ def stepped(name: str, value: Any, step: int) -> Any:
     return next((v for v in reversed(ladder) if v < value), ladder[0])
 
 
+class Status(Widget):
+    """A few lines on the run: redrawn several times a second, so it never asks for a new layout."""
+
+    DEFAULT_CSS = "Status { height: 4; }"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.text = Text("loading…")
+
+    def show(self, text: Text) -> None:
+        self.text = text
+        self.refresh()
+
+    def render(self) -> Text:
+        return self.text
+
+
 class TrainingControls(Vertical, can_focus=True):
     """Settings on top, the run's state below."""
 
@@ -85,7 +103,7 @@ class TrainingControls(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(id="settings")
         yield Input(id="edit", compact=True)
-        yield Static(id="status")
+        yield Status(id="status")
 
     def on_mount(self) -> None:
         self.query_one("#edit", Input).display = False
@@ -101,7 +119,7 @@ class TrainingControls(Vertical, can_focus=True):
 
     def set_status(self, status: Text) -> None:
         self.status = status
-        self.query_one("#status", Static).update(status)
+        self.query_one(Status).show(status)
 
     def accept(self, config: TrainConfig, note: str = "") -> None:
         """The app took the change."""
@@ -178,4 +196,5 @@ class TrainingControls(Vertical, can_focus=True):
             text.append(line + "\n", style="reverse" if selected and self.has_focus else "")
         if self.message:
             text.append(self.message, style="bold" if self.message.startswith("✗") else "italic")
+        text.rstrip()
         self.query_one("#settings", Static).update(text)

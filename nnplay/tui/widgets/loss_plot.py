@@ -8,6 +8,16 @@ from textual_plotext import PlotextPlot
 
 from nnplay.tui.session import History
 
+MAX_POINTS = 160
+"""Points drawn per curve: about what the pane can show; more only costs time."""
+
+
+def thin(n: int, most: int) -> np.ndarray:
+    """Indices of at most `most` of n points, evenly spread, first and last kept."""
+    if n <= most:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, most).round().astype(int))
+
 
 class MetricPlot(PlotextPlot):
     """Training and test curves of one metric over the epochs."""
@@ -42,8 +52,10 @@ class MetricPlot(PlotextPlot):
         if h is None or len(h.epoch) == 0:
             plt.title("press space to train")
         else:
-            x = h.epoch.tolist()
+            keep = thin(len(h.epoch), MAX_POINTS)
+            x = h.epoch[keep].tolist()
             train, test = (h.train_acc * 100, h.test_acc * 100) if accuracy else (h.loss, h.test_loss)
+            train, test = train[keep], test[keep]
             if np.isfinite(train).any():
                 # Different markers, not only colours, so the curves differ in monochrome too;
                 # test goes last so its dots stay visible where the curves overlap.

@@ -1,0 +1,148 @@
+"""The app in a real pseudo-terminal at 80x24: speed, bandwidth, first frame, idle CPU, memory.
+
+    python benchmarks/bench_app.py [--epochs 300] [--rounds 3]
+
+For each round, interleaved:
+- headless: `nnplay train --json` for the same epochs; its training seconds.
+- app: `nnplay` in a pty; time from pressing space to the screen saying
+  "finished", and the bytes the app wrote to the terminal meanwhile.
+- first frame: from starting the app to the digit's label and its ten
+  percentages being on screen.
+- idle: CPU time the app uses over 5 s doing nothing, and its resident memory.
+Prints each figure and the ratio of app speed to headless speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import pty
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+COLS, ROWS = 80, 24
+
+
+class Pty:
+    """nnplay running in a pseudo-terminal of a fixed size."""
+
+    def __init__(self, *args: str) -> None:
+        self.started = time.perf_counter()
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: become nnplay
+            env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS))
+            os.execvpe(sys.executable, [sys.executable, "-m", "nnplay", *args], env)
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+        self.seen = b""
+
+    def read_until(self, done, timeout: float = 60.0) -> tuple[float, int]:
+        """Read output until done(bytes so far) is true; (seconds taken, bytes read)."""
+        start, count = time.perf_counter(), 0
+        while time.perf_counter() - start < timeout:
+            ready, _, _ = select.select([self.fd], [], [], 0.05)
+            if ready:
+                chunk = os.read(self.fd, 65536)
+                count += len(chunk)
+                self.seen = (self.seen + chunk)[-200_000:]
+                if done(self.seen):
+                    return time.perf_counter() - start, count
+        raise TimeoutError(f"gave up waiting; last output: {self.seen[-300:]!r}")
+
+    def drain(self, seconds: float) -> int:
+        end, count = time.perf_counter() + seconds, 0
+        while time.perf_counter() < end:
+            ready, _, _ = select.select([self.fd], [], [], 0.05)
+            if ready:
+                try:
+                    count += len(os.read(self.fd, 65536))
+                except OSError:  # the app has exited and closed the terminal
+                    break
+        return count
+
+    def send(self, keys: bytes) -> None:
+        os.write(self.fd, keys)
+
+    def cpu_seconds(self) -> float:
+        with open(f"/proc/{self.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_mib(self) -> float:
+        with open(f"/proc/{self.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def close(self) -> None:
+        self.send(b"\x11")  # ctrl+q
+        deadline = time.perf_counter() + 5
+        while time.perf_counter() < deadline:
+            if os.waitpid(self.pid, os.WNOHANG)[0]:
+                break
+            self.drain(0.05)
+        else:
+            os.kill(self.pid, 9)
+            os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
+def first_frame_shown(seen: bytes) -> bool:
+    return b"label" in seen and seen.count(b"%") >= 10
+
+
+def headless_seconds(epochs: int) -> float:
+    out = subprocess.run(
+        [sys.executable, "-m", "nnplay", "train", "--json", "--epochs", str(epochs)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return sum(json.loads(line)["seconds"] for line in out.splitlines())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    rows: dict[str, list[float]] = {
+        k: [] for k in ("headless", "app", "ratio", "KiB/s", "first", "idle", "rss", "rss_trained")
+    }
+    for _ in range(args.rounds):
+        rows["headless"].append(args.epochs / headless_seconds(args.epochs))
+        app = Pty("--epochs", str(args.epochs))
+        first, _ = app.read_until(first_frame_shown)
+        rows["first"].append(first)
+        app.drain(1.0)  # let loading finish
+        cpu = app.cpu_seconds()
+        app.drain(5.0)
+        rows["idle"].append(100 * (app.cpu_seconds() - cpu) / 5.0)
+        rows["rss"].append(app.rss_mib())
+        app.send(b" ")
+        seconds, count = app.read_until(lambda seen: b"finished" in seen[-4000:], timeout=600)
+        rows["app"].append(args.epochs / seconds)
+        rows["KiB/s"].append(count / 1024 / seconds)
+        rows["rss_trained"].append(app.rss_mib())
+        app.close()
+        rows["ratio"].append(rows["app"][-1] / rows["headless"][-1])
+    med = {k: statistics.median(v) for k, v in rows.items()}
+    print(f"{args.rounds} rounds, {args.epochs} epochs of the tutorial's experiment, terminal {COLS}x{ROWS}")
+    print(f"headless nnplay train   {med['headless']:8.1f} epochs/s")
+    ratio = f"{med['ratio']:.0%} of headless; target >= 85%"
+    print(f"in the app              {med['app']:8.1f} epochs/s   ({ratio})")
+    print(f"written to the terminal {med['KiB/s']:8.1f} KiB/s while training (target <= 16)")
+    print(f"first frame             {med['first']:8.2f} s to the digit and its 10 percentages (target < 1)")
+    print(f"idle CPU                {med['idle']:8.2f} % of a core")
+    print(f"resident memory         {med['rss']:8.1f} MiB idle, {med['rss_trained']:.1f} MiB after training")
+
+
+if __name__ == "__main__":
+    main()
