@@ -181,7 +181,7 @@ async def test_help_opens_and_closes_and_lists_every_key():
         assert isinstance(app.screen, HelpScreen)
         from nnplay.tui.widgets.help import IDEAS, KEYS
 
-        for key in ("space", "`s`", "`r`", "`q`", "`?`", "tab", "ctrl+p"):
+        for key in ("`space`", "`s`", "`r`", "`q`", "`?`", "`tab`", "`ctrl+p`"):
             assert key in KEYS
         for idea in ("forward pass", "Backpropagation", "Gradient descent"):
             assert idea in IDEAS

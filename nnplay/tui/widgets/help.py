@@ -9,17 +9,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
 KEYS = """\
-| key | what it does |
-|---|---|
-| `space` | start or pause training |
-| `s` | take one training step (one batch) |
-| `r` | reset: a fresh network from the seed, training forgotten |
-| `p` | plot loss or accuracy |
-| `<` / `>` | train slower or faster (epochs a second), to watch it learn |
-| `tab` / `shift+tab` | move between panes |
-| `?` | this help; `esc` closes it |
-| `ctrl+p` | the command palette: every action by name |
-| `q` / `ctrl+q` | quit |
+## Keys
+
+- `space` start or pause training
+- `s` take one training step (one batch)
+- `r` reset: a fresh network from the seed, training forgotten
+- `p` plot loss or accuracy
+- `<` / `>` train slower or faster (epochs a second), to watch it learn
+- `tab` / `shift+tab` move between panes
+- `?` this help; `esc` closes it
+- `ctrl+p` the command palette: every action by name
+- `q` / `ctrl+q` quit
 
 **Network pane**: `↑↓` choose a hidden layer · `+` `-` double or halve it ·
 type digits then `enter` to set its size · `←→` change its activation ·
