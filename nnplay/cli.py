@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shlex
 import sys
 from collections.abc import Sequence
 from dataclasses import fields, replace
@@ -69,6 +71,19 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the app.",
     )
     _add_settings(parser)
+    view = parser.add_argument_group("the app's display (not settings: they change no result)")
+    view.add_argument(
+        "--low-bandwidth",
+        action="store_true",
+        default=None,
+        help="for slow links: fewer redraws and the terminal's own colours (also NNPLAY_LOW_BANDWIDTH=1)",
+    )
+    view.add_argument(
+        "--no-mouse",
+        action="store_true",
+        help="do not ask the terminal to report the mouse (it sends bytes on every move)",
+    )
+    view.add_argument("--ansi", action="store_true", help="use the terminal's own 16 ANSI colours")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     train = commands.add_parser("train", help="train headless, printing one line per epoch")
     _add_settings(train)
@@ -76,6 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--json", action="store_true", help="print one JSON object per epoch instead")
     check = commands.add_parser("gradcheck", help="check every backward() against finite differences")
     _add_settings(check)
+    serve = commands.add_parser("serve", help="serve the app to web browsers, one app per browser tab")
+    _add_settings(serve)
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 opens it to the network)",
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument(
+        "--low-bandwidth", action="store_true", help="start each app in the low-bandwidth mode"
+    )
     return parser
 
 
@@ -235,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return train(ns)
         if ns.command == "gradcheck":
             return gradcheck(ns)
+        if ns.command == "serve":
+            return serve(ns)
         return app(ns)
     except UsageError as e:
         prog = f"nnplay {ns.command}" if ns.command else "nnplay"
@@ -248,11 +276,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def serve_command(ns: argparse.Namespace) -> list[str]:
+    """The command each browser tab runs: the app, with the settings given to serve."""
+    argv = [sys.executable, "-m", "nnplay"]
+    for name, (flag, _) in FLAGS.items():
+        if hasattr(ns, name):
+            argv += [flag, getattr(ns, name)]
+    if getattr(ns, "load", None) is not None:
+        argv += ["--load", os.path.abspath(ns.load)]
+    if ns.low_bandwidth:
+        argv.append("--low-bandwidth")
+    return argv
+
+
+def serve(ns: argparse.Namespace) -> int:
+    resolve(ns)  # refuse bad settings now, not in every browser tab
+    if not 0 < ns.port < 65536:
+        raise UsageError(f"--port: {ns.port} is not a port number (1-65535)")
+    from textual_serve.server import Server
+
+    command = shlex.join(serve_command(ns))
+    print(f"nnplay serve: one app per browser tab at http://{ns.host}:{ns.port}", flush=True)
+    if ns.host in ("127.0.0.1", "localhost"):
+        print(
+            f"From another machine: ssh -L {ns.port}:localhost:{ns.port} THIS-HOST, "
+            f"then open http://localhost:{ns.port}",
+            flush=True,
+        )
+    Server(command, host=ns.host, port=ns.port, title="nnplay").serve()
+    return 0
+
+
 def app(ns: argparse.Namespace) -> int:
     config, saved = resolve(ns)
     from nnplay.tui.app import make_app
 
-    make_app(config, saved).run()
+    make_app(config, saved, low_bandwidth=ns.low_bandwidth, ansi=ns.ansi).run(mouse=not ns.no_mouse)
     return 0
 
 

@@ -4,6 +4,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nnplay.cli import main
 from nnplay.core.serialize import load
@@ -160,3 +162,92 @@ def test_the_app_refuses_bad_flags_before_starting(capsys, monkeypatch):
     monkeypatch.setattr(NnplayApp, "run", lambda self, **kw: pytest.fail("the app must not start"))
     code, _, err = run(capsys, "--lr", "fast")
     assert code == 2 and err.startswith("nnplay: error: --lr")
+
+
+FLAG_NAMES = [
+    "--dataset",
+    "--layers",
+    "--activation",
+    "--init",
+    "--optimizer",
+    "--lr",
+    "--batch-size",
+    "--epochs",
+    "--seed",
+    "--l2",
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(flag=st.sampled_from(FLAG_NAMES), value=st.text(max_size=15).filter(lambda v: not v.startswith("-")))
+def test_any_flag_value_is_either_taken_or_refused_in_one_line(capsys, monkeypatch, flag, value):
+    from nnplay import cli
+
+    trained = []
+    monkeypatch.setattr(cli, "train", lambda ns: trained.append(cli.resolve(ns)) or 0)
+    code, out, err = run(capsys, "train", flag, value)
+    if code == 0:
+        config, _ = trained[0]
+        from nnplay import data
+
+        data.check(config)
+    else:
+        assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_serve_refuses_bad_settings_before_starting(capsys):
+    code, _, err = run(capsys, "serve", "--lr", "0")
+    assert code == 2 and "--lr" in err
+    code, _, err = run(capsys, "serve", "--port", "70000")
+    assert code == 2 and "--port" in err
+
+
+def test_serve_passes_the_settings_to_each_app():
+    from nnplay.cli import build_parser, serve_command
+
+    ns = build_parser().parse_args(["serve", "--layers", "64,32,10", "--lr", "0.1", "--low-bandwidth"])
+    argv = serve_command(ns)
+    assert argv[1:3] == ["-m", "nnplay"]
+    assert argv[3:] == ["--layers", "64,32,10", "--lr", "0.1", "--low-bandwidth"]
+
+
+def test_serve_answers_on_localhost_only_by_default():
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "nnplay", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "nnplay serve did not answer"
+                time.sleep(0.2)
+        assert "textual" in page.lower()
+        assert listening_addresses(port) == {"127.0.0.1"}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def listening_addresses(port: int) -> set[str]:
+    """IPv4 addresses with a socket listening on port, from /proc/net/tcp."""
+    found = set()
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                found.add(".".join(str(int(address[i : i + 2], 16)) for i in (6, 4, 2, 0)))
+    return found

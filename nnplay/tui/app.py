@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterable
@@ -19,13 +20,14 @@ from textual.worker import get_current_worker
 from nnplay import data
 from nnplay.core.config import ConfigError, TrainConfig
 from nnplay.core.losses import LOSSES
-from nnplay.core.serialize import Saved
+from nnplay.core.serialize import Saved, SaveFileError, check_writable, load
 from nnplay.core.train import Diverged, EpochStats, StepStats
 from nnplay.tui.messages import Loaded, Progress, Stopped
 from nnplay.tui.session import Session
 from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import TrainingControls
 from nnplay.tui.widgets.digit_viewer import DigitViewer
+from nnplay.tui.widgets.file_dialog import FileDialog
 from nnplay.tui.widgets.loss_plot import MetricPlot
 
 POST_EVERY = 0.5
@@ -33,8 +35,14 @@ POST_EVERY = 0.5
 training thread the UI thread's time to redraw, and the terminal bytes."""
 PLOT_EVERY = 1.0
 """Seconds between plot redraws while training: a redraw rewrites most of the pane."""
+SLOW_LINK = {"post_every": 2.0, "plot_every": 5.0}
+"""The low-bandwidth mode's rates: a quarter of the status updates, a fifth of the plots."""
+LOW_BANDWIDTH_ENV = "NNPLAY_LOW_BANDWIDTH"
+"""Set to 1 (or any value but 0) to start in the low-bandwidth mode."""
 WIDE = 120
 """Terminal width from which loss and accuracy are drawn side by side."""
+MAX_POINTS = 160
+"""Epochs drawn per curve: about what a plot pane can show; more only costs time."""
 PACES = (None, 100, 30, 10, 3, 1)
 """Epochs per second that < and > step through; None is as fast as the machine goes."""
 
@@ -62,12 +70,20 @@ class NnplayApp(App[None]):
         Binding("less_than_sign", "pace(1)", "Slower", show=False),
         Binding("greater_than_sign", "pace(-1)", "Faster", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+s", "save", "Save", show=False),
+        Binding("ctrl+o", "open", "Open", show=False),
         Binding("q", "quit", "Quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, low_bandwidth: bool = False, ansi: bool = False) -> None:
         super().__init__()
         self.session = session
+        self.low_bandwidth = low_bandwidth
+        """Fewer redraws and the terminal's own 16 colours, for slow links."""
+        self.post_every = SLOW_LINK["post_every"] if low_bandwidth else POST_EVERY
+        self.plot_every = SLOW_LINK["plot_every"] if low_bandwidth else PLOT_EVERY
+        self.ansi = ansi or low_bandwidth
         self.state = "loading"
         """One of STATES."""
         self._pause = threading.Event()
@@ -75,6 +91,8 @@ class NnplayApp(App[None]):
         """At most this many epochs a second, to watch learning slowly; None: full speed."""
         self._last_plot = 0.0
         self._progress: Progress | None = None
+        self._file = "nnplay.npz"
+        """The file last saved or loaded: the dialogs offer it again."""
 
     # -- layout -------------------------------------------------------------------------
 
@@ -93,6 +111,8 @@ class NnplayApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.ansi:
+            self.theme = "ansi-dark"  # the terminal's own colours: the shortest escape codes
         self.query_one("#architecture").focus()
         self._fit_width(self.size.width)
         self._show_status()
@@ -108,6 +128,12 @@ class NnplayApp(App[None]):
 
     @work(thread=True, group="load", exit_on_error=False)
     def load(self) -> None:
+        # One BLAS thread: the UI needs the other core. Measured at 80x24, a second
+        # BLAS thread fighting the UI thread cut training in the app to 64% of headless
+        # speed; with one it ran at 93%.
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1, user_api="blas")
         try:
             self.session.load()
         except Exception as e:  # a damaged scikit-learn install, say: report it, stay up
@@ -135,7 +161,7 @@ class NnplayApp(App[None]):
         viewer = self.query_one(DigitViewer)
         viewer.index = min(viewer.index, max(session.sample_count(viewer.which) - 1, 0))
         self._show_sample()
-        history = session.history()
+        history = session.history(MAX_POINTS)
         for plot in self.query(MetricPlot):
             plot.update(history)
         self._show_status()
@@ -197,7 +223,7 @@ class NnplayApp(App[None]):
                 elif steps is not None and taken >= steps:
                     break
                 now = time.perf_counter()
-                if now - last_post >= POST_EVERY:
+                if now - last_post >= self.post_every:
                     self.post_message(self._progress_message(generation, loss, samples / (now - started)))
                     last_post = now
         except Exception as e:  # shown in the app, never as a traceback over the screen
@@ -207,7 +233,8 @@ class NnplayApp(App[None]):
 
     def _progress_message(self, generation: int, loss: float | None, speed: float | None) -> Progress:
         summary = self.session.summary()
-        return Progress(generation, summary["epoch"], summary["step"], loss, self.session.history(), speed)
+        history = self.session.history(MAX_POINTS)
+        return Progress(generation, summary["epoch"], summary["step"], loss, history, speed)
 
     def on_progress(self, message: Progress) -> None:
         if message.generation != self.session.generation:
@@ -216,7 +243,7 @@ class NnplayApp(App[None]):
         self._show_status()
         self._show_output()
         now = time.monotonic()
-        if message.samples_per_s is None or now - self._last_plot >= PLOT_EVERY:
+        if message.samples_per_s is None or now - self._last_plot >= self.plot_every:
             self._last_plot = now
             for plot in self.query(MetricPlot):
                 if plot.display:
@@ -236,7 +263,7 @@ class NnplayApp(App[None]):
         else:
             self.state = "paused"
         for plot in self.query(MetricPlot):
-            plot.update(self.session.history())
+            plot.update(self.session.history(MAX_POINTS))
         self._show_status()
 
     def _stop_training(self) -> None:
@@ -333,6 +360,41 @@ class NnplayApp(App[None]):
             text.append(f"pace {self.pace} epochs/s (< >)", style="dim")
         self.query_one(TrainingControls).set_status(text)
 
+    # -- files ----------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        if not self.session.ready:
+            return
+        self.push_screen(FileDialog("Save the network (.npz)", self._file, self._save_to))
+
+    def _save_to(self, path: str) -> str:
+        try:
+            check_writable(path)
+            note = self.session.save(path)
+        except SaveFileError as e:
+            return str(e)
+        self._file = path
+        self.notify(note, timeout=4)
+        return ""
+
+    def action_open(self) -> None:
+        if not self.session.ready:
+            return
+        self.push_screen(FileDialog("Load a network (.npz)", self._file, self._load_from))
+
+    def _load_from(self, path: str) -> str:
+        try:
+            saved = load(path)
+            data.check(saved.config)
+        except (SaveFileError, ConfigError) as e:
+            return str(e)  # the network on screen is untouched
+        self._stop_training()
+        self.session.restore(saved)
+        self._file = path
+        self._after_rebuild()
+        self.notify(f"Loaded {path}: {saved.epochs_trained} epoch(s) trained.", timeout=4)
+        return ""
+
     def action_pace(self, step: int) -> None:
         """Slow training down (step 1) or speed it up (-1), to watch it learn."""
         at = PACES.index(self.pace)
@@ -362,6 +424,8 @@ class NnplayApp(App[None]):
         yield SystemCommand("Single step", "s: train on one batch", self.action_step)
         yield SystemCommand("Reset the network", "r: fresh weights from the seed", self.action_reset)
         yield SystemCommand("Plot loss or accuracy", "p", self.action_toggle_plot)
+        yield SystemCommand("Save the network", "ctrl+s: to an .npz file", self.action_save)
+        yield SystemCommand("Load a network", "ctrl+o: from an .npz file", self.action_open)
         yield SystemCommand("Train slower", "<: fewer epochs a second, to watch", lambda: self.action_pace(1))
         yield SystemCommand("Train faster", ">: more epochs a second", lambda: self.action_pace(-1))
         yield SystemCommand("Help", "?: keys, and what the network is doing", self.action_help)
@@ -372,6 +436,16 @@ class NnplayApp(App[None]):
         yield SystemCommand("Next mistake", "m in the digit pane", lambda: viewer.action_mistake(1))
 
 
-def make_app(config: TrainConfig | None = None, saved: Saved | None = None) -> NnplayApp:
-    """The app for these settings (checked already), starting from a saved network if given."""
-    return NnplayApp(Session(config or TrainConfig(), saved))
+def make_app(
+    config: TrainConfig | None = None,
+    saved: Saved | None = None,
+    low_bandwidth: bool | None = None,
+    ansi: bool = False,
+) -> NnplayApp:
+    """The app for these settings (checked already), starting from a saved network if given.
+
+    low_bandwidth None means: as the NNPLAY_LOW_BANDWIDTH environment variable says.
+    """
+    if low_bandwidth is None:
+        low_bandwidth = os.environ.get(LOW_BANDWIDTH_ENV, "0") not in ("", "0")
+    return NnplayApp(Session(config or TrainConfig(), saved), low_bandwidth=low_bandwidth, ansi=ansi)

@@ -18,9 +18,46 @@ from nnplay import data
 from nnplay.core.config import TrainConfig
 from nnplay.core.network import correct_mask
 from nnplay.core.serialize import Saved
+from nnplay.core.serialize import save as save_network
 from nnplay.core.train import Diverged, EpochStats, Record, Split, Trainer, build, make_optimizer
 
 SETS = ("test", "train")
+MAX_ROWS = 4096
+"""Epochs of history kept: past this, every other old epoch is dropped, so a run of a
+million epochs costs the memory and redraw time of one of a few thousand."""
+
+
+def thin(n: int, most: int) -> np.ndarray:
+    """Indices of at most `most` of n points, evenly spread, first and last kept."""
+    if n <= most:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, most).round().astype(int))
+
+
+class HistoryLog:
+    """Per-epoch figures in a bounded table: (epoch, loss, test loss, train acc, test acc)."""
+
+    def __init__(self) -> None:
+        self.rows = np.empty((256, 5))
+        self.n = 0
+
+    def append(self, row: tuple[float, float, float, float, float]) -> None:
+        if self.n == len(self.rows):
+            if self.n >= MAX_ROWS:  # halve the resolution of the past; the latest epoch stays exact
+                kept = self.rows[: self.n - 1 : 2]
+                self.rows[: len(kept)] = kept
+                self.rows[len(kept)] = self.rows[self.n - 1]
+                self.n = len(kept) + 1
+            else:
+                self.rows = np.concatenate([self.rows, np.empty_like(self.rows)])
+        self.rows[self.n] = row
+        self.n += 1
+
+    def view(self, most: int | None = None) -> History:
+        """Copies of the columns, thinned to at most `most` epochs if given."""
+        keep = thin(self.n, most) if most else np.arange(self.n)
+        table = self.rows[keep]
+        return History(*(table[:, i].copy() for i in range(5)))
 
 
 @dataclass(frozen=True)
@@ -46,7 +83,7 @@ class Session:
         self.generation = 0
         """Bumped by every rebuild, so messages about an older network can be ignored."""
         self._run: Generator[Record, None, None] | None = None
-        self._rows: list[tuple[float, float, float, float, float]] = []
+        self._log = HistoryLog()
         self.lock = threading.RLock()
 
     # -- building ---------------------------------------------------------------
@@ -61,6 +98,23 @@ class Session:
         with self.lock:
             self.split = split
             self._build(self.saved)
+
+    def restore(self, saved: Saved) -> None:
+        """Take a loaded network, its settings and its training so far (already checked)."""
+        with self.lock:
+            if saved.config.dataset != self.config.dataset or self.split is None:
+                self.split = data.load(saved.config.dataset)
+            self.config = saved.config
+            self.saved = saved
+            self._build(saved)
+
+    def save(self, path: str) -> str:
+        """Save the network as it is now (atomically); returns what happened, for a person."""
+        with self.lock:
+            trainer = self.trainer
+            assert trainer is not None
+            save_network(path, trainer.net, self.config, trainer.epoch, trainer.rng)
+            return f"Saved {trainer.epoch} epoch(s) of training to {path}"
 
     def rebuild(self, config: TrainConfig | None = None) -> None:
         """A fresh network (the settings' seed), forgetting all training."""
@@ -79,7 +133,7 @@ class Session:
         self._run = None
         self.trainer = build(self.config, self.split, saved)
         self.trainer.step_grad_norms = False  # the app shows per-epoch figures only
-        self._rows = []
+        self._log = HistoryLog()
         self.generation += 1
 
     # -- settings that apply without a rebuild ------------------------------------
@@ -126,7 +180,7 @@ class Session:
                     self._run = None
                     continue
                 if isinstance(record, EpochStats):
-                    self._rows.append(
+                    self._log.append(
                         (
                             record.epoch,
                             record.loss,
@@ -142,10 +196,10 @@ class Session:
                     self._run = None
                 return record
 
-    def history(self) -> History:
+    def history(self, most: int | None = None) -> History:
+        """The figures so far; with `most`, thinned to about that many epochs (for plots)."""
         with self.lock:
-            table = np.array(self._rows, dtype=float).reshape(-1, 5)
-        return History(*(table[:, i].copy() for i in range(5)))
+            return self._log.view(most)
 
     # -- looking at samples -------------------------------------------------------
 

@@ -18,6 +18,7 @@ KEYS = """\
 - `<` / `>` train slower or faster (epochs a second), to watch it learn
 - `tab` / `shift+tab` move between panes
 - `?` this help; `esc` closes it
+- `ctrl+s` save the network to a file; `ctrl+o` load one
 - `ctrl+p` the command palette: every action by name
 - `q` / `ctrl+q` quit
 

@@ -8,16 +8,6 @@ from textual_plotext import PlotextPlot
 
 from nnplay.tui.session import History
 
-MAX_POINTS = 160
-"""Points drawn per curve: about what the pane can show; more only costs time."""
-
-
-def thin(n: int, most: int) -> np.ndarray:
-    """Indices of at most `most` of n points, evenly spread, first and last kept."""
-    if n <= most:
-        return np.arange(n)
-    return np.unique(np.linspace(0, n - 1, most).round().astype(int))
-
 
 class MetricPlot(PlotextPlot):
     """Training and test curves of one metric over the epochs."""
@@ -34,7 +24,8 @@ class MetricPlot(PlotextPlot):
         self.replot()
 
     def update(self, history: History) -> None:
-        """Take new figures; the caller decides how often (a redraw costs bandwidth)."""
+        """Take new figures, thinned to about MAX_POINTS epochs; the caller decides how
+        often (a redraw costs bandwidth)."""
         self.history = history
         self.replot()
 
@@ -52,10 +43,8 @@ class MetricPlot(PlotextPlot):
         if h is None or len(h.epoch) == 0:
             plt.title("press space to train")
         else:
-            keep = thin(len(h.epoch), MAX_POINTS)
-            x = h.epoch[keep].tolist()
+            x = h.epoch.tolist()
             train, test = (h.train_acc * 100, h.test_acc * 100) if accuracy else (h.loss, h.test_loss)
-            train, test = train[keep], test[keep]
             if np.isfinite(train).any():
                 # Different markers, not only colours, so the curves differ in monochrome too;
                 # test goes last so its dots stay visible where the curves overlap.

@@ -1,0 +1,223 @@
+"""The classroom: bad input, divergence, faults, damaged files, random keys and resizes."""
+
+import os
+import random
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nnplay.core.config import TrainConfig
+from nnplay.tui.app import NnplayApp, make_app
+from nnplay.tui.widgets.controls import FIELDS, TrainingControls
+from nnplay.tui.widgets.file_dialog import FileDialog
+
+SMALL = TrainConfig(layers=(64, 16, 10), epochs=3)
+
+
+async def settle(app: NnplayApp, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_into_dialog(pilot, path: str) -> None:
+    await pilot.press("ctrl+u", *path, "enter")
+
+
+async def test_divergence_stops_says_why_plots_stay_finite_and_reset_recovers():
+    app = make_app(TrainConfig(layers=(64, 16, 10), lr=50.0, epochs=50))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert app.state == "diverged"
+        assert "diverged" in str(app.query_one(TrainingControls).status)
+        assert any("learning rate" in n.message for n in app._notifications)
+        assert np.isfinite(app.session.trainer.net.params).all()
+        history = app.session.history()
+        assert np.isfinite(history.loss).all() and np.isfinite(history.test_loss).all()
+        await pilot.press("space")  # refused: training does not resume on a diverged run
+        await settle(app, pilot)
+        assert app.state == "diverged"
+        await pilot.press("tab", "down", "enter", "ctrl+u", *"0.01", "enter", "r")
+        await settle(app, pilot)
+        assert app.state == "ready"
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert app.state == "finished"
+
+
+async def test_an_exception_in_training_is_shown_and_the_app_stays_usable(monkeypatch):
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+
+        def broken():
+            raise RuntimeError("the disk caught fire")
+
+        monkeypatch.setattr(app.session, "next_record", broken)
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert app.state == "failed"
+        assert any("disk caught fire" in n.message for n in app._notifications)
+        monkeypatch.undo()
+        await pilot.press("r")
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert app.state == "finished"
+
+
+async def test_save_and_load_from_the_app(tmp_path):
+    path = str(tmp_path / "model.npz")
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        trained = app.session.trainer.net.params.copy()
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, FileDialog)
+        await type_into_dialog(pilot, path)
+        assert not isinstance(app.screen, FileDialog) and os.path.exists(path)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert not np.array_equal(app.session.trainer.net.params, trained)
+        await pilot.press("ctrl+o")
+        await type_into_dialog(pilot, path)
+        await settle(app, pilot)
+        assert np.array_equal(app.session.trainer.net.params, trained)
+        assert app.session.summary()["epoch"] == 3 and app.state == "finished"
+
+
+@pytest.mark.parametrize(
+    "damage,fragment",
+    [
+        (lambda blob: blob[: len(blob) // 2], "truncated or corrupt"),
+        (lambda blob: os.urandom(len(blob)), ""),
+        (lambda blob: b"", ""),
+    ],
+)
+async def test_a_damaged_file_is_refused_and_the_network_untouched(tmp_path, damage, fragment):
+    good = tmp_path / "good.npz"
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.session.save(str(good))
+        bad = tmp_path / "bad.npz"
+        bad.write_bytes(damage(good.read_bytes()))
+        before = app.session.trainer.net.params.copy()
+        await pilot.press("ctrl+o")
+        await type_into_dialog(pilot, str(bad))
+        dialog = app.screen
+        assert isinstance(dialog, FileDialog)
+        message = str(dialog.query_one("#message").render())
+        assert message.startswith("✗") and fragment in message
+        await pilot.press("escape")
+        assert np.array_equal(app.session.trainer.net.params, before)
+
+
+async def test_a_wrong_architecture_file_is_refused(tmp_path):
+    path = tmp_path / "wrong.npz"
+    with open(path, "wb") as f:
+        np.savez(f, W0=np.zeros((3, 3)), meta=np.array('{"format": "nnplay", "version": 1}'))
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        before = app.session.trainer.net.params.copy()
+        await pilot.press("ctrl+o")
+        await type_into_dialog(pilot, str(path))
+        assert "invalid" in str(app.screen.query_one("#message").render())
+        await pilot.press("escape")
+        assert np.array_equal(app.session.trainer.net.params, before)
+
+
+async def test_saving_never_replaces_a_good_file_with_a_bad_one(tmp_path):
+    path = tmp_path / "model.npz"
+    app = make_app(TrainConfig(layers=(64, 16, 10), lr=50.0, epochs=50))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.session.save(str(path))
+        good = path.read_bytes()
+        app.session.trainer.net.params[0] = np.nan  # as if a weight had blown up
+        await pilot.press("ctrl+s")
+        await type_into_dialog(pilot, str(path))
+        assert "non-finite" in str(app.screen.query_one("#message").render())
+        assert path.read_bytes() == good
+        await pilot.press("ctrl+u", *str(tmp_path / "no" / "such" / "dir.npz"), "enter")
+        assert "does not exist" in str(app.screen.query_one("#message").render())
+
+
+KEYS = list("srpqxam<>0123456789+-hjklt?") + [
+    "space",
+    "tab",
+    "shift+tab",
+    "enter",
+    "escape",
+    "up",
+    "down",
+    "left",
+    "right",
+    "backspace",
+    "delete",
+    "ctrl+s",
+    "ctrl+o",
+    "M",
+    "question_mark",
+]
+
+
+def consistent(app: NnplayApp) -> None:
+    session = app.session
+    assert app.is_running
+    assert app.state in ("ready", "running", "paused", "finished", "diverged", "failed")
+    assert session.trainer is not None
+    assert session.trainer.net.spec.sizes == session.config.layers
+    assert np.isfinite(session.trainer.net.params).all()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_hundreds_of_random_keys_and_resizes_never_break_the_app(seed):
+    rng = random.Random(seed)
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=40))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for i in range(300):
+            key = rng.choice(KEYS)
+            if key in ("q",):
+                continue  # quitting is tested elsewhere; here we want the app to stay up
+            await pilot.press(key)
+            if i % 40 == 0:
+                await pilot.resize_terminal(rng.randint(40, 140), rng.randint(12, 50))
+            if i % 25 == 0:
+                consistent(app)
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        consistent(app)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    changes=st.lists(
+        st.tuples(st.sampled_from([name for name, _ in FIELDS]), st.text(max_size=12)),
+        min_size=40,
+        max_size=40,
+    )
+)
+async def test_any_text_in_any_field_is_either_taken_or_refused_with_a_message(changes):
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        controls = app.query_one(TrainingControls)
+        for field, text in changes:
+            before = app.session.config
+            controls.post_message(TrainingControls.Changed(field, text))
+            await pilot.pause()
+            if app.session.config == before:
+                assert controls.message.startswith("✗") or controls.message == ""
+            else:
+                assert not controls.message.startswith("✗")
+            consistent(app)

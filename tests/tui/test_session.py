@@ -1,0 +1,45 @@
+"""The app's model, without the app."""
+
+import numpy as np
+
+from nnplay.core.config import TrainConfig
+from nnplay.core.train import EpochStats
+from nnplay.tui.session import MAX_ROWS, HistoryLog, Session, thin
+
+
+def test_history_stays_bounded_and_keeps_the_ends_over_a_long_run():
+    log = HistoryLog()
+    for epoch in range(1, 10_001):
+        log.append((epoch, 1 / epoch, 2 / epoch, 0.5, 0.5))
+        assert log.n <= MAX_ROWS
+    full = log.view()
+    assert full.epoch[0] == 1 and full.epoch[-1] == 10_000
+    assert np.all(np.diff(full.epoch) > 0)
+    assert full.loss[-1] == 1 / 10_000
+    shown = log.view(160)
+    assert len(shown.epoch) <= 160 and shown.epoch[-1] == 10_000
+
+
+def test_thin_keeps_first_and_last():
+    idx = thin(1000, 7)
+    assert idx[0] == 0 and idx[-1] == 999 and len(idx) <= 7
+    assert list(thin(5, 7)) == [0, 1, 2, 3, 4]
+
+
+def test_session_trains_saves_and_restores(tmp_path):
+    from nnplay.core.serialize import load
+
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=2))
+    session.load()
+    records = []
+    while (record := session.next_record()) is not None:
+        records.append(record)
+    assert sum(isinstance(r, EpochStats) for r in records) == 2 and session.finished
+    note = session.save(str(tmp_path / "m.npz"))
+    assert "2 epoch" in note
+    other = Session(TrainConfig(layers=(64, 32, 10)))
+    other.load()
+    other.restore(load(tmp_path / "m.npz"))
+    assert other.config.layers == (64, 8, 10)
+    assert np.array_equal(other.trainer.net.params, session.trainer.net.params)
+    assert other.summary()["epoch"] == 2
