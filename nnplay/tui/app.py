@@ -14,7 +14,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from nnplay import data
@@ -41,6 +41,8 @@ LOW_BANDWIDTH_ENV = "NNPLAY_LOW_BANDWIDTH"
 """Set to 1 (or any value but 0) to start in the low-bandwidth mode."""
 WIDE = 120
 """Terminal width from which loss and accuracy are drawn side by side."""
+SMALLEST = (76, 20)
+"""The smallest terminal the panes fit in; below it the app says so instead."""
 MAX_POINTS = 160
 """Epochs drawn per curve: about what a plot pane can show; more only costs time."""
 PACES = (None, 100, 30, 10, 3, 1)
@@ -108,21 +110,27 @@ class NnplayApp(App[None]):
                 with Horizontal(id="plots"):
                     yield MetricPlot("loss", id="loss-plot")
                     yield MetricPlot("accuracy", id="accuracy-plot")
+        yield Static(id="too-small")
         yield Footer()
 
     def on_mount(self) -> None:
         if self.ansi:
             self.theme = "ansi-dark"  # the terminal's own colours: the shortest escape codes
         self.query_one("#architecture").focus()
-        self._fit_width(self.size.width)
+        self._fit(self.size.width, self.size.height)
         self._show_status()
         self.load()
 
     def on_resize(self, event) -> None:  # type: ignore[no-untyped-def]
-        self._fit_width(event.size.width)
+        self._fit(event.size.width, event.size.height)
 
-    def _fit_width(self, width: int) -> None:
+    def _fit(self, width: int, height: int) -> None:
         self.screen.set_class(width >= WIDE, "-wide")
+        self.screen.set_class(width < SMALLEST[0] or height < SMALLEST[1], "-tiny")
+        self.query_one("#too-small", Static).update(
+            f"nnplay needs a terminal of at least {SMALLEST[0]}×{SMALLEST[1]}; "
+            f"this one is {width}×{height}. Enlarge it, or q to quit."
+        )
 
     # -- loading --------------------------------------------------------------------------
 

@@ -254,3 +254,27 @@ async def test_a_loaded_network_opens_where_it_stopped(tmp_path):
         await pilot.press("space")
         await settle(app, pilot)
         assert app.session.summary()["epoch"] == 5 and app.state == "finished"
+
+
+async def test_a_terminal_too_small_gets_a_notice_and_the_panes_come_back():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        notice = app.query_one("#too-small")
+        assert notice.display and "40×12" in str(notice.render())
+        assert not app.query_one("#main").display
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.query_one("#main").display and not notice.display
+
+
+async def test_a_network_too_large_for_memory_is_refused_in_the_editor():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a", *"90000", "enter", "down", *"90000", "enter", "enter")
+        editor = app.query_one(ArchitectureEditor)
+        assert "GiB" in editor.message
+        assert app.session.config.layers == (64, 16, 10)
