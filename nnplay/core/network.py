@@ -62,7 +62,11 @@ class Network:
     last dense layer's output, before the output activation).
     """
 
-    def __init__(self, spec: NetworkSpec, rng: np.random.Generator, dtype: type = np.float32):
+    def __init__(
+        self, spec: NetworkSpec, rng: np.random.Generator, dtype: type = np.float32, input_grad: bool = False
+    ):
+        """``input_grad``: make backward() compute dL/dx of the input too (for saliency);
+        training never needs it, so by default the first layer skips that product."""
         check_spec(spec)
         self.spec = spec
         self.dtype = np.dtype(dtype)
@@ -70,7 +74,9 @@ class Network:
         self.dense: list[Dense] = []
         n_layers = len(spec.sizes) - 1
         for i in range(n_layers):
-            dense = Dense(spec.sizes[i], spec.sizes[i + 1], rng, spec.init, dtype, input_grad=i > 0)
+            dense = Dense(
+                spec.sizes[i], spec.sizes[i + 1], rng, spec.init, dtype, input_grad=i > 0 or input_grad
+            )
             self.dense.append(dense)
             self.layers.append(dense)
             if i < n_layers - 1:
@@ -81,6 +87,12 @@ class Network:
         self._param_slices = [self.params[a:b] for a, b in bounds]  # each dense layer's W and b
         self._grad_slices = [self.grads[a:b] for a, b in bounds]
 
+    def copy(self, dtype: type | None = None, input_grad: bool = False) -> Network:
+        """An independent network with the same weights (optionally in another dtype)."""
+        twin = Network(self.spec, np.random.default_rng(0), dtype or self.dtype.type, input_grad)
+        twin.params[...] = self.params
+        return twin
+
     # -- the three passes --------------------------------------------------
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -89,11 +101,13 @@ class Network:
             x = layer.forward(x)
         return x
 
-    def backward(self) -> None:
-        """Fill ``grads`` from the loss last computed by ``self.loss.forward``."""
-        dz = self.loss.backward()
+    def backward(self, dz: np.ndarray | None = None) -> np.ndarray:
+        """Fill ``grads`` from the loss last computed by ``self.loss.forward``, or from a
+        given dL/dz of the logits; returns dL/dx (empty unless built with input_grad)."""
+        dz = self.loss.backward() if dz is None else dz
         for layer in reversed(self.layers):
             dz = layer.backward(dz)
+        return dz
 
     def train_step(self, x: np.ndarray, y: np.ndarray, optimizer) -> float:  # type: ignore[no-untyped-def]
         """Forward, loss, backward, update. Returns the loss before the update."""

@@ -16,7 +16,7 @@ import numpy as np
 
 from nnplay import data
 from nnplay.core.config import TrainConfig
-from nnplay.core.network import correct_mask
+from nnplay.core.network import Network, correct_mask
 from nnplay.core.serialize import Saved
 from nnplay.core.serialize import save as save_network
 from nnplay.core.train import Diverged, EpochStats, Record, Split, Trainer, build, make_optimizer
@@ -71,6 +71,30 @@ class History:
     test_acc: np.ndarray  # (E,)
 
 
+class NormLog:
+    """Per-epoch weight and gradient norms of each dense layer, bounded like HistoryLog."""
+
+    def __init__(self, n_dense: int) -> None:
+        self.epochs = np.empty(256)
+        self.weights = np.empty((256, n_dense))
+        self.grads = np.empty((256, n_dense))
+        self.n = 0
+
+    def append(self, epoch: int, weights: tuple[float, ...], grads: tuple[float, ...]) -> None:
+        if self.n == len(self.epochs):
+            if self.n >= MAX_ROWS:  # as HistoryLog: halve the past, keep the latest
+                keep = np.r_[np.arange(0, self.n - 1, 2), self.n - 1]
+                for a in (self.epochs, self.weights, self.grads):
+                    a[: len(keep)] = a[keep]
+                self.n = len(keep)
+            else:
+                self.epochs = np.concatenate([self.epochs, np.empty_like(self.epochs)])
+                self.weights = np.concatenate([self.weights, np.empty_like(self.weights)])
+                self.grads = np.concatenate([self.grads, np.empty_like(self.grads)])
+        self.epochs[self.n], self.weights[self.n], self.grads[self.n] = epoch, weights, grads
+        self.n += 1
+
+
 class Session:
     """One network being trained on one data set."""
 
@@ -84,6 +108,7 @@ class Session:
         """Bumped by every rebuild, so messages about an older network can be ignored."""
         self._run: Generator[Record, None, None] | None = None
         self._log = HistoryLog()
+        self._norms = NormLog(len(config.layers) - 1)
         self.lock = threading.RLock()
 
     # -- building ---------------------------------------------------------------
@@ -134,6 +159,7 @@ class Session:
         self.trainer = build(self.config, self.split, saved)
         self.trainer.step_grad_norms = False  # the app shows per-epoch figures only
         self._log = HistoryLog()
+        self._norms = NormLog(len(self.trainer.net.dense))
         self.generation += 1
 
     # -- settings that apply without a rebuild ------------------------------------
@@ -189,6 +215,7 @@ class Session:
                             np.nan if record.test_acc is None else record.test_acc,
                         )
                     )
+                    self._norms.append(record.epoch, record.weight_norms, record.grad_norms)
                     if trainer.epoch >= self.config.epochs:
                         self._run.close()
                         self._run = None
@@ -237,6 +264,18 @@ class Session:
             if not correct[i]:
                 return i
         return None
+
+    def snapshot(self, dtype: type | None = None, input_grad: bool = False) -> Network:
+        """A copy of the network as it is now, for views to compute on while training runs."""
+        with self.lock:
+            assert self.trainer is not None
+            return self.trainer.net.copy(dtype, input_grad)
+
+    def norm_history(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(epochs, weight norms (E, n_dense), gradient norms (E, n_dense)) per epoch so far."""
+        with self.lock:
+            n = self._norms.n
+            return self._norms.epochs[:n].copy(), self._norms.weights[:n].copy(), self._norms.grads[:n].copy()
 
     def summary(self) -> dict[str, Any]:
         """Figures for the status line."""

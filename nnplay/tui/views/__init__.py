@@ -1,0 +1,1 @@
+"""Full-screen views that look inside the network; each is a Screen the app pushes by a key."""

@@ -1,0 +1,26 @@
+"""What every inside-the-network view shares: a title, a way back, and the session."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.screen import Screen
+
+from nnplay.tui.session import Session
+
+
+class View(Screen[object]):
+    """A full screen over the main one; esc (or q) goes back.
+
+    A view reads the network through ``session.snapshot()`` (a copy, so it may
+    compute while training runs) and draws what nnplay.core computes: the
+    views do no maths of their own.
+    """
+
+    BINDINGS = [Binding("escape,q", "back", "Back")]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
+    def action_back(self) -> None:
+        self.dismiss(None)
