@@ -24,6 +24,7 @@ from nnplay.core.serialize import Saved, SaveFileError, check_writable, load
 from nnplay.core.train import Diverged, EpochStats, StepStats
 from nnplay.tui.messages import Loaded, Progress, Stopped
 from nnplay.tui.session import Session
+from nnplay.tui.views.base import View
 from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import TrainingControls
 from nnplay.tui.widgets.digit_viewer import DigitViewer
@@ -250,6 +251,8 @@ class NnplayApp(App[None]):
         self._progress = message
         self._show_status()
         self._show_output()
+        if isinstance(self.screen, View):
+            self.screen.refresh_from_session()
         now = time.monotonic()
         if message.samples_per_s is None or now - self._last_plot >= self.plot_every:
             self._last_plot = now
@@ -273,6 +276,8 @@ class NnplayApp(App[None]):
         for plot in self.query(MetricPlot):
             plot.update(self.session.history(MAX_POINTS))
         self._show_status()
+        if isinstance(self.screen, View):
+            self.screen.refresh_from_session()
 
     def _stop_training(self) -> None:
         self._pause.set()

@@ -24,3 +24,7 @@ class View(Screen[object]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def refresh_from_session(self) -> None:
+        """The network has moved on (the app calls this after training progress, at most
+        twice a second, and when training stops). Redraw from a new snapshot if needed."""
