@@ -13,6 +13,9 @@ CORE = [
     "nnplay.core.gradcheck",
     "nnplay.core.serialize",
     "nnplay.core.config",
+    "nnplay.core.metrics",
+    "nnplay.core.saliency",
+    "nnplay.core.health",
     "nnplay.data",
     "nnplay.cli",
 ]

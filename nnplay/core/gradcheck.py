@@ -109,3 +109,113 @@ def check_network(net: Network, x: np.ndarray, y: np.ndarray) -> list[Check]:
             numeric = numerical_gradient(total_loss, value)
             checks.append(Check(f"dense_{i}.{key}", relative_error(analytic, numeric)))
     return checks
+
+
+# -- a check sized for the app: a seeded sample of each array, with progress ----------
+
+SUSPICIOUS = 1e-4
+"""Relative errors above TOLERANCE up to this are "suspicious"; above it, "wrong"."""
+FULL_CHECK_PARAMS = 20_000
+"""Networks with at most this many parameters are checked whole (the default network,
+17,226 parameters, takes about 2 s); larger ones get a sample of each array."""
+MIN_SAMPLE = 10
+"""The fewest parameters of each W and b that a sampled check nudges."""
+
+
+@dataclass(frozen=True)
+class SampledCheck(Check):
+    """A Check of ``checked`` of an array's ``total`` parameters."""
+
+    checked: int  # parameters nudged
+    total: int  # parameters in the array
+
+
+def verdict(error: float) -> str:
+    """The word for a relative error: ok up to TOLERANCE, suspicious up to SUSPICIOUS, else wrong.
+
+    "wrong" also for an error that is not a number.
+    """
+    if error <= TOLERANCE:
+        return "ok"
+    if error <= SUSPICIOUS:
+        return "suspicious"
+    return "wrong"
+
+
+def sample_size(net: Network, full: int = FULL_CHECK_PARAMS) -> int | None:
+    """How many parameters of each W and b to check: None for all of them.
+
+    A check costs two forward passes per parameter nudged, and a forward pass
+    about one multiply-add per parameter per sample, so its cost grows as
+    (parameters nudged) x (parameters in the network). A network of at most
+    ``full`` parameters is checked whole; a larger one gets the same cost,
+    ``full**2 / n_params`` parameters nudged, shared evenly between its
+    2 x n_dense arrays, and never fewer than MIN_SAMPLE per array.
+    """
+    n = net.n_params
+    if n <= full:
+        return None
+    return max(MIN_SAMPLE, full * full // n // (2 * len(net.dense)))
+
+
+def check_network_sample(
+    net: Network,
+    x: np.ndarray,
+    y: np.ndarray,
+    per_array: int | None,
+    rng: np.random.Generator,
+    progress: Callable[[str, int, int], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+    on_check: Callable[[SampledCheck], None] | None = None,
+) -> list[SampledCheck]:
+    """check_network on at most ``per_array`` parameters of each W and b, chosen by rng.
+
+    ``x: (batch, sizes[0])``, ``y: (batch, sizes[-1])``. The relative error is
+    taken over the chosen parameters only (all of them when ``per_array`` is
+    None or at least the array's size, which gives check_network's numbers).
+    ``progress(name, done, total)`` is called before each nudge, ``name`` such
+    as "dense_1.W", ``done`` and ``total`` counting the whole check, and
+    ``on_check(check)`` as each array's check is finished.
+    When ``stop()`` turns true the check ends early, returning the arrays
+    finished so far. Use a float64 network: float32 rounding swamps the differences.
+    """
+    x = np.asarray(x, dtype=net.dtype)
+    y = np.asarray(y, dtype=net.dtype)
+
+    def total_loss() -> float:
+        return net.loss.forward(net.forward(x), y)
+
+    total_loss()
+    net.backward()
+    plan = []  # (name, array, analytic gradient, flat indices to nudge)
+    for i, dense in enumerate(net.dense):
+        for key, value in dense.parameters.items():
+            size = value.size
+            if per_array is None or per_array >= size:
+                chosen = np.arange(size)
+            else:
+                chosen = np.sort(rng.choice(size, per_array, replace=False))
+            plan.append((f"dense_{i}.{key}", value, dense.gradients[key].reshape(-1)[chosen].copy(), chosen))
+    total = sum(len(chosen) for *_, chosen in plan)
+    done = 0
+    checks: list[SampledCheck] = []
+    for name, value, analytic, chosen in plan:
+        flat = value.reshape(-1)  # a view: nudging flat nudges the layer's weights
+        numeric = np.empty(len(chosen))
+        for j, k in enumerate(chosen):
+            if stop is not None and stop():
+                return checks
+            if progress is not None:
+                progress(name, done, total)
+            old = flat[k]
+            flat[k] = old + EPS
+            up = total_loss()
+            flat[k] = old - EPS
+            down = total_loss()
+            flat[k] = old
+            numeric[j] = (up - down) / (2 * EPS)
+            done += 1
+        checks.append(SampledCheck(name, relative_error(analytic, numeric), len(chosen), value.size))
+        if on_check is not None:
+            on_check(checks[-1])
+    return checks

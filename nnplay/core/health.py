@@ -1,0 +1,343 @@
+"""Looking inside a network: what a layer computes, and whether its units are healthy.
+
+``layer_formulas`` writes a dense layer's forward and backward pass out with
+the shapes of a batch; ``layer_health`` measures, on a set of inputs, how many
+of each hidden layer's units are dead (ReLU) or saturated (sigmoid, tanh);
+``hints`` turns that and the per-epoch norms and losses into plain advice,
+each naming the setting to change. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnplay.core.activations import LeakyReLU
+from nnplay.core.layers import Dense
+from nnplay.core.losses import LOSSES
+from nnplay.core.network import Network, NetworkSpec
+from nnplay.core.train import LOSS_GROWTH
+
+SATURATION_MARGIN = 0.02
+"""A sigmoid or tanh unit is saturated when its mean distance from the nearer bound
+of its output (0 or 1; -1 or 1) over the inputs is below this."""
+DEAD_ALARM = 0.5
+"""A hint is given when more than this fraction of a ReLU layer's units are dead."""
+SATURATED_ALARM = 0.5
+"""A hint is given when more than this fraction of a sigmoid/tanh layer's units are saturated."""
+VANISHING_RATIO = 1e-3
+"""Gradients vanish when the first layer's gradient norm is below this times the last's."""
+EXPLODING_GROWTH = 100.0
+"""Gradients or weights explode when a layer's norm grows this many times over the epochs."""
+HUGE_GRADIENT = 1e3
+"""A gradient norm above this is exploding whatever it started from."""
+
+# -- the formulas -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LayerFormulas:
+    """One dense layer and the activation after it, written out for a batch.
+
+    Each line is (formula, shapes), such as
+    ("z1 = x @ W1 + b1", "x: (32, 64)  W1: (64, 128)  b1: (128,)  z1: (32, 128)").
+    """
+
+    title: str  # "layer 1 of 3: dense_0, 64 → 128, then relu"
+    batch: int  # the rows the shapes are written for
+    forward: tuple[tuple[str, str], ...]  # in the order computed
+    backward: tuple[tuple[str, str], ...]  # in the order computed, from the loss's end
+
+
+OUTPUT_FORWARD = {
+    "cross_entropy": ("p = softmax({z})", "L = -sum(y * log p) / N"),
+    "binary_cross_entropy": ("p = sigmoid({z})", "L = -mean(y log p + (1 - y) log(1 - p))"),
+    "mse": ("p = {z}", "L = mean((p - y)**2)"),
+}
+"""The output activation and loss after the last dense layer, by loss name."""
+OUTPUT_BACKWARD = {
+    "cross_entropy": "{dz} = (p - y) / N",
+    "binary_cross_entropy": "{dz} = (p - y) / (N k)",
+    "mse": "{dz} = 2 (p - y) / (N k)",
+}
+"""dL/dz of the logits, where backpropagation starts (N rows, k outputs)."""
+ACTIVATION_BACKWARD = {
+    "relu": "{dz} = {da} * [{z} > 0]",
+    "leaky_relu": "{dz} = {da} * where({z} > 0, 1, {alpha:g})",
+    "sigmoid": "{dz} = {da} * {a} * (1 - {a})",
+    "tanh": "{dz} = {da} * (1 - {a}**2)",
+    "identity": "{dz} = {da}",
+}
+"""How the gradient passes back through each hidden activation (element-wise)."""
+
+
+def layer_formulas(spec: NetworkSpec, index: int, batch: int, n_rows: int | None = None) -> LayerFormulas:
+    """Dense layer ``index`` (from 0) of a network with this spec, for a batch of ``batch``
+    rows; or of ``n_rows``, if fewer, as training takes a batch from ``n_rows`` samples.
+
+    Layers are numbered from 1 in the formulas, as in most texts: layer i takes
+    ``a{i-1}`` (``x`` for i = 1), computes ``z{i} = a{i-1} @ W{i} + b{i}`` and, if
+    hidden, ``a{i} = act(z{i})``; the last layer's ``z`` goes to the loss. Every
+    shape is written out: ``a{i-1}: (batch, n_in)``, ``W{i}: (n_in, n_out)``,
+    ``b{i}: (n_out,)``, ``z{i}: (batch, n_out)``.
+    """
+    n_dense = len(spec.sizes) - 1
+    if n_rows is not None:
+        batch = min(batch, n_rows)
+    if not 0 <= index < n_dense:
+        raise IndexError(f"layer {index} of a network with {n_dense} dense layers")
+    i = index + 1
+    n_in, n_out = spec.sizes[index], spec.sizes[index + 1]
+    last = index == n_dense - 1
+    activation = "" if last else spec.activations[index]
+    x = "x" if i == 1 else f"a{i - 1}"
+    W, b, z, a = f"W{i}", f"b{i}", f"z{i}", f"a{i}"
+    rows_in, rows_out = f"({batch}, {n_in})", f"({batch}, {n_out})"
+    w_shape, b_shape = f"({n_in}, {n_out})", f"({n_out},)"
+
+    forward = [(f"{z} = {x} @ {W} + {b}", f"{x}: {rows_in}  {W}: {w_shape}  {b}: {b_shape}  {z}: {rows_out}")]
+    backward = []
+    if last:
+        out, loss = OUTPUT_FORWARD[spec.loss]
+        forward.append((out.format(z=z), f"p: {rows_out}"))
+        forward.append((loss, "L: a number"))
+        backward.append((OUTPUT_BACKWARD[spec.loss].format(dz=f"d{z}"), f"d{z}: {rows_out}  (N = {batch})"))
+    else:
+        forward.append((f"{a} = {activation}({z})", f"{a}: {rows_out}"))
+        backward.append((f"d{a} = dz{i + 1} @ W{i + 1}.T", f"d{a}: {rows_out}  (from layer {i + 1})"))
+        alpha = LeakyReLU().alpha
+        rule = ACTIVATION_BACKWARD[activation].format(dz=f"d{z}", da=f"d{a}", z=z, a=a, alpha=alpha)
+        backward.append((rule, f"d{z}: {rows_out}"))
+    backward.append((f"d{W} = {x}.T @ d{z}", f"d{W}: {w_shape}"))
+    backward.append((f"d{b} = sum(d{z}, axis=0)", f"d{b}: {b_shape}"))
+    d_in = f"d{x} = d{z} @ {W}.T"
+    if i == 1:
+        backward.append((d_in, f"d{x}: {rows_in}  (skipped in training: x is data)"))
+    else:
+        backward.append((d_in, f"d{x}: {rows_in}  (to layer {i - 1})"))
+    after = f"{LOSSES[spec.loss].output_activation}, loss {spec.loss}" if last else activation
+    title = f"layer {i} of {n_dense}: dense_{index}, {n_in} → {n_out}, then {after}"
+    return LayerFormulas(title, batch, tuple(forward), tuple(backward))
+
+
+# -- the health of hidden units ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LayerHealth:
+    """One hidden activation, measured on a set of N inputs.
+
+    ``measure`` says what ``count`` counts:
+    - "dead" (relu): units whose output is 0 for every input (z <= 0 throughout),
+      so no gradient reaches their weights and they never learn again;
+    - "negative" (leaky_relu): units with z < 0 for every input; not dead, they
+      pass back alpha (0.01) of the gradient, so they learn that much slower;
+    - "saturated" (sigmoid, tanh): units whose output's mean distance from the
+      nearer bound (0 or 1 for sigmoid; -1 or 1 for tanh) over the inputs is
+      below SATURATION_MARGIN, where the slope is nearly 0;
+    - "" (identity): nothing can die or saturate; count is 0.
+    """
+
+    layer: int  # the dense layer this activation follows, from 1
+    activation: str  # its name, such as "relu"
+    units: int  # units in the layer
+    measure: str  # "dead", "negative", "saturated" or ""
+    count: int  # units that are so
+    mean_slope: float  # the activation's derivative, averaged: the share of gradient passed back
+
+    @property
+    def fraction(self) -> float:
+        """count / units."""
+        return self.count / self.units
+
+    @property
+    def alarming(self) -> bool:
+        """Dead or saturated past DEAD_ALARM or SATURATED_ALARM."""
+        if self.measure == "dead":
+            return self.fraction > DEAD_ALARM
+        if self.measure == "saturated":
+            return self.fraction > SATURATED_ALARM
+        return False
+
+    def describe(self) -> str:
+        """One or two sentences for a person."""
+        share = f"{self.count} of {self.units} units ({self.fraction:.0%})"
+        slope = f"mean slope {self.mean_slope:.3g}"
+        if self.measure == "dead":
+            return f"{share} dead: they output 0 for every test sample and no longer learn. ({slope})"
+        if self.measure == "negative":
+            return (
+                f"{share} negative for every test sample: leaky_relu keeps them learning, "
+                f"at 1/100 of the speed; none can die. ({slope})"
+            )
+        if self.measure == "saturated":
+            return (
+                f"{share} saturated: output within {SATURATION_MARGIN} of a bound on average, "
+                f"where the slope is nearly 0. ({slope})"
+            )
+        return (
+            "identity: no unit can die or saturate, but linear layers stacked are still "
+            "one linear map; only a non-linear activation adds power."
+        )
+
+
+def layer_health(net: Network, X: np.ndarray) -> list[LayerHealth]:
+    """The health of every hidden activation on inputs ``X: (N, sizes[0])``, first layer first.
+
+    Runs the forward pass (without touching the network's buffers, so the net
+    may be a live one) and, for each hidden activation with input ``z: (N, n)``
+    and output ``a: (N, n)``, counts per unit over the N rows (see LayerHealth):
+    dead units ``all(z <= 0)``, negative units ``all(z < 0)``, saturated units
+    ``mean(distance from a to the nearer bound) < SATURATION_MARGIN``, and the
+    mean slope: ``mean([z > 0])`` for relu, ``mean(where(z > 0, 1, alpha))``
+    for leaky_relu, ``mean(a (1 - a))`` for sigmoid (at most 0.25),
+    ``mean(1 - a**2)`` for tanh, 1 for identity.
+    """
+    x = np.asarray(X, dtype=net.dtype)
+    out: list[LayerHealth] = []
+    layer_no = 0
+    for layer in net.layers:
+        y = layer.infer(x)
+        if isinstance(layer, Dense):
+            layer_no += 1
+        else:
+            name = net.spec.activations[layer_no - 1]
+            out.append(_health(layer_no, name, x, y, getattr(layer, "alpha", 0.0)))
+        x = y
+    return out
+
+
+def _health(layer: int, name: str, z: np.ndarray, a: np.ndarray, alpha: float) -> LayerHealth:
+    units = z.shape[1]
+    z64, a64 = z.astype(np.float64), a.astype(np.float64)
+    if name == "relu":
+        return LayerHealth(layer, name, units, "dead", int((z64 <= 0).all(axis=0).sum()), _mean(z64 > 0))
+    if name == "leaky_relu":
+        slope = _mean(np.where(z64 > 0, 1.0, alpha))
+        return LayerHealth(layer, name, units, "negative", int((z64 < 0).all(axis=0).sum()), slope)
+    if name == "sigmoid":
+        distance = 0.5 - np.abs(a64 - 0.5)  # from the nearer of 0 and 1
+        slope = _mean(a64 * (1 - a64))
+    elif name == "tanh":
+        distance = 1 - np.abs(a64)  # from the nearer of -1 and 1
+        slope = _mean(1 - a64 * a64)
+    else:
+        return LayerHealth(layer, name, units, "", 0, 1.0)
+    saturated = int((distance.mean(axis=0) < SATURATION_MARGIN).sum()) if len(a64) else 0
+    return LayerHealth(layer, name, units, "saturated", saturated, slope)
+
+
+def _mean(a: np.ndarray) -> float:
+    return float(a.mean()) if a.size else math.nan
+
+
+# -- hints --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NormSummary:
+    """One layer's weight or gradient norm over the epochs, for writing out."""
+
+    first: float  # at the first epoch recorded
+    last: float  # at the latest epoch
+    growth: float  # last / first (inf if first is 0 and last is not; nan if both are 0)
+
+
+def summarize_norms(norms: np.ndarray, layer: int) -> NormSummary | None:
+    """First, last and growth of column ``layer`` of ``norms: (E, n_dense)``; None if E is 0."""
+    if len(norms) == 0:
+        return None
+    first, last = float(norms[0, layer]), float(norms[-1, layer])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = float(np.float64(last) / np.float64(first))
+    return NormSummary(first, last, growth)
+
+
+def hints(
+    health: list[LayerHealth],
+    weight_norms: np.ndarray,
+    grad_norms: np.ndarray,
+    losses: np.ndarray,
+    diverged: bool = False,
+) -> list[str]:
+    """Plain advice on what looks wrong, each naming the setting to change; [] if nothing does.
+
+    ``health`` from layer_health; ``weight_norms`` and ``grad_norms``:
+    ``(E, n_dense)``, each dense layer's ||W, b|| and ||dW, db|| per epoch;
+    ``losses: (E,)`` the mean training loss per epoch; ``diverged``: training
+    stopped because it diverged. The checks, in this order:
+    - divergence: ``diverged``, or a loss that is not finite or is more than
+      LOSS_GROWTH times the first epoch's;
+    - exploding: a gradient norm that is not finite or above HUGE_GRADIENT at
+      the latest epoch, or a layer's gradient or weight norm that grew more
+      than EXPLODING_GROWTH times since the first epoch;
+    - vanishing: at the latest epoch, the first layer's gradient norm below
+      VANISHING_RATIO times the last layer's;
+    - dead: a relu layer with more than DEAD_ALARM of its units dead;
+    - saturated: a sigmoid or tanh layer with more than SATURATED_ALARM saturated.
+    """
+    out = []
+    losses = np.asarray(losses, dtype=np.float64)
+    if diverged or (len(losses) and not np.isfinite(losses).all()):
+        out.append(
+            "Diverging: the loss stopped being a finite number. Lower the learning rate (lr), "
+            "try a tenth of it, then reset (r)."
+        )
+    elif len(losses) > 1 and losses[-1] > LOSS_GROWTH * losses[0]:
+        out.append(
+            f"Diverging: the loss grew from {losses[0]:.3g} to {losses[-1]:.3g}. "
+            "Lower the learning rate (lr), try a tenth of it."
+        )
+    out += _exploding(np.asarray(weight_norms, np.float64), np.asarray(grad_norms, np.float64))
+    grads = np.asarray(grad_norms, dtype=np.float64)
+    if len(grads) and grads.shape[1] > 1:
+        first, last = grads[-1, 0], grads[-1, -1]
+        if np.isfinite([first, last]).all() and last > 0 and first < VANISHING_RATIO * last:
+            n = grads.shape[1]
+            out.append(
+                f"Vanishing gradients: layer 1's gradient norm ({first:.2g}) is under "
+                f"{VANISHING_RATIO:g} of layer {n}'s ({last:.2g}), so the first layer barely learns. "
+                "Use the relu activation with init he, or fewer hidden layers."
+            )
+    for h in health:
+        if h.measure == "dead" and h.alarming:
+            out.append(
+                f"Many dead units: {h.fraction:.0%} of layer {h.layer}'s relu units output 0 "
+                "for every test sample and no longer learn. Lower the learning rate (lr), "
+                "or use the leaky_relu activation, or init he."
+            )
+        elif h.measure == "saturated" and h.alarming:
+            out.append(
+                f"Saturated units: {h.fraction:.0%} of layer {h.layer}'s {h.activation} units sit "
+                "at a bound where their slope is nearly 0. Use the relu activation, or init xavier, "
+                "or a smaller learning rate (lr)."
+            )
+    return out
+
+
+def _exploding(weights: np.ndarray, grads: np.ndarray) -> list[str]:
+    if len(grads) == 0:
+        return []
+    latest = grads[-1]
+    bad = [i for i, g in enumerate(latest) if not np.isfinite(g) or g > HUGE_GRADIENT]
+    if bad:
+        i = bad[0]
+        return [
+            f"Exploding gradients: layer {i + 1}'s gradient norm is {latest[i]:.3g}. "
+            "Lower the learning rate (lr); with sigmoid or tanh, use init xavier."
+        ]
+    for what, norms in (("gradient", grads), ("weight", weights)):
+        if len(norms) < 2:
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            growth = norms[-1] / norms[0]
+        growth = np.where(norms[0] > 0, growth, 0.0)
+        i = int(np.argmax(growth))
+        if growth[i] > EXPLODING_GROWTH:
+            return [
+                f"Exploding {what}s: layer {i + 1}'s {what} norm grew {growth[i]:.3g} times, "
+                f"from {norms[0, i]:.3g} to {norms[-1, i]:.3g}. Lower the learning rate (lr)."
+            ]
+    return []

@@ -1,0 +1,180 @@
+"""Formulas with shapes, dead and saturated units, and the hints built from them."""
+
+import numpy as np
+import pytest
+
+from nnplay.core.health import (
+    SATURATION_MARGIN,
+    hints,
+    layer_formulas,
+    layer_health,
+    summarize_norms,
+)
+from nnplay.core.network import Network, NetworkSpec
+
+
+def net(sizes, activations, init="he", seed=0, loss="cross_entropy"):
+    return Network(NetworkSpec(sizes, activations, loss, init), np.random.default_rng(seed))
+
+
+def no_history(n_dense):
+    return np.empty((0, n_dense)), np.empty((0, n_dense)), np.empty(0)
+
+
+# -- formulas ----------------------------------------------------------------------------
+
+
+def test_formulas_write_out_the_live_shapes():
+    spec = NetworkSpec((64, 16, 10), ("relu",))
+    first = layer_formulas(spec, 0, 32)
+    forward = dict(first.forward)
+    assert forward["z1 = x @ W1 + b1"] == "x: (32, 64)  W1: (64, 16)  b1: (16,)  z1: (32, 16)"
+    assert "a1 = relu(z1)" in forward
+    backward = dict(first.backward)
+    assert backward["dz1 = da1 * [z1 > 0]"] == "dz1: (32, 16)"
+    assert backward["dW1 = x.T @ dz1"] == "dW1: (64, 16)"
+    assert backward["db1 = sum(dz1, axis=0)"] == "db1: (16,)"
+    assert backward["dx = dz1 @ W1.T"].startswith("dx: (32, 64)")
+    last = layer_formulas(spec, 1, 32)
+    assert dict(last.forward)["z2 = a1 @ W2 + b2"] == "a1: (32, 16)  W2: (16, 10)  b2: (10,)  z2: (32, 10)"
+    assert last.backward[0] == ("dz2 = (p - y) / N", "dz2: (32, 10)  (N = 32)")
+    assert "p = softmax(z2)" in dict(last.forward)
+    assert "dense_1" in last.title and "16 → 10" in last.title
+
+
+@pytest.mark.parametrize(
+    "activation,rule",
+    [
+        ("relu", "dz1 = da1 * [z1 > 0]"),
+        ("leaky_relu", "dz1 = da1 * where(z1 > 0, 1, 0.01)"),
+        ("sigmoid", "dz1 = da1 * a1 * (1 - a1)"),
+        ("tanh", "dz1 = da1 * (1 - a1**2)"),
+        ("identity", "dz1 = da1"),
+    ],
+)
+def test_each_activation_has_its_backward_rule(activation, rule):
+    formulas = layer_formulas(NetworkSpec((2, 3, 1), (activation,), "binary_cross_entropy"), 0, 4)
+    assert rule in dict(formulas.backward)
+
+
+def test_the_batch_is_at_most_the_training_set_and_bad_layers_are_refused():
+    spec = NetworkSpec((2, 5, 1), ("tanh",), "mse")
+    formulas = layer_formulas(spec, 1, 512, n_rows=100)
+    assert formulas.backward[0] == ("dz2 = 2 (p - y) / (N k)", "dz2: (100, 1)  (N = 100)")
+    with pytest.raises(IndexError):
+        layer_formulas(spec, 2, 32)
+
+
+# -- health --------------------------------------------------------------------------------
+
+
+def test_a_hand_built_relu_layer_counts_exactly_its_dead_units():
+    network = net((2, 3, 2), ("relu",))
+    W, b = network.dense[0].W, network.dense[0].b
+    W[...] = [[1.0, 1.0, 1.0], [0.0, 0.0, -1.0]]
+    b[...] = [-10.0, 10.0, 0.0]  # unit 0 never fires; unit 1 always; unit 2 on x0 > x1
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [2.0, 1.0], [0.5, 3.0]])
+    (h,) = layer_health(network, X)
+    assert (h.layer, h.activation, h.units, h.measure, h.count) == (1, "relu", 3, "dead", 1)
+    assert h.fraction == pytest.approx(1 / 3)
+    assert h.mean_slope == pytest.approx((0 + 4 + 2) / 12)  # fired: unit 1 four times, unit 2 twice
+    assert not h.alarming
+
+
+def test_large_negative_biases_kill_relu_units_and_say_so(digits):
+    network = net((64, 16, 8, 10), ("relu", "relu"))
+    network.dense[0].b[...] = -100.0
+    first, second = layer_health(network, digits.X_test)
+    assert first.count == 16 and first.fraction == 1.0 and first.alarming
+    assert first.mean_slope == 0.0
+    assert second.count == 8  # fed only zeros, its biases 0: z = 0 everywhere, so dead too
+    advice = hints([first, second], *no_history(3))
+    assert len([a for a in advice if a.startswith("Many dead units")]) == 2
+    assert "learning rate" in advice[0] and "leaky_relu" in advice[0]
+
+
+def test_a_freshly_initialised_network_is_healthy(digits):
+    for activations, init in ((("relu", "relu"), "he"), (("tanh", "sigmoid"), "xavier")):
+        network = net((64, 128, 64, 10), activations, init)
+        health = layer_health(network, digits.X_test)
+        assert [h.activation for h in health] == list(activations)
+        assert all(h.fraction < 0.2 for h in health), health
+        assert hints(health, *no_history(3)) == []
+
+
+def test_huge_weights_saturate_tanh_and_sigmoid(digits):
+    for activation in ("tanh", "sigmoid"):
+        network = net((64, 32, 10), (activation,), "xavier")
+        network.dense[0].W[...] *= 1000
+        (h,) = layer_health(network, digits.X_test)
+        assert h.measure == "saturated" and h.fraction > 0.9 and h.alarming
+        assert h.mean_slope < 0.05
+        (advice,) = hints([h], *no_history(2))
+        assert advice.startswith("Saturated units") and "relu" in advice and "xavier" in advice
+
+
+def test_saturation_is_the_mean_distance_from_the_bound():
+    network = net((1, 2, 1), ("tanh",), loss="mse")
+    network.dense[0].W[...] = [[0.0, 0.0]]
+    # tanh(2.4) is 0.0165 from 1: saturated; tanh(2.0) is 0.036 from 1: not
+    network.dense[0].b[...] = [2.4, 2.0]
+    (h,) = layer_health(network, np.zeros((5, 1)))
+    assert 1 - np.tanh(2.4) < SATURATION_MARGIN < 1 - np.tanh(2.0)
+    assert h.count == 1
+
+
+def test_leaky_relu_and_identity_say_what_applies(digits):
+    network = net((64, 16, 16, 10), ("leaky_relu", "identity"))
+    network.dense[0].b[...] = -100.0
+    leaky, identity = layer_health(network, digits.X_test)
+    assert leaky.measure == "negative" and leaky.count == 16 and not leaky.alarming
+    assert leaky.mean_slope == pytest.approx(0.01)
+    assert "none can die" in leaky.describe()
+    assert identity.measure == "" and identity.count == 0 and identity.mean_slope == 1.0
+    assert "linear" in identity.describe()
+    assert hints([leaky, identity], *no_history(3)) == []
+
+
+# -- hints from the history ------------------------------------------------------------------
+
+
+def test_vanishing_gradients_are_named_when_the_first_layer_gets_a_thousandth():
+    weights = np.ones((2, 3))
+    losses = np.array([2.3, 2.2])
+    vanishing = np.array([[1e-4, 1e-2, 1.0], [5e-4, 1e-2, 1.0]])
+    (advice,) = hints([], weights, vanishing, losses)
+    assert advice.startswith("Vanishing gradients") and "relu" in advice
+    healthy = np.array([[0.5, 0.8, 1.0], [0.3, 0.4, 0.6]])
+    assert hints([], weights, healthy, losses) == []
+
+
+def test_exploding_gradients_and_weights_are_named():
+    losses = np.array([2.3, 2.0, 1.9])
+    weights = np.ones((3, 2))
+    huge = np.array([[1.0, 1.0], [10.0, 5.0], [2e3, 5.0]])
+    (advice,) = hints([], weights, huge, losses)
+    assert advice.startswith("Exploding gradients") and "layer 1" in advice and "learning rate" in advice
+    growing = np.array([[0.01, 0.5], [0.1, 0.5], [2.0, 0.5]])  # 200 times, still under HUGE
+    (advice,) = hints([], weights, growing, losses)
+    assert advice.startswith("Exploding gradients") and "200" in advice
+    grads = np.full((3, 2), 0.5)
+    big_weights = np.array([[1.0, 1.0], [1.0, 30.0], [1.0, 300.0]])
+    (advice,) = hints([], big_weights, grads, losses)
+    assert advice.startswith("Exploding weights") and "layer 2" in advice
+
+
+def test_divergence_is_named_with_the_learning_rate():
+    grads, weights = np.full((2, 2), 0.5), np.ones((2, 2))
+    for losses in (np.array([2.3, np.nan]), np.array([2.3, 50.0])):
+        advice = hints([], weights, grads, losses)
+        assert advice[0].startswith("Diverging") and "learning rate" in advice[0]
+    assert hints([], weights, grads, np.array([2.3, 2.0]), diverged=True)[0].startswith("Diverging")
+    assert hints([], weights, grads, np.array([2.3, 2.0])) == []
+
+
+def test_norm_summaries():
+    norms = np.array([[2.0, 0.0], [3.0, 0.0], [8.0, 1.0]])
+    s = summarize_norms(norms, 0)
+    assert (s.first, s.last, s.growth) == (2.0, 8.0, 4.0)
+    assert summarize_norms(norms, 1).growth == np.inf
+    assert summarize_norms(np.empty((0, 2)), 0) is None
