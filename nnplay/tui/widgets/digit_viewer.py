@@ -20,6 +20,13 @@ def shade(value: float) -> str:
     return SHADES[level] * 2
 
 
+def pixel_style(value: float) -> str:
+    """A pixel in [0, 1] as grey: a brighter glyph on a darker ground (the glyph carries it
+    on a terminal without colour)."""
+    grey = round(40 + 215 * float(value))
+    return f"rgb({grey},{grey},{grey}) on rgb({grey // 2},{grey // 2},{grey // 2})"
+
+
 def bar(fraction: float, width: int) -> str:
     """A bar `width` cells long filled to `fraction`, in eighths of a cell."""
     eighths = round(max(0.0, min(1.0, fraction)) * width * 8)
@@ -138,11 +145,7 @@ class DigitViewer(Widget, can_focus=True):
         for pixel_row in pixels:
             line = Text()
             for v in pixel_row:
-                grey = round(40 + 215 * float(v))
-                line.append(
-                    shade(v) * k,
-                    style=f"rgb({grey},{grey},{grey}) on rgb({grey // 2},{grey // 2},{grey // 2})",
-                )
+                line.append(shade(v) * k, style=pixel_style(v))
             art += [line] * k
         verdict = "" if guess is None else f"guess {guess} {'✓ right' if guess == label else '✗ wrong'}"
         art += [Text(f"label {label}"), Text(verdict)]

@@ -1,0 +1,293 @@
+"""The gradient check, in the app: this network's backward() against finite differences.
+
+The check runs nnplay.core.gradcheck on a float64 copy of the network in a
+thread worker, reporting which array it is nudging; a network too large to
+check whole in a few seconds gets a seeded sample of each array's parameters.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import ProgressBar, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from nnplay.core.gradcheck import (
+    EPS,
+    SUSPICIOUS,
+    TOLERANCE,
+    SampledCheck,
+    check_network_sample,
+    sample_size,
+    verdict,
+)
+from nnplay.tui.session import Session
+from nnplay.tui.views.base import View
+
+ROWS = 8
+"""Training samples the loss is taken over: enough to exercise every unit, cheap to repeat."""
+SEED = 0
+"""Seeds the choice of parameters when only a sample is checked, so a rerun checks the same ones."""
+PROGRESS_EVERY = 0.1
+"""Seconds between progress reports from the worker."""
+KEYS = (("g", "check again"), ("↑↓", "scroll"), ("esc", "back"))
+"""The view's keys and what they do, for the border's subtitle."""
+MARKS = {"ok": "✓", "suspicious": "?", "wrong": "✗"}
+"""A symbol beside each verdict word, so neither colour nor the symbol stands alone."""
+STYLES = {"ok": "bold green", "suspicious": "bold yellow", "wrong": "bold red"}
+
+
+def sci(x: float) -> str:
+    """1e-06 as 1e-6: powers of ten as people write them."""
+    return f"{x:.0e}".replace("e-0", "e-").replace("e+0", "e")
+
+
+EXPLANATION = f"""\
+How it works: each parameter w in turn is nudged by ε = {sci(EPS)} up and down and the \
+loss recomputed; the central difference (L(w+ε) − L(w−ε)) / 2ε is the slope that \
+forward() implies. It is compared with the gradient backward() computed, as \
+‖backward − numeric‖ / (‖backward‖ + ‖numeric‖) over each W and b.
+
+About 1e-10 means backward() computes exactly the derivative forward() implies. \
+Up to {sci(TOLERANCE)} is "ok"; above {sci(SUSPICIOUS)} is "wrong": a bug in a backward(). \
+Between is "suspicious": often a ReLU input within ε of 0, where the slope jumps, not a bug.
+
+Why float64: float32 keeps about 7 significant digits, so L(w+ε) − L(w−ε), a change of \
+about 1e-6 of the loss, would be mostly rounding; float64 keeps about 16. Training itself \
+runs in float32."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A finished check."""
+
+    checks: list[SampledCheck]  # one per dense W and b, first layer first
+    epoch: int  # epochs trained when the snapshot was taken
+    rows: int  # training samples the loss was taken over
+    n_params: int  # parameters in the network
+    seconds: float  # how long the check took
+
+
+def keys_hint() -> str:
+    return "  ".join(f"{key} {does}" for key, does in KEYS)
+
+
+class GradcheckView(View):
+    """Runs the gradient check when opened (and on g), then shows each array's verdict."""
+
+    DEFAULT_CSS = """
+    GradcheckView #gradcheck-body {
+        border: round $panel-lighten-2;
+        border-title-align: left;
+        border-subtitle-align: right;
+        padding: 0 0 0 1;
+        scrollbar-size-vertical: 1;
+        height: 1fr;
+    }
+    GradcheckView #gradcheck-body:focus {
+        border: heavy $accent;
+    }
+    GradcheckView #gradcheck-status {
+        height: auto;
+    }
+    GradcheckView #gradcheck-progress {
+        margin: 0 0 1 2;
+    }
+    GradcheckView #gradcheck-results {
+        height: auto;
+        margin-bottom: 1;
+    }
+    GradcheckView #gradcheck-explanation {
+        color: $text-muted;
+        padding-right: 1;
+        max-width: 100;
+    }
+    """
+
+    BINDINGS = [Binding("g,enter", "check", "Check again")]
+
+    class Progressed(Message):
+        """Check number ``run`` is nudging parameter ``done`` of ``total``, in array ``name``."""
+
+        def __init__(self, run: int, name: str, done: int, total: int) -> None:
+            super().__init__()
+            self.run = run
+            self.name = name
+            self.done = done
+            self.total = total
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, GradcheckView.Progressed)
+
+    class Checked(Message):
+        """Check number ``run`` has finished one array."""
+
+        def __init__(self, run: int, check: SampledCheck) -> None:
+            super().__init__()
+            self.run = run
+            self.check = check
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.outcome: Outcome | None = None
+        """The latest finished check, or None while the first runs."""
+        self.running = False
+        """A check is under way."""
+        self.run = 0
+        """Counts the checks started, so reports from an abandoned one are ignored."""
+        self.partial: list[SampledCheck] = []
+        """The arrays the running check has finished."""
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="gradcheck-body"):
+            yield Static(id="gradcheck-status")
+            yield ProgressBar(id="gradcheck-progress", show_eta=False)
+            yield Static(id="gradcheck-results")
+            yield Static(EXPLANATION, id="gradcheck-explanation")
+
+    def on_mount(self) -> None:
+        body = self.query_one("#gradcheck-body")
+        body.border_title = "Gradient check"
+        body.border_subtitle = keys_hint()
+        body.focus()
+        self.action_check()
+
+    def on_unmount(self) -> None:
+        self.workers.cancel_node(self)  # the worker stops at its next nudge
+
+    # -- running the check -----------------------------------------------------------------
+
+    def action_check(self) -> None:
+        if not self.session.ready:
+            self._status(Text("The network is still being built…"))
+            return
+        self.running = True
+        self.run += 1
+        self.partial = []
+        self._status(Text("▶ starting the check…", style="bold"))
+        self.query_one(ProgressBar).update(total=None, progress=0)
+        self.query_one("#gradcheck-results", Static).update(results_table([]))
+        self.run_check(self.run)
+
+    @work(thread=True, exclusive=True, group="gradcheck", exit_on_error=False)
+    def run_check(self, run: int) -> Outcome | None:
+        worker = get_current_worker()
+        session = self.session
+        net = session.snapshot(np.float64)
+        epoch = session.summary()["epoch"]
+        X, Y = session.arrays("train")
+        x, y = X[:ROWS], Y[:ROWS]
+        last, last_name = 0.0, ""
+
+        def progress(name: str, done: int, total: int) -> None:
+            nonlocal last, last_name
+            now = time.monotonic()
+            if now - last >= PROGRESS_EVERY or name != last_name:  # and as each array starts
+                last, last_name = now, name
+                self.post_message(self.Progressed(run, name, done, total))
+
+        def checked(check: SampledCheck) -> None:
+            self.post_message(self.Checked(run, check))
+
+        started = time.perf_counter()
+        checks = check_network_sample(
+            net,
+            x,
+            y,
+            sample_size(net),
+            np.random.default_rng(SEED),
+            progress=progress,
+            stop=lambda: worker.is_cancelled,
+            on_check=checked,
+        )
+        if worker.is_cancelled:
+            return None
+        return Outcome(checks, epoch, len(x), net.n_params, time.perf_counter() - started)
+
+    def on_gradcheck_view_progressed(self, message: Progressed) -> None:
+        if not self.running or message.run != self.run:
+            return  # a late report from a check that has finished or been abandoned
+        self._status(
+            Text(
+                f"▶ checking {message.name} … ({message.done:,} of {message.total:,} parameters)",
+                style="bold",
+            )
+        )
+        self.query_one(ProgressBar).update(total=message.total, progress=message.done)
+        self.query_one("#gradcheck-results", Static).update(results_table(self.partial, message.name))
+
+    def on_gradcheck_view_checked(self, message: Checked) -> None:
+        if self.running and message.run == self.run:
+            self.partial.append(message.check)
+            self.query_one("#gradcheck-results", Static).update(results_table(self.partial))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "gradcheck":
+            return
+        if event.state == WorkerState.SUCCESS and isinstance(worker.result, Outcome):
+            self.running = False
+            self.outcome = worker.result
+            self._show(worker.result)
+        elif event.state == WorkerState.ERROR:
+            self.running = False
+            self._status(Text(f"✗ the check failed: {type(worker.error).__name__}: {worker.error}"))
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def _status(self, text: Text) -> None:
+        self.query_one("#gradcheck-status", Static).update(text)
+
+    def _show(self, outcome: Outcome) -> None:
+        bar = self.query_one(ProgressBar)
+        total = sum(c.checked for c in outcome.checks)
+        bar.update(total=total, progress=total)
+        words = [verdict(c.error) for c in outcome.checks]
+        sampled = any(c.checked < c.total for c in outcome.checks)
+        text = Text()
+        if all(w == "ok" for w in words):
+            text.append("✓ every backward() agrees with finite differences", style="bold")
+        else:
+            bad = sum(w != "ok" for w in words)
+            text.append(f"✗ {bad} of {len(words)} arrays disagree: see below", style="bold")
+        text.append(
+            f"\n{total:,} of {outcome.n_params:,} parameters · {outcome.rows} training samples"
+            f" · epoch {outcome.epoch} · {outcome.seconds:.1f} s"
+        )
+        if sampled:
+            text.append(
+                "\nA seeded random sample of each array (g checks the same ones): "
+                "all of them would take minutes.",
+                style="italic",
+            )
+        self._status(text)
+        checked = f"sample of {outcome.n_params:,}" if sampled else f"{outcome.n_params:,}"
+        body = self.query_one("#gradcheck-body")
+        body.border_title = f"Gradient check · {checked} parameters, float64"
+        self.query_one("#gradcheck-results", Static).update(results_table(outcome.checks))
+
+
+def results_table(checks: list[SampledCheck], checking: str = "") -> Table:
+    """One row per array: name, parameters checked, relative error, verdict; then, if
+    ``checking`` names one, a row for the array being checked now."""
+    table = Table(box=None, padding=(0, 2, 0, 0), show_edge=False, header_style="bold")
+    table.add_column("array")
+    table.add_column("checked", justify="right")
+    table.add_column("relative error", justify="right")
+    table.add_column("verdict")
+    for c in checks:
+        word = verdict(c.error)
+        checked = f"{c.checked:,}" if c.checked == c.total else f"{c.checked:,} of {c.total:,}"
+        table.add_row(c.name, checked, f"{c.error:.1e}", Text(f"{MARKS[word]} {word}", style=STYLES[word]))
+    if checking:
+        table.add_row(checking, "", "", Text("▶ checking…", style="bold"))
+    return table

@@ -1,0 +1,329 @@
+"""The layer inspector: one dense layer's formulas with live shapes, its norms, its health.
+
+All the numbers come from nnplay.core.health (formulas, dead and saturated units,
+hints) and from the session's per-epoch norms; this view only lays them out.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Sparkline, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from nnplay.core.health import LayerHealth, NormSummary, hints, layer_formulas, layer_health, summarize_norms
+from nnplay.core.network import NetworkSpec
+from nnplay.tui.session import Session
+from nnplay.tui.views.base import View
+
+KEYS = (("←→", "layer"), ("↑↓", "scroll"), ("space", "train"), ("esc", "back"))
+"""The view's keys and what they do, for the border's subtitle."""
+TALL = 36
+"""Terminal rows from which the norms are drawn three rows high."""
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What the worker measured on one snapshot of the network."""
+
+    spec: NetworkSpec
+    batch_size: int  # the configured batch size
+    train_rows: int  # training samples (a batch is never larger)
+    epoch: int  # epochs trained when the snapshot was taken
+    test_rows: int  # test samples the health was measured on
+    health: list[LayerHealth]  # one per hidden activation, first layer first
+    epochs: np.ndarray  # (E,) the epochs the norms were taken at
+    weight_norms: np.ndarray  # (E, n_dense) ||W, b|| per epoch
+    grad_norms: np.ndarray  # (E, n_dense) ||dW, db|| per epoch
+    hints: list[str]  # plain advice; [] when nothing looks wrong
+
+
+def keys_hint() -> str:
+    return "  ".join(f"{key} {does}" for key, does in KEYS)
+
+
+class InspectorView(View):
+    """One dense layer at a time, with the activation after it; ←→ choose the layer."""
+
+    DEFAULT_CSS = """
+    InspectorView #inspector-body {
+        border: round $panel-lighten-2;
+        border-title-align: left;
+        border-subtitle-align: right;
+        padding: 0 0 0 1;  /* the scrollbar is the right margin: 80 columns fit a line of shapes */
+        scrollbar-size-vertical: 1;
+        height: 1fr;
+    }
+    InspectorView #inspector-body:focus {
+        border: heavy $accent;
+    }
+    InspectorView .inspector-heading {
+        text-style: bold;
+        margin-top: 1;
+    }
+    InspectorView #inspector-formulas-heading {
+        margin-top: 0;
+    }
+    InspectorView .norm-row {
+        height: 1;
+        padding-left: 2;
+    }
+    InspectorView .norm-label {
+        width: 12;
+    }
+    InspectorView .norm-spark {
+        width: 1;
+        max-width: 40%;
+        margin-right: 2;
+    }
+    InspectorView .norm-spark > .sparkline--min-color {
+        color: $primary 60%;  /* the default 30% all but vanishes for a flat line */
+    }
+    InspectorView .norm-value {
+        width: 1fr;
+    }
+    InspectorView #inspector-health, InspectorView #inspector-hints, InspectorView #inspector-layers {
+        padding-left: 2;
+    }
+    InspectorView.-tall .norm-row {
+        height: 3;
+    }
+    InspectorView.-tall .norm-spark {
+        height: 3;
+    }
+    """
+
+    BINDINGS = [
+        Binding("right,l", "layer(1)", "Next layer"),
+        Binding("left,h", "layer(-1)", "Previous layer"),
+        Binding("home", "layer_to(0)", "First layer", show=False),
+        Binding("end", "layer_to(-1)", "Last layer", show=False),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.chosen = 0
+        """The dense layer shown, from 0."""
+        self.inspection: Inspection | None = None
+        """The latest measurements, or None before the first arrives."""
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="inspector-body"):
+            yield Static("Forward", id="inspector-formulas-heading", classes="inspector-heading")
+            yield Static(id="inspector-formulas")
+            yield Static("Norms", id="inspector-norms-heading", classes="inspector-heading")
+            for kind in ("weight", "grad"):
+                with Horizontal(classes="norm-row"):
+                    yield Static(id=f"norm-{kind}-label", classes="norm-label")
+                    yield Sparkline([], id=f"norm-{kind}-spark", classes="norm-spark")
+                    yield Static(id=f"norm-{kind}-value", classes="norm-value")
+            yield Static("Health", id="inspector-health-heading", classes="inspector-heading")
+            yield Static("measuring…", id="inspector-health")
+            yield Static("Hints", classes="inspector-heading")
+            yield Static("…", id="inspector-hints")
+            yield Static("Every layer", classes="inspector-heading")
+            yield Static(id="inspector-layers")
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.height >= TALL, "-tall")
+
+    def on_mount(self) -> None:
+        body = self.query_one("#inspector-body")
+        body.border_title = "Layer inspector"
+        body.border_subtitle = keys_hint()
+        body.focus()
+        self.refresh_from_session()
+
+    # -- measuring, in a thread ------------------------------------------------------------
+
+    def refresh_from_session(self) -> None:
+        """Measure a new snapshot in a worker; it redraws when done."""
+        if not self.session.ready:
+            self.query_one("#inspector-health", Static).update("The network is still being built…")
+            return
+        self.inspect()
+
+    @work(thread=True, exclusive=True, group="inspect", exit_on_error=False)
+    def inspect(self) -> Inspection | None:
+        session = self.session
+        net = session.snapshot()
+        epoch = session.summary()["epoch"]
+        X_test, _ = session.arrays("test")
+        X_train, _ = session.arrays("train")
+        epochs, weights, grads = session.norm_history()
+        losses = session.history().loss
+        if get_current_worker().is_cancelled:
+            return None
+        health = layer_health(net, X_test)
+        diverged = getattr(self.app, "state", "") == "diverged"
+        return Inspection(
+            spec=net.spec,
+            batch_size=session.config.batch_size,
+            train_rows=len(X_train),
+            epoch=epoch,
+            test_rows=len(X_test),
+            health=health,
+            epochs=epochs,
+            weight_norms=weights,
+            grad_norms=grads,
+            hints=hints(health, weights, grads, losses, diverged),
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "inspect":
+            return
+        if event.state == WorkerState.SUCCESS and isinstance(worker.result, Inspection):
+            self.inspection = worker.result
+            self._show()
+        elif event.state == WorkerState.ERROR:
+            self.query_one("#inspector-health", Static).update(f"Could not measure: {worker.error}")
+
+    # -- keys ----------------------------------------------------------------------------------
+
+    @property
+    def n_dense(self) -> int:
+        return 0 if self.inspection is None else len(self.inspection.spec.sizes) - 1
+
+    def action_layer(self, step: int) -> None:
+        if self.n_dense:
+            self.chosen = (self.chosen + step) % self.n_dense
+            self._show()
+
+    def action_layer_to(self, index: int) -> None:
+        if self.n_dense:
+            self.chosen = index % self.n_dense
+            self._show()
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def _show(self) -> None:
+        found = self.inspection
+        if found is None:
+            return
+        self.chosen = min(self.chosen, self.n_dense - 1)  # a loaded network may have fewer layers
+        i = self.chosen
+        formulas = layer_formulas(found.spec, i, found.batch_size, found.train_rows)
+        body = self.query_one("#inspector-body")
+        body.border_title = f"Inspector · {formulas.title}"
+        count = len(found.hints)
+        warning = f"⚠ {count} hint{'s' if count > 1 else ''} below  " if count else ""
+        body.border_subtitle = warning + keys_hint()
+        self.query_one("#inspector-formulas-heading", Static).update(
+            f"Forward, then backward, for a batch of {formulas.batch}"
+        )
+        self.query_one("#inspector-formulas", Static).update(
+            formula_table(formulas.forward, formulas.backward)
+        )
+        epochs = len(found.weight_norms)
+        self.query_one("#inspector-norms-heading", Static).update(
+            f"Norms over {epochs} epoch{'s' if epochs != 1 else ''} (at each epoch's end)"
+            if epochs
+            else "Norms: none yet (space trains; they are taken at each epoch's end)"
+        )
+        n = i + 1
+        for kind, norms, label in (
+            ("weight", found.weight_norms, f"‖W{n}, b{n}‖"),
+            ("grad", found.grad_norms, f"‖dW{n}, db{n}‖"),
+        ):
+            self.query_one(f"#norm-{kind}-label", Static).update(label)
+            spark = self.query_one(f"#norm-{kind}-spark", Sparkline)
+            spark.data = list(norms[:, i]) if epochs else []
+            spark.styles.width = max(1, epochs)
+            summary = summarize_norms(norms, i)
+            first = int(found.epochs[0]) if epochs else 0
+            self.query_one(f"#norm-{kind}-value", Static).update(norm_text(summary, first))
+        self.query_one("#inspector-health-heading", Static).update(
+            f"Health on the {found.test_rows} test samples, epoch {found.epoch}"
+        )
+        self.query_one("#inspector-health", Static).update(health_text(found, i))
+        self.query_one("#inspector-hints", Static).update(hints_text(found.hints))
+        self.query_one("#inspector-layers", Static).update(layers_table(found, i))
+
+
+def formula_table(forward: tuple[tuple[str, str], ...], backward: tuple[tuple[str, str], ...]) -> Group:
+    """The formulas in one column and their shapes in the next, forward then backward."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(style="dim")
+    for formula, shapes in forward:
+        table.add_row(Text(formula, style="bold"), shapes)
+    table.add_row("", "")
+    for formula, shapes in backward:
+        table.add_row(Text(formula, style="bold"), shapes)
+    return Group(table)
+
+
+def norm_text(summary: NormSummary | None, first_epoch: int) -> Text:
+    """The latest norm written out, with the first epoch's and the growth since."""
+    if summary is None:
+        return Text("—", style="dim")
+    text = Text(f"{summary.last:.3g}", style="bold")
+    growth = f", ×{summary.growth:.3g}" if math.isfinite(summary.growth) else ""
+    text.append(f"  (epoch {first_epoch}: {summary.first:.3g}{growth})", style="dim")
+    return text
+
+
+def health_text(found: Inspection, layer: int) -> RenderableType:
+    """The chosen layer's activation's health, or why the output layer has none."""
+    if layer >= len(found.health):
+        hidden = ", ".join(f"{h.layer}: {h.count}/{h.units} {h.measure}" for h in found.health if h.measure)
+        text = Text("The output layer: no activation to die or saturate here; ")
+        text.append(f"the hidden layers' are on their own pages ({hidden})." if hidden else "")
+        return text
+    h = found.health[layer]
+    text = Text()
+    text.append("⚠ " if h.alarming else "✓ ", style="bold")
+    text.append(f"{h.activation}: ", style="bold")
+    text.append(h.describe())
+    return text
+
+
+def hints_text(advice: list[str]) -> Text:
+    """Each hint on its own line, marked ⚠; or that nothing looks wrong."""
+    if not advice:
+        return Text("✓ Nothing looks wrong.")
+    text = Text()
+    for n, line in enumerate(advice):
+        text.append("\n" if n else "")
+        text.append("⚠ ", style="bold")
+        text.append(line)
+    return text
+
+
+def layers_table(found: Inspection, chosen: int) -> Table:
+    """One row per dense layer: sizes, activation, latest norms, health; the chosen one marked ▶."""
+    table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")
+    for heading in ("", "layer", "sizes", "then", "‖W, b‖", "‖dW, db‖", "health"):
+        table.add_column(heading, no_wrap=heading != "health")
+    sizes = found.spec.sizes
+    n_dense = len(sizes) - 1
+    has_norms = len(found.weight_norms) > 0
+    for i in range(n_dense):
+        after = found.spec.activations[i] if i < n_dense - 1 else found.spec.loss
+        if i < len(found.health):
+            h = found.health[i]
+            health = f"{h.count}/{h.units} {h.measure}" if h.measure else "n/a"
+            health = ("⚠ " if h.alarming else "") + health
+        else:
+            health = "output"
+        table.add_row(
+            "▶" if i == chosen else "",
+            str(i + 1),
+            f"{sizes[i]} → {sizes[i + 1]}",
+            after,
+            f"{found.weight_norms[-1, i]:.3g}" if has_norms else "—",
+            f"{found.grad_norms[-1, i]:.3g}" if has_norms else "—",
+            health,
+            style="bold" if i == chosen else None,
+        )
+    return table

@@ -1,0 +1,99 @@
+"""The gradient check in the app: it runs in a worker and gives every array a verdict."""
+
+import io
+
+import numpy as np
+import pytest
+from rich.console import Console
+from textual.widgets import Static
+
+from nnplay.core.config import TrainConfig
+from nnplay.core.gradcheck import TOLERANCE, sample_size
+from nnplay.tui.app import NnplayApp, make_app
+from nnplay.tui.views import gradcheck_view
+from nnplay.tui.views.gradcheck_view import GradcheckView
+
+SMALL = TrainConfig(layers=(64, 16, 10), epochs=3)
+ARRAYS = ["dense_0.W", "dense_0.b", "dense_1.W", "dense_1.b"]
+
+
+async def settle(app: NnplayApp, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def shown(view: GradcheckView, selector: str) -> str:
+    widget = view.query_one(selector, Static)
+    console = Console(width=max(widget.content_size.width, 20), file=io.StringIO(), record=True)
+    console.print(widget.content)
+    return console.export_text()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_the_check_finishes_and_every_array_is_ok(size):
+    app = make_app(SMALL)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        view = GradcheckView(app.session)
+        app.push_screen(view)
+        await pilot.pause()
+        assert view.run == 1  # it started on opening
+        await settle(app, pilot)
+        assert not view.running and view.outcome is not None
+        assert [c.name for c in view.outcome.checks] == ARRAYS
+        assert all(c.error < TOLERANCE and c.checked == c.total for c in view.outcome.checks)
+        assert view.outcome.epoch == 3 and view.outcome.n_params == 64 * 16 + 16 + 16 * 10 + 10
+        table = shown(view, "#gradcheck-results")
+        lines = [line for line in table.splitlines() if line.startswith("dense_")]
+        assert [line.split()[0] for line in lines] == ARRAYS
+        assert all(line.rstrip().endswith("✓ ok") for line in lines)
+        for c in view.outcome.checks:
+            assert f"{c.error:.1e}" in table
+        status = shown(view, "#gradcheck-status")
+        assert "every backward() agrees" in status and "1,210 of 1,210 parameters" in status
+        assert "float64" in shown(view, "#gradcheck-explanation")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, GradcheckView)
+
+
+async def test_g_checks_again_and_a_large_network_is_sampled(monkeypatch):
+    # as if 1,210 parameters were too many to check whole: the sampled path, quickly
+    monkeypatch.setattr(gradcheck_view, "sample_size", lambda net: sample_size(net, full=500))
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        view = GradcheckView(app.session)
+        app.push_screen(view)
+        await pilot.pause()
+        await settle(app, pilot)
+        first = view.outcome
+        assert first is not None and all(c.ok for c in first.checks)
+        assert [(c.checked, c.total) for c in first.checks] == [(51, 1024), (16, 16), (51, 160), (10, 10)]
+        assert "51 of 1,024" in shown(view, "#gradcheck-results")
+        assert "seeded random sample" in shown(view, "#gradcheck-status")
+        await pilot.press("g")
+        await settle(app, pilot)
+        assert view.run == 2 and view.outcome is not first
+        np.testing.assert_array_equal(  # seeded: the same parameters, the same numbers
+            [c.error for c in view.outcome.checks], [c.error for c in first.checks]
+        )
+
+
+async def test_progress_names_the_array_being_checked_and_ignores_an_abandoned_run():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        view = GradcheckView(app.session)
+        app.push_screen(view)
+        await settle(app, pilot)
+        view.running = True  # as while a check runs
+        view.post_message(GradcheckView.Progressed(view.run - 1, "dense_0.b", 3, 10))
+        await pilot.pause()
+        assert "dense_0.b" not in shown(view, "#gradcheck-status")  # from an older run
+        view.post_message(GradcheckView.Progressed(view.run, "dense_1.W", 1_500, 17_226))
+        await pilot.pause()
+        assert "▶ checking dense_1.W … (1,500 of 17,226 parameters)" in shown(view, "#gradcheck-status")
+        assert "▶ checking…" in shown(view, "#gradcheck-results")

@@ -1,0 +1,120 @@
+"""The layer inspector: live shapes, norms from the session, health from the core, hints."""
+
+import io
+
+import pytest
+from rich.console import Console
+from textual.widgets import Sparkline, Static
+
+from nnplay.core.config import TrainConfig
+from nnplay.core.health import layer_health
+from nnplay.tui.app import NnplayApp, make_app
+from nnplay.tui.views.inspector import InspectorView
+
+SMALL = TrainConfig(layers=(64, 16, 10), epochs=3)
+
+
+async def settle(app: NnplayApp, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def shown(view: InspectorView, selector: str) -> str:
+    """What a Static of the view shows, as plain text at its width."""
+    widget = view.query_one(selector, Static)
+    console = Console(width=max(widget.content_size.width, 20), file=io.StringIO(), record=True)
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def open_inspector(app: NnplayApp, pilot, train: bool = True) -> InspectorView:
+    await settle(app, pilot)
+    if train:
+        await pilot.press("space")
+        await settle(app, pilot)
+    view = InspectorView(app.session)
+    app.push_screen(view)
+    await pilot.pause()
+    await settle(app, pilot)
+    return view
+
+
+@pytest.fixture(params=[(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+def size(request):
+    return request.param
+
+
+async def test_the_formulas_carry_the_live_shapes_and_follow_the_chosen_layer(size):
+    app = make_app(SMALL)
+    async with app.run_test(size=size) as pilot:
+        view = await open_inspector(app, pilot, train=False)
+        first = shown(view, "#inspector-formulas")
+        assert "z1 = x @ W1 + b1" in first and "a1 = relu(z1)" in first
+        assert "W1: (64, 16)" in first and "x: (32, 64)" in first and "z1: (32, 16)" in first
+        assert "dW1 = x.T @ dz1" in first and "dz1 = da1 * [z1 > 0]" in first
+        assert "dense_0, 64 → 16" in view.query_one("#inspector-body").border_title
+        await pilot.press("right")
+        second = shown(view, "#inspector-formulas")
+        assert "W2: (16, 10)" in second and "dz2 = (p - y) / N" in second and "softmax" in second
+        assert "(64, 16)" not in second
+        await pilot.press("right")  # wraps round to the first layer
+        assert "W1: (64, 16)" in shown(view, "#inspector-formulas")
+        await pilot.press("escape")
+        assert not isinstance(app.screen, InspectorView)
+
+
+async def test_the_norms_shown_are_the_sessions():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_inspector(app, pilot)
+        epochs, weights, grads = app.session.norm_history()
+        assert list(epochs) == [1, 2, 3]
+        for layer in (0, 1):
+            assert view.query_one("#norm-weight-spark", Sparkline).data == list(weights[:, layer])
+            assert view.query_one("#norm-grad-spark", Sparkline).data == list(grads[:, layer])
+            assert shown(view, "#norm-weight-value").startswith(f"{weights[-1, layer]:.3g}")
+            assert shown(view, "#norm-grad-value").startswith(f"{grads[-1, layer]:.3g}")
+            assert f"‖W{layer + 1}, b{layer + 1}‖" in shown(view, "#norm-weight-label")
+            await pilot.press("right")
+        assert "Norms over 3 epochs" in shown(view, "#inspector-norms-heading")
+
+
+async def test_the_view_follows_training_run_from_inside_it():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_inspector(app, pilot, train=False)
+        assert "none yet" in shown(view, "#inspector-norms-heading")
+        await pilot.press("space")  # the app's key still trains
+        await settle(app, pilot)
+        assert app.session.summary()["epoch"] == 3
+        assert "Norms over 3 epochs" in shown(view, "#inspector-norms-heading")
+        assert view.inspection is not None and view.inspection.epoch == 3
+
+
+async def test_a_dead_network_shows_the_cores_count_and_a_hint(size):
+    app = make_app(SMALL)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        with app.session.lock:
+            app.session.trainer.net.dense[0].b[...] = -100.0  # every first-layer unit below 0
+        view = await open_inspector(app, pilot, train=False)
+        X_test, _ = app.session.arrays("test")
+        (health,) = layer_health(app.session.snapshot(), X_test)
+        assert health.count == 16
+        text = shown(view, "#inspector-health")
+        assert f"{health.count} of {health.units} units (100%) dead" in text and "⚠" in text
+        hints = shown(view, "#inspector-hints")
+        assert "Many dead units" in hints and "learning rate" in hints and "leaky_relu" in hints
+        assert "16/16 dead" in shown(view, "#inspector-layers")
+        assert "⚠ 1 hint below" in view.query_one("#inspector-body").border_subtitle
+
+
+async def test_a_healthy_layer_shows_the_cores_fraction():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_inspector(app, pilot)
+        X_test, _ = app.session.arrays("test")
+        (health,) = layer_health(app.session.snapshot(), X_test)
+        text = shown(view, "#inspector-health")
+        assert f"{health.count} of {health.units} units ({health.fraction:.0%}) dead" in text
+        assert "✓ Nothing looks wrong." in shown(view, "#inspector-hints")
