@@ -41,6 +41,9 @@ async def main() -> None:
     await shoot("trained-80x24", (80, 24), ["space", "tab", "tab", "m"], config)
     await shoot("trained-120x40", (120, 40), ["space", "tab", "tab", "m"], config)
     await shoot("help-80x24", (80, 24), ["question_mark"], config)
+    for key, name in (("w", "weights"), ("c", "mistakes"), ("d", "draw"), ("i", "inspector"), ("g", "gradcheck")):
+        await shoot(f"{name}-80x24", (80, 24), ["space", key], config)
+    await shoot("draw-saliency-120x40", (120, 40), ["space", "d", "l", "g"], config)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
-import time
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -15,40 +15,60 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import get_current_worker
 
 from nnplay import data
 from nnplay.core.config import ConfigError, TrainConfig
 from nnplay.core.losses import LOSSES
-from nnplay.core.serialize import Saved, SaveFileError, check_writable, load
-from nnplay.core.train import Diverged, EpochStats, StepStats
-from nnplay.tui.messages import Loaded, Progress, Stopped
+from nnplay.core.serialize import Saved
+from nnplay.tui.files import FilesMixin
+from nnplay.tui.messages import Loaded, Progress
 from nnplay.tui.session import Session
+from nnplay.tui.training import MAX_POINTS, PLOT_EVERY, POST_EVERY, SLOW_LINK, TrainingMixin
 from nnplay.tui.views.base import View
 from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import TrainingControls
 from nnplay.tui.widgets.digit_viewer import DigitViewer
-from nnplay.tui.widgets.file_dialog import FileDialog
 from nnplay.tui.widgets.loss_plot import MetricPlot
 
-POST_EVERY = 0.5
-"""Seconds between progress messages from the training thread (2 Hz): each costs the
-training thread the UI thread's time to redraw, and the terminal bytes."""
-PLOT_EVERY = 1.0
-"""Seconds between plot redraws while training: a redraw rewrites most of the pane."""
-SLOW_LINK = {"post_every": 2.0, "plot_every": 5.0}
-"""The low-bandwidth mode's rates: a quarter of the status updates, a fifth of the plots."""
 LOW_BANDWIDTH_ENV = "NNPLAY_LOW_BANDWIDTH"
 """Set to 1 (or any value but 0) to start in the low-bandwidth mode."""
 WIDE = 120
 """Terminal width from which loss and accuracy are drawn side by side."""
+VIEWS = {
+    "weights": (
+        "w",
+        "First-layer weights",
+        "weights.WeightsView",
+        "each first-layer unit's 64 weights as an 8x8 tile",
+    ),
+    "mistakes": (
+        "c",
+        "Confusion matrix",
+        "mistakes.MistakesView",
+        "the test set's confusion matrix and the most confident mistakes",
+    ),
+    "draw": (
+        "d",
+        "Draw a digit",
+        "draw.DrawView",
+        "draw a digit and see what the network makes of it, and why",
+    ),
+    "inspector": (
+        "i",
+        "Layer inspector",
+        "inspector.InspectorView",
+        "a layer's formulas with live shapes, its norms and its health",
+    ),
+    "gradcheck": (
+        "g",
+        "Gradient check",
+        "gradcheck_view.GradcheckView",
+        "finite differences against every backward() of this network",
+    ),
+}
+"""Views that look inside the network: name -> (key, title, module.class in nnplay.tui.views, help)."""
 SMALLEST = (76, 20)
 """The smallest terminal the panes fit in; below it the app says so instead."""
-MAX_POINTS = 160
-"""Epochs drawn per curve: about what a plot pane can show; more only costs time."""
-PACES = (None, 100, 30, 10, 3, 1)
-"""Epochs per second that < and > step through; None is as fast as the machine goes."""
-
 STATES = {
     "loading": "… loading",
     "ready": "○ ready: space trains",
@@ -60,7 +80,7 @@ STATES = {
 }
 
 
-class NnplayApp(App[None]):
+class NnplayApp(TrainingMixin, FilesMixin, App[None]):
     """Build a network, train it, and watch it learn."""
 
     CSS_PATH = "app.tcss"
@@ -73,6 +93,7 @@ class NnplayApp(App[None]):
         Binding("less_than_sign", "pace(1)", "Slower", show=False),
         Binding("greater_than_sign", "pace(-1)", "Faster", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
+        *(Binding(key, f"view('{name}')", title, show=False) for name, (key, title, _, _) in VIEWS.items()),
         Binding("ctrl+s", "save", "Save", show=False),
         Binding("ctrl+o", "open", "Open", show=False),
         Binding("q", "quit", "Quit"),
@@ -174,122 +195,8 @@ class NnplayApp(App[None]):
         for plot in self.query(MetricPlot):
             plot.update(history)
         self._show_status()
-
-    # -- training ---------------------------------------------------------------------------
-
-    def action_toggle_training(self) -> None:
-        if self.state == "running":
-            self._pause.set()
-        elif self.state in ("ready", "paused"):
-            self._start(None)
-        elif self.state == "finished":
-            self.notify("Training has reached its epochs: raise epochs, or r to start again.")
-        elif self.state == "diverged":
-            self.notify("This run diverged: r resets the network.", severity="warning")
-
-    def action_step(self) -> None:
-        if self.state == "running":
-            self._pause.set()  # a step while running pauses, as a debugger's step does
-        elif self.state in ("ready", "paused"):
-            self._start(1)
-
-    def _start(self, steps: int | None) -> None:
-        self._pause.clear()
-        self.state = "running" if steps is None else self.state
-        self._show_status()
-        self.train(steps)
-
-    @work(thread=True, exclusive=True, group="train", exit_on_error=False)
-    def train(self, steps: int | None) -> None:
-        """Pull records from the session until paused, done or cancelled; post throttled copies."""
-        worker = get_current_worker()
-        session = self.session
-        generation = session.generation
-        why, detail = "stepped" if steps else "paused", ""
-        taken, samples, loss = 0, 0, None
-        started = last_post = time.perf_counter()
-        try:
-            while not worker.is_cancelled and not self._pause.is_set():
-                record = session.next_record()
-                if record is None:
-                    why = "finished"
-                    break
-                if isinstance(record, Diverged):
-                    why, detail = "diverged", record.reason
-                    break
-                if isinstance(record, EpochStats) and self.pace and steps is None:
-                    self.post_message(self._progress_message(generation, loss, None))
-                    self._pause.wait(max(0.0, 1 / self.pace - (time.perf_counter() - last_post)))
-                    last_post = time.perf_counter()
-                    continue
-                if isinstance(record, StepStats):
-                    taken += 1
-                    loss = record.loss
-                    samples += session.config.batch_size
-                    # a single step that ends an epoch also takes the epoch's record
-                    if steps is not None and taken >= steps and record.batch < record.batches - 1:
-                        break
-                elif steps is not None and taken >= steps:
-                    break
-                now = time.perf_counter()
-                if now - last_post >= self.post_every:
-                    self.post_message(self._progress_message(generation, loss, samples / (now - started)))
-                    last_post = now
-        except Exception as e:  # shown in the app, never as a traceback over the screen
-            why, detail = "failed", f"{type(e).__name__}: {e}"
-        self.post_message(self._progress_message(generation, loss, None))
-        self.post_message(Stopped(generation, why, detail))
-
-    def _progress_message(self, generation: int, loss: float | None, speed: float | None) -> Progress:
-        summary = self.session.summary()
-        history = self.session.history(MAX_POINTS)
-        return Progress(generation, summary["epoch"], summary["step"], loss, history, speed)
-
-    def on_progress(self, message: Progress) -> None:
-        if message.generation != self.session.generation:
-            return  # about a network that has since been rebuilt
-        self._progress = message
-        self._show_status()
-        self._show_output()
-        if isinstance(self.screen, View):
+        if isinstance(self.screen, View):  # r or ctrl+o pressed inside a view
             self.screen.refresh_from_session()
-        now = time.monotonic()
-        if message.samples_per_s is None or now - self._last_plot >= self.plot_every:
-            self._last_plot = now
-            for plot in self.query(MetricPlot):
-                if plot.display:
-                    plot.update(message.history)
-
-    def on_stopped(self, message: Stopped) -> None:
-        if message.generation != self.session.generation:
-            return
-        if message.why == "finished":
-            self.state = "finished"
-        elif message.why == "diverged":
-            self.state = "diverged"
-            self.notify(message.detail, title="Training diverged", severity="error", timeout=20)
-        elif message.why == "failed":
-            self.state = "failed"
-            self.notify(f"Training stopped: {message.detail}", severity="error", timeout=30)
-        else:
-            self.state = "paused"
-        for plot in self.query(MetricPlot):
-            plot.update(self.session.history(MAX_POINTS))
-        self._show_status()
-        if isinstance(self.screen, View):
-            self.screen.refresh_from_session()
-
-    def _stop_training(self) -> None:
-        self._pause.set()
-        self.workers.cancel_group(self, "train")
-
-    def action_reset(self) -> None:
-        if not self.session.ready:
-            return
-        self._stop_training()
-        self.session.rebuild()
-        self._after_rebuild()
-        self.notify("A fresh network from seed " + str(self.session.config.seed) + ".", timeout=3)
 
     # -- panes' requests -------------------------------------------------------------------
 
@@ -373,51 +280,25 @@ class NnplayApp(App[None]):
             text.append(f"pace {self.pace} epochs/s (< >)", style="dim")
         self.query_one(TrainingControls).set_status(text)
 
-    # -- files ----------------------------------------------------------------------------
-
-    def action_save(self) -> None:
-        if not self.session.ready:
-            return
-        self.push_screen(FileDialog("Save the network (.npz)", self._file, self._save_to))
-
-    def _save_to(self, path: str) -> str:
-        try:
-            check_writable(path)
-            note = self.session.save(path)
-        except SaveFileError as e:
-            return str(e)
-        self._file = path
-        self.notify(note, timeout=4)
-        return ""
-
-    def action_open(self) -> None:
-        if not self.session.ready:
-            return
-        self.push_screen(FileDialog("Load a network (.npz)", self._file, self._load_from))
-
-    def _load_from(self, path: str) -> str:
-        try:
-            saved = load(path)
-            data.check(saved.config)
-        except (SaveFileError, ConfigError) as e:
-            return str(e)  # the network on screen is untouched
-        self._stop_training()
-        self.session.restore(saved)
-        self._file = path
-        self._after_rebuild()
-        self.notify(f"Loaded {path}: {saved.epochs_trained} epoch(s) trained.", timeout=4)
-        return ""
-
-    def action_pace(self, step: int) -> None:
-        """Slow training down (step 1) or speed it up (-1), to watch it learn."""
-        at = PACES.index(self.pace)
-        self.pace = PACES[max(0, min(len(PACES) - 1, at + step))]
-        self.notify(f"Pace: {self.pace} epochs a second" if self.pace else "Pace: full speed", timeout=2)
-        self._show_status()
-
     def action_toggle_plot(self) -> None:
         plot = self.query_one("#loss-plot", MetricPlot)
         plot.metric = "accuracy" if plot.metric == "loss" else "loss"
+
+    def action_view(self, name: str) -> None:
+        """Open one of the views that look inside the network (VIEWS)."""
+        if not self.session.ready or isinstance(self.screen, View):
+            return
+        module, cls = VIEWS[name][2].split(".")
+        view = getattr(importlib.import_module(f"nnplay.tui.views.{module}"), cls)(self.session)
+        self.push_screen(view, self._open_in_viewer if name == "mistakes" else None)
+
+    def _open_in_viewer(self, chosen: object) -> None:
+        """A view chose a sample, as ("test", index): show it in the digit viewer."""
+        if isinstance(chosen, tuple) and len(chosen) == 2:
+            viewer = self.query_one(DigitViewer)
+            viewer.which, viewer.index = chosen
+            self._show_sample()
+            viewer.focus()
 
     def action_help(self) -> None:
         from nnplay.tui.widgets.help import (
@@ -442,6 +323,8 @@ class NnplayApp(App[None]):
         yield SystemCommand("Train slower", "<: fewer epochs a second, to watch", lambda: self.action_pace(1))
         yield SystemCommand("Train faster", ">: more epochs a second", lambda: self.action_pace(-1))
         yield SystemCommand("Help", "?: keys, and what the network is doing", self.action_help)
+        for name, (key, title, _, about) in VIEWS.items():
+            yield SystemCommand(title, f"{key}: {about}", lambda name=name: self.action_view(name))
         viewer = self.query_one(DigitViewer)
         yield SystemCommand("Next digit", "→ in the digit pane", lambda: viewer.action_move(1))
         yield SystemCommand("Previous digit", "← in the digit pane", lambda: viewer.action_move(-1))

@@ -149,7 +149,7 @@ async def test_saving_never_replaces_a_good_file_with_a_bad_one(tmp_path):
         assert "does not exist" in str(app.screen.query_one("#message").render())
 
 
-KEYS = list("srpqxam<>0123456789+-hjklt?") + [
+KEYS = list("srpqxam<>0123456789+-hjkltwcdig?") + [
     "space",
     "tab",
     "shift+tab",

@@ -19,6 +19,16 @@ KEYS = """\
 - `tab` / `shift+tab` move between panes
 - `?` this help; `esc` closes it
 - `ctrl+s` save the network to a file; `ctrl+o` load one
+
+## Looking inside (each a full screen; `esc` comes back)
+
+- `w` **first-layer weights**: each first-layer unit's 64 weights as an 8x8 tile
+- `c` **confusion matrix** and the most confident mistakes; `enter` opens one in the digit pane
+- `d` **draw a digit** on an 8x8 canvas: the network's probabilities, and which pixels drove it
+- `i` **layer inspector**: a layer's formulas with live shapes, its norms over the epochs,
+  dead or saturated units, and hints when something is wrong
+- `g` **gradient check**: finite differences against this network's backward()
+
 - `ctrl+p` the command palette: every action by name
 - `q` / `ctrl+q` quit
 

@@ -1,0 +1,62 @@
+"""Saving and loading networks from the app (ctrl+s, ctrl+o).
+
+A mixin of NnplayApp. A file that cannot be read or written is refused in the
+dialog with the reason; the network on screen is never touched by a failure.
+"""
+
+from __future__ import annotations
+
+from textual.app import App
+
+from nnplay import data
+from nnplay.core.config import ConfigError
+from nnplay.core.serialize import SaveFileError, check_writable, load
+from nnplay.tui.session import Session
+from nnplay.tui.widgets.file_dialog import FileDialog
+
+
+class FilesMixin(App[None]):
+    """The save and load dialogs and what they do."""
+
+    # Set up by NnplayApp.__init__ and TrainingMixin:
+    session: Session
+    _file: str
+
+    def _stop_training(self) -> None:
+        raise NotImplementedError  # TrainingMixin
+
+    def _after_rebuild(self) -> None:
+        raise NotImplementedError  # NnplayApp
+
+    def action_save(self) -> None:
+        if not self.session.ready:
+            return
+        self.push_screen(FileDialog("Save the network (.npz)", self._file, self._save_to))
+
+    def _save_to(self, path: str) -> str:
+        try:
+            check_writable(path)
+            note = self.session.save(path)
+        except SaveFileError as e:
+            return str(e)
+        self._file = path
+        self.notify(note, timeout=4)
+        return ""
+
+    def action_open(self) -> None:
+        if not self.session.ready:
+            return
+        self.push_screen(FileDialog("Load a network (.npz)", self._file, self._load_from))
+
+    def _load_from(self, path: str) -> str:
+        try:
+            saved = load(path)
+            data.check(saved.config)
+        except (SaveFileError, ConfigError) as e:
+            return str(e)  # the network on screen is untouched
+        self._stop_training()
+        self.session.restore(saved)
+        self._file = path
+        self._after_rebuild()
+        self.notify(f"Loaded {path}: {saved.epochs_trained} epoch(s) trained.", timeout=4)
+        return ""

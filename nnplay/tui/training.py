@@ -1,0 +1,177 @@
+"""Training in a thread worker, and what the UI does with its messages.
+
+A mixin of NnplayApp: it uses the app's session, state and panes. The thread
+never touches widgets: it pulls records from the session and posts throttled
+copies of the figures (messages.Progress), then a Stopped message.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from textual import work
+from textual.app import App
+from textual.worker import get_current_worker
+
+from nnplay.core.train import Diverged, EpochStats, StepStats
+from nnplay.tui.messages import Progress, Stopped
+from nnplay.tui.session import Session
+from nnplay.tui.views.base import View
+from nnplay.tui.widgets.loss_plot import MetricPlot
+
+POST_EVERY = 0.5
+"""Seconds between progress messages from the training thread (2 Hz): each costs the
+training thread the UI thread's time to redraw, and the terminal bytes."""
+PLOT_EVERY = 1.0
+"""Seconds between plot redraws while training: a redraw rewrites most of the pane."""
+SLOW_LINK = {"post_every": 2.0, "plot_every": 5.0}
+"""The low-bandwidth mode's rates: a quarter of the status updates, a fifth of the plots."""
+MAX_POINTS = 160
+"""Epochs drawn per curve: about what a plot pane can show; more only costs time."""
+PACES = (None, 100, 30, 10, 3, 1)
+"""Epochs per second that < and > step through; None is as fast as the machine goes."""
+
+
+class TrainingMixin(App[None]):
+    """Start, pause, step and reset; the worker; progress and stop messages."""
+
+    # Set up by NnplayApp.__init__:
+    session: Session
+    state: str
+    pace: int | None
+    post_every: float
+    plot_every: float
+    _pause: threading.Event
+    _last_plot: float
+    _progress: Progress | None
+
+    def _show_status(self) -> None:
+        raise NotImplementedError  # NnplayApp draws the status
+
+    def _show_output(self) -> None:
+        raise NotImplementedError  # NnplayApp draws the digit's probabilities
+
+    def _after_rebuild(self) -> None:
+        raise NotImplementedError  # NnplayApp brings the panes in line
+
+    def action_toggle_training(self) -> None:
+        if self.state == "running":
+            self._pause.set()
+        elif self.state in ("ready", "paused"):
+            self._start(None)
+        elif self.state == "finished":
+            self.notify("Training has reached its epochs: raise epochs, or r to start again.")
+        elif self.state == "diverged":
+            self.notify("This run diverged: r resets the network.", severity="warning")
+
+    def action_step(self) -> None:
+        if self.state == "running":
+            self._pause.set()  # a step while running pauses, as a debugger's step does
+        elif self.state in ("ready", "paused"):
+            self._start(1)
+
+    def _start(self, steps: int | None) -> None:
+        self._pause.clear()
+        self.state = "running" if steps is None else self.state
+        self._show_status()
+        self.train(steps)
+
+    @work(thread=True, exclusive=True, group="train", exit_on_error=False)
+    def train(self, steps: int | None) -> None:
+        """Pull records from the session until paused, done or cancelled; post throttled copies."""
+        worker = get_current_worker()
+        session = self.session
+        generation = session.generation
+        why, detail = "stepped" if steps else "paused", ""
+        taken, samples, loss = 0, 0, None
+        started = last_post = time.perf_counter()
+        try:
+            while not worker.is_cancelled and not self._pause.is_set():
+                record = session.next_record()
+                if record is None:
+                    why = "finished"
+                    break
+                if isinstance(record, Diverged):
+                    why, detail = "diverged", record.reason
+                    break
+                if isinstance(record, EpochStats) and self.pace and steps is None:
+                    self.post_message(self._progress_message(generation, loss, None))
+                    self._pause.wait(max(0.0, 1 / self.pace - (time.perf_counter() - last_post)))
+                    last_post = time.perf_counter()
+                    continue
+                if isinstance(record, StepStats):
+                    taken += 1
+                    loss = record.loss
+                    samples += session.config.batch_size
+                    # a single step that ends an epoch also takes the epoch's record
+                    if steps is not None and taken >= steps and record.batch < record.batches - 1:
+                        break
+                elif steps is not None and taken >= steps:
+                    break
+                now = time.perf_counter()
+                if now - last_post >= self.post_every:
+                    self.post_message(self._progress_message(generation, loss, samples / (now - started)))
+                    last_post = now
+        except Exception as e:  # shown in the app, never as a traceback over the screen
+            why, detail = "failed", f"{type(e).__name__}: {e}"
+        self.post_message(self._progress_message(generation, loss, None))
+        self.post_message(Stopped(generation, why, detail))
+
+    def _progress_message(self, generation: int, loss: float | None, speed: float | None) -> Progress:
+        summary = self.session.summary()
+        history = self.session.history(MAX_POINTS)
+        return Progress(generation, summary["epoch"], summary["step"], loss, history, speed)
+
+    def on_progress(self, message: Progress) -> None:
+        if message.generation != self.session.generation:
+            return  # about a network that has since been rebuilt
+        self._progress = message
+        self._show_status()
+        self._show_output()
+        if isinstance(self.screen, View):
+            self.screen.refresh_from_session()
+        now = time.monotonic()
+        if message.samples_per_s is None or now - self._last_plot >= self.plot_every:
+            self._last_plot = now
+            for plot in self.query(MetricPlot):
+                if plot.display:
+                    plot.update(message.history)
+
+    def on_stopped(self, message: Stopped) -> None:
+        if message.generation != self.session.generation:
+            return
+        if message.why == "finished":
+            self.state = "finished"
+        elif message.why == "diverged":
+            self.state = "diverged"
+            self.notify(message.detail, title="Training diverged", severity="error", timeout=20)
+        elif message.why == "failed":
+            self.state = "failed"
+            self.notify(f"Training stopped: {message.detail}", severity="error", timeout=30)
+        else:
+            self.state = "paused"
+        for plot in self.query(MetricPlot):
+            plot.update(self.session.history(MAX_POINTS))
+        self._show_status()
+        if isinstance(self.screen, View):
+            self.screen.refresh_from_session()
+
+    def _stop_training(self) -> None:
+        self._pause.set()
+        self.workers.cancel_group(self, "train")
+
+    def action_reset(self) -> None:
+        if not self.session.ready:
+            return
+        self._stop_training()
+        self.session.rebuild()
+        self._after_rebuild()
+        self.notify("A fresh network from seed " + str(self.session.config.seed) + ".", timeout=3)
+
+    def action_pace(self, step: int) -> None:
+        """Slow training down (step 1) or speed it up (-1), to watch it learn."""
+        at = PACES.index(self.pace)
+        self.pace = PACES[max(0, min(len(PACES) - 1, at + step))]
+        self.notify(f"Pace: {self.pace} epochs a second" if self.pace else "Pace: full speed", timeout=2)
+        self._show_status()
