@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from nnplay.core.config import TrainConfig  # noqa: E402
-from nnplay.tui.app import make_app  # noqa: E402
+from nnplay.tui.app import VIEWS, make_app  # noqa: E402
 
 OUT = ROOT / "screenshots"
 
@@ -41,7 +41,7 @@ async def main() -> None:
     await shoot("trained-80x24", (80, 24), ["space", "tab", "tab", "m"], config)
     await shoot("trained-120x40", (120, 40), ["space", "tab", "tab", "m"], config)
     await shoot("help-80x24", (80, 24), ["question_mark"], config)
-    for key, name in (("w", "weights"), ("c", "mistakes"), ("d", "draw"), ("i", "inspector"), ("g", "gradcheck")):
+    for name, (key, *_) in VIEWS.items():
         await shoot(f"{name}-80x24", (80, 24), ["space", key], config)
     await shoot("draw-saliency-120x40", (120, 40), ["space", "d", "l", "g"], config)
 

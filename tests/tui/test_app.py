@@ -278,3 +278,17 @@ async def test_a_network_too_large_for_memory_is_refused_in_the_editor():
         editor = app.query_one(ArchitectureEditor)
         assert "GiB" in editor.message
         assert app.session.config.layers == (64, 16, 10)
+
+
+async def test_seed_and_init_apply_at_the_next_reset():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        controls = app.query_one(TrainingControls)
+        controls.post_message(TrainingControls.Changed("init", "xavier"))
+        await pilot.pause()
+        assert "reset" in controls.message
+        assert app.session.trainer.net.spec.init == "he"  # not yet
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert app.session.trainer.net.spec.init == "xavier"

@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from nnplay.core.config import TrainConfig, format_field
+from nnplay.core.layers import INITS
 from nnplay.core.optimizers import OPTIMIZERS
 
 FIELDS = [
@@ -28,11 +29,13 @@ FIELDS = [
     ("epochs", "epochs"),
     ("seed", "seed"),
     ("l2", "L2"),
+    ("init", "init"),
 ]
 """The TrainConfig fields shown here, with their labels."""
 
 LADDERS: dict[str, list[Any]] = {
     "optimizer": list(OPTIMIZERS),
+    "init": list(INITS),
     "lr": [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0],
     "batch_size": [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048],
     "epochs": [1, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000],
@@ -46,7 +49,7 @@ def stepped(name: str, value: Any, step: int) -> Any:
     if name == "seed":
         return max(0, value + step)
     ladder = LADDERS[name]
-    if name == "optimizer":
+    if name in ("optimizer", "init"):  # names: cycle through them
         return ladder[(ladder.index(value) + step) % len(ladder)]
     if step > 0:
         return next((v for v in ladder if v > value), ladder[-1])
