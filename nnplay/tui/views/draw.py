@@ -84,7 +84,9 @@ class Canvas(Widget):
                     text.append("\n")
                 for c in range(SIDE):
                     v = self.pixels[r, c] / INK
-                    if self.overlay is None:
+                    if self.overlay is None and v == 0 and line == 0:  # a dot marks each blank pixel
+                        cells, style = ("·" + " " * (2 * k - 1)), f"dim {pixel_style(v)}"
+                    elif self.overlay is None:
                         cells, style = shade(v) * k, pixel_style(v)
                     else:  # the saliency's glyph and colour over the ink's ground
                         s = float(self.overlay[r, c])
