@@ -5,20 +5,15 @@ import pytest
 
 from nnplay.core.config import TrainConfig
 from nnplay.core.network import Network, NetworkSpec
-from nnplay.tui.app import NnplayApp, make_app
+from nnplay.tui.app import make_app
 from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import TrainingControls
 from nnplay.tui.widgets.digit_viewer import DigitViewer
 from nnplay.tui.widgets.help import HelpScreen
+from tests.tui.helpers import settle
 
 SIZES = [(80, 24), (120, 40)]
 SMALL = TrainConfig(layers=(64, 16, 10), epochs=3)
-
-
-async def settle(app: NnplayApp, pilot) -> None:
-    """Wait for loading or training to finish and its messages to land."""
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.fixture(params=SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

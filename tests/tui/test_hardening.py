@@ -12,13 +12,9 @@ from nnplay.core.config import TrainConfig
 from nnplay.tui.app import NnplayApp, make_app
 from nnplay.tui.widgets.controls import FIELDS, TrainingControls
 from nnplay.tui.widgets.file_dialog import FileDialog
+from tests.tui.helpers import settle
 
 SMALL = TrainConfig(layers=(64, 16, 10), epochs=3)
-
-
-async def settle(app: NnplayApp, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def type_into_dialog(pilot, path: str) -> None:

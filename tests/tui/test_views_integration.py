@@ -3,17 +3,13 @@
 import pytest
 
 from nnplay.core.config import TrainConfig
-from nnplay.tui.app import VIEWS, NnplayApp, make_app
+from nnplay.tui.app import VIEWS, make_app
 from nnplay.tui.views.base import View
 from nnplay.tui.widgets.digit_viewer import DigitViewer
 from nnplay.tui.widgets.help import KEYS
+from tests.tui.helpers import settle
 
 SMALL = TrainConfig(layers=(64, 16, 10), epochs=3)
-
-
-async def settle(app: NnplayApp, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.mark.parametrize("name", list(VIEWS))

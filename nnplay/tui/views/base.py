@@ -8,6 +8,11 @@ from textual.screen import Screen
 from nnplay.tui.session import Session
 
 
+def keys_hint(keys: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> str:
+    """One line naming each key and what it does: "←→ layer  esc back"."""
+    return "  ".join(f"{key} {does}" for key, does in keys)
+
+
 class View(Screen[object]):
     """A full screen over the main one; esc (or q) goes back.
 

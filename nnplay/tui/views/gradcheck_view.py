@@ -31,7 +31,7 @@ from nnplay.core.gradcheck import (
     verdict,
 )
 from nnplay.tui.session import Session
-from nnplay.tui.views.base import View
+from nnplay.tui.views.base import View, keys_hint
 
 ROWS = 8
 """Training samples the loss is taken over: enough to exercise every unit, cheap to repeat."""
@@ -75,10 +75,6 @@ class Outcome:
     rows: int  # training samples the loss was taken over
     n_params: int  # parameters in the network
     seconds: float  # how long the check took
-
-
-def keys_hint() -> str:
-    return "  ".join(f"{key} {does}" for key, does in KEYS)
 
 
 class GradcheckView(View):
@@ -157,7 +153,7 @@ class GradcheckView(View):
     def on_mount(self) -> None:
         body = self.query_one("#gradcheck-body")
         body.border_title = "Gradient check"
-        body.border_subtitle = keys_hint()
+        body.border_subtitle = keys_hint(KEYS)
         body.focus()
         self.action_check()
 

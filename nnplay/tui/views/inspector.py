@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from nnplay.core.health import LayerHealth, NormSummary, hints, layer_formulas, layer_health, summarize_norms
 from nnplay.core.network import NetworkSpec
 from nnplay.tui.session import Session
-from nnplay.tui.views.base import View
+from nnplay.tui.views.base import View, keys_hint
 
 KEYS = (("←→", "layer"), ("↑↓", "scroll"), ("space", "train"), ("esc", "back"))
 """The view's keys and what they do, for the border's subtitle."""
@@ -45,10 +45,6 @@ class Inspection:
     weight_norms: np.ndarray  # (E, n_dense) ||W, b|| per epoch
     grad_norms: np.ndarray  # (E, n_dense) ||dW, db|| per epoch
     hints: list[str]  # plain advice; [] when nothing looks wrong
-
-
-def keys_hint() -> str:
-    return "  ".join(f"{key} {does}" for key, does in KEYS)
 
 
 class InspectorView(View):
@@ -139,7 +135,7 @@ class InspectorView(View):
     def on_mount(self) -> None:
         body = self.query_one("#inspector-body")
         body.border_title = "Layer inspector"
-        body.border_subtitle = keys_hint()
+        body.border_subtitle = keys_hint(KEYS)
         body.focus()
         self.refresh_from_session()
 
@@ -217,7 +213,7 @@ class InspectorView(View):
         body.border_title = f"Inspector · {formulas.title}"
         count = len(found.hints)
         warning = f"⚠ {count} hint{'s' if count > 1 else ''} below  " if count else ""
-        body.border_subtitle = warning + keys_hint()
+        body.border_subtitle = warning + keys_hint(KEYS)
         self.query_one("#inspector-formulas-heading", Static).update(
             f"Forward, then backward, for a batch of {formulas.batch}"
         )

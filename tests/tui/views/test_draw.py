@@ -8,14 +8,10 @@ from nnplay.core.saliency import saliency, scale_signed
 from nnplay.tui.app import NnplayApp, make_app
 from nnplay.tui.views.draw import CURSOR_STYLE, Canvas, DrawView, Probabilities
 from nnplay.tui.views.weights import NEGATIVE, POSITIVE
+from tests.tui.helpers import settle
 
 SIZES = [(80, 24), (120, 40)]
 SMALL = TrainConfig(layers=(64, 16, 10), epochs=3)
-
-
-async def settle(app: NnplayApp, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_view(app: NnplayApp, pilot) -> DrawView:

@@ -9,17 +9,13 @@ from textual.widgets import Static
 
 from nnplay.core.config import TrainConfig
 from nnplay.core.gradcheck import TOLERANCE, sample_size
-from nnplay.tui.app import NnplayApp, make_app
+from nnplay.tui.app import make_app
 from nnplay.tui.views import gradcheck_view
 from nnplay.tui.views.gradcheck_view import GradcheckView
+from tests.tui.helpers import settle
 
 SMALL = TrainConfig(layers=(64, 16, 10), epochs=3)
 ARRAYS = ["dense_0.W", "dense_0.b", "dense_1.W", "dense_1.b"]
-
-
-async def settle(app: NnplayApp, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def shown(view: GradcheckView, selector: str) -> str:

@@ -10,13 +10,9 @@ from nnplay.core.config import TrainConfig
 from nnplay.core.health import layer_health
 from nnplay.tui.app import NnplayApp, make_app
 from nnplay.tui.views.inspector import InspectorView
+from tests.tui.helpers import settle
 
 SMALL = TrainConfig(layers=(64, 16, 10), epochs=3)
-
-
-async def settle(app: NnplayApp, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def shown(view: InspectorView, selector: str) -> str:

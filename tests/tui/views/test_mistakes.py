@@ -9,13 +9,9 @@ from nnplay.core.config import TrainConfig
 from nnplay.core.metrics import confusion_matrix
 from nnplay.tui.app import make_app
 from nnplay.tui.views.mistakes import ConfusionMatrix, MistakeGallery, MistakesView
+from tests.tui.helpers import settle
 
 SMALL = TrainConfig(layers=(64, 16, 10), epochs=3)
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_view(app, pilot, results: list) -> MistakesView:

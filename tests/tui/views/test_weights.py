@@ -7,14 +7,10 @@ from nnplay.core.config import TrainConfig
 from nnplay.core.saliency import scale_signed
 from nnplay.tui.app import NnplayApp, make_app
 from nnplay.tui.views.weights import NEGATIVE, POSITIVE, TileGrid, WeightsView, signed_glyphs
+from tests.tui.helpers import settle
 
 SIZES = [(80, 24), (120, 40)]
 CONFIG = TrainConfig(layers=(64, 32, 10), epochs=3)  # 32 units: more than a page at either size
-
-
-async def settle(app: NnplayApp, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_view(app: NnplayApp, pilot) -> WeightsView:
