@@ -43,19 +43,21 @@ def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
     return float(np.linalg.norm(analytic - numeric)) / max(scale, 1e-12)
 
 
+def central_difference(f: Callable[[], float], flat: np.ndarray, i: int, eps: float = EPS) -> float:
+    """d f() / d flat[i] ~ (f(flat[i] + eps) - f(flat[i] - eps)) / (2 eps), putting flat[i] back."""
+    old = flat[i]
+    flat[i] = old + eps
+    up = f()
+    flat[i] = old - eps
+    down = f()
+    flat[i] = old
+    return (up - down) / (2 * eps)
+
+
 def numerical_gradient(f: Callable[[], float], a: np.ndarray, eps: float = EPS) -> np.ndarray:
     """d f() / d a by central differences, nudging a in place (and putting it back)."""
-    grad = np.zeros_like(a)
-    flat, gflat = a.reshape(-1), grad.reshape(-1)  # views: nudging flat nudges a
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + eps
-        up = f()
-        flat[i] = old - eps
-        down = f()
-        flat[i] = old
-        gflat[i] = (up - down) / (2 * eps)
-    return grad
+    flat = a.reshape(-1)  # a view: nudging flat nudges a
+    return np.array([central_difference(f, flat, i, eps) for i in range(flat.size)]).reshape(a.shape)
 
 
 def check_layer(layer: Layer, x: np.ndarray, rng: np.random.Generator, name: str = "") -> list[Check]:
@@ -195,13 +197,7 @@ def check_network_sample(
                 return checks
             if progress is not None:
                 progress(name, done, total)
-            old = flat[k]
-            flat[k] = old + EPS
-            up = total_loss()
-            flat[k] = old - EPS
-            down = total_loss()
-            flat[k] = old
-            numeric[j] = (up - down) / (2 * EPS)
+            numeric[j] = central_difference(total_loss, flat, int(k))
             done += 1
         checks.append(SampledCheck(name, relative_error(analytic, numeric), len(chosen), value.size))
         if on_check is not None:
