@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Generator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,6 @@ from nnplay.core.serialize import Saved
 from nnplay.core.serialize import save as save_network
 from nnplay.core.train import Diverged, EpochStats, Record, Split, Trainer, build, make_optimizer
 
-SETS = ("test", "train")
 MAX_ROWS = 4096
 """Epochs of history kept: past this, every other old epoch is dropped, so a run of a
 million epochs costs the memory and redraw time of one of a few thousand."""
@@ -34,16 +33,17 @@ def thin(n: int, most: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, most).round().astype(int))
 
 
-class HistoryLog:
-    """Per-epoch figures in a bounded table: (epoch, loss, test loss, train acc, test acc)."""
+class BoundedTable:
+    """Rows of floats, one an epoch, in at most MAX_ROWS rows: when full, every other old
+    row is dropped (the latest stays exact), so memory and redraws stay flat."""
 
-    def __init__(self) -> None:
-        self.rows = np.empty((256, 5))
+    def __init__(self, width: int) -> None:
+        self.rows = np.empty((256, width))
         self.n = 0
 
-    def append(self, row: tuple[float, float, float, float, float]) -> None:
+    def append(self, row: tuple[float, ...]) -> None:
         if self.n == len(self.rows):
-            if self.n >= MAX_ROWS:  # halve the resolution of the past; the latest epoch stays exact
+            if self.n >= MAX_ROWS:  # halve the resolution of the past
                 kept = self.rows[: self.n - 1 : 2]
                 self.rows[: len(kept)] = kept
                 self.rows[len(kept)] = self.rows[self.n - 1]
@@ -53,11 +53,9 @@ class HistoryLog:
         self.rows[self.n] = row
         self.n += 1
 
-    def view(self, most: int | None = None) -> History:
-        """Copies of the columns, thinned to at most `most` epochs if given."""
-        keep = thin(self.n, most) if most else np.arange(self.n)
-        table = self.rows[keep]
-        return History(*(table[:, i].copy() for i in range(5)))
+    def table(self, most: int | None = None) -> np.ndarray:
+        """A copy of the rows, thinned to at most `most` if given."""
+        return self.rows[thin(self.n, most) if most else np.arange(self.n)]
 
 
 @dataclass(frozen=True)
@@ -71,28 +69,32 @@ class History:
     test_acc: np.ndarray  # (E,)
 
 
-class NormLog:
-    """Per-epoch weight and gradient norms of each dense layer, bounded like HistoryLog."""
+class HistoryLog(BoundedTable):
+    """Per-epoch figures: (epoch, loss, test loss, train acc, test acc)."""
+
+    def __init__(self) -> None:
+        super().__init__(5)
+
+    def view(self, most: int | None = None) -> History:
+        """The columns as History, thinned to at most `most` epochs if given."""
+        table = self.table(most)
+        return History(*(table[:, i].copy() for i in range(5)))
+
+
+class NormLog(BoundedTable):
+    """Per-epoch weight and gradient norms of each dense layer: (epoch, weights..., grads...)."""
 
     def __init__(self, n_dense: int) -> None:
-        self.epochs = np.empty(256)
-        self.weights = np.empty((256, n_dense))
-        self.grads = np.empty((256, n_dense))
-        self.n = 0
+        super().__init__(1 + 2 * n_dense)
+        self.n_dense = n_dense
 
-    def append(self, epoch: int, weights: tuple[float, ...], grads: tuple[float, ...]) -> None:
-        if self.n == len(self.epochs):
-            if self.n >= MAX_ROWS:  # as HistoryLog: halve the past, keep the latest
-                keep = np.r_[np.arange(0, self.n - 1, 2), self.n - 1]
-                for a in (self.epochs, self.weights, self.grads):
-                    a[: len(keep)] = a[keep]
-                self.n = len(keep)
-            else:
-                self.epochs = np.concatenate([self.epochs, np.empty_like(self.epochs)])
-                self.weights = np.concatenate([self.weights, np.empty_like(self.weights)])
-                self.grads = np.concatenate([self.grads, np.empty_like(self.grads)])
-        self.epochs[self.n], self.weights[self.n], self.grads[self.n] = epoch, weights, grads
-        self.n += 1
+    def add(self, epoch: int, weights: tuple[float, ...], grads: tuple[float, ...]) -> None:
+        self.append((epoch, *weights, *grads))
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(epochs (E,), weight norms (E, n_dense), gradient norms (E, n_dense))."""
+        table, d = self.table(), self.n_dense
+        return table[:, 0], table[:, 1 : 1 + d], table[:, 1 + d :]
 
 
 class Session:
@@ -215,7 +217,7 @@ class Session:
                             np.nan if record.test_acc is None else record.test_acc,
                         )
                     )
-                    self._norms.append(record.epoch, record.weight_norms, record.grad_norms)
+                    self._norms.add(record.epoch, record.weight_norms, record.grad_norms)
                     if trainer.epoch >= self.config.epochs:
                         self._run.close()
                         self._run = None
@@ -274,8 +276,7 @@ class Session:
     def norm_history(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(epochs, weight norms (E, n_dense), gradient norms (E, n_dense)) per epoch so far."""
         with self.lock:
-            n = self._norms.n
-            return self._norms.epochs[:n].copy(), self._norms.weights[:n].copy(), self._norms.grads[:n].copy()
+            return self._norms.columns()
 
     def summary(self) -> dict[str, Any]:
         """Figures for the status line."""
@@ -287,6 +288,3 @@ class Session:
                 "step": trainer.step if trainer else 0,
                 "params": trainer.net.n_params if trainer else 0,
             }
-
-    def with_config(self, **changes: Any) -> TrainConfig:
-        return replace(self.config, **changes)
