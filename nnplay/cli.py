@@ -155,8 +155,6 @@ def train(ns: argparse.Namespace) -> int:
         except SaveFileError as e:
             raise UsageError(f"--save: {e}") from None
 
-    import numpy as np
-
     from nnplay import data
     from nnplay.core.serialize import save
     from nnplay.core.train import Diverged, EpochStats, build
@@ -195,7 +193,6 @@ def train(ns: argparse.Namespace) -> int:
                 print(f"nnplay train: nothing was saved to {ns.save}", file=sys.stderr)
             return 1
     if ns.save is not None:
-        assert np.isfinite(trainer.net.params).all()
         try:
             save(ns.save, trainer.net, config, trainer.epoch, trainer.rng)
         except SaveFileError as e:

@@ -13,22 +13,18 @@ class Progress(Message):
     def __init__(
         self,
         generation: int,
-        epoch: int,
-        step: int,
         loss: float | None,
         history: History,
         samples_per_s: float | None,
     ) -> None:
         super().__init__()
         self.generation = generation  # which network this is about (Session.generation)
-        self.epoch = epoch  # epochs completed
-        self.step = step  # steps taken
         self.loss = loss  # the latest batch's loss
         self.history = history  # per-epoch figures, copied
         self.samples_per_s = samples_per_s  # training throughput while running, else None
 
     def can_replace(self, message: Message) -> bool:
-        # Each carries the whole history, so a newer one makes an older, unhandled one redundant.
+        # Each carries the history so far, so a newer one makes an older, unhandled one redundant.
         return isinstance(message, Progress) and message.generation == self.generation
 
 

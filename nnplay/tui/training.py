@@ -119,9 +119,7 @@ class TrainingMixin(App[None]):
         self.post_message(Stopped(generation, why, detail))
 
     def _progress_message(self, generation: int, loss: float | None, speed: float | None) -> Progress:
-        summary = self.session.summary()
-        history = self.session.history(MAX_POINTS)
-        return Progress(generation, summary["epoch"], summary["step"], loss, history, speed)
+        return Progress(generation, loss, self.session.history(MAX_POINTS), speed)
 
     def on_progress(self, message: Progress) -> None:
         if message.generation != self.session.generation:
