@@ -10,16 +10,15 @@ import numpy as np
 
 from nnplay.core.layers import Layer
 
-BOOL = np.dtype(bool)
-
 
 class ReLU(Layer):
     """y = x * [x > 0];  dx = dy * [x > 0]   ([x > 0] is 1 where the unit fired, else 0)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        # Keeping the mask serves backward; and with this NumPy, greater-then-multiply
-        # is faster than np.maximum(x, 0).
-        self.fired = np.greater(x, 0, out=self.buffer("fired", x.shape, BOOL))
+        # [x > 0] is kept as 0.0/1.0 in x's dtype for backward. Multiplying by it is
+        # faster than np.maximum(x, 0), and a float mask multiplies twice as fast as
+        # a bool one, which NumPy would convert element by element.
+        self.fired = np.greater(x, 0, out=self.buffer("fired", x.shape, x.dtype))
         return np.multiply(x, self.fired, out=self.buffer("y", x.shape, x.dtype))
 
     def infer(self, x: np.ndarray) -> np.ndarray:

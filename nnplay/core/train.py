@@ -127,6 +127,9 @@ class Trainer:
         self._X_all = np.concatenate([self.X_train, self.X_test])
         self._Y_all = np.concatenate([self.Y_train, self.Y_test])
         self._labels = self._Y_all.argmax(axis=1) if self._Y_all.shape[1] > 1 else None
+        # Each epoch's shuffled copy of the training set is written here, not into new arrays.
+        self._X_shuffled = np.empty_like(self.X_train)
+        self._Y_shuffled = np.empty_like(self.Y_train)
         self.step_grad_norms = True
         """Whether step records carry gradient norms (a few NumPy calls a step)."""
         self.epoch = 0
@@ -162,7 +165,8 @@ class Trainer:
             bs = min(self.batch_size, n)
             batches = -(-n // bs)
             order = self.rng.permutation(n)
-            X, Y = self.X_train[order], self.Y_train[order]
+            X = np.take(self.X_train, order, axis=0, out=self._X_shuffled)  # X_train[order]
+            Y = np.take(self.Y_train, order, axis=0, out=self._Y_shuffled)
             loss_sum = 0.0
             norms = None
             for b in range(batches):
@@ -180,7 +184,8 @@ class Trainer:
                 busy += time.perf_counter() - started
                 yield StepStats(epoch, self.step, b, batches, loss, norms)
                 started = time.perf_counter()
-            problem = self._blown_up(loss_sum / batches)
+            weight_norms = net.weight_norms()
+            problem = self._blown_up(loss_sum / batches, weight_norms)
             if problem:
                 net.params[...] = good
                 yield self._diverged(epoch, problem)
@@ -197,22 +202,18 @@ class Trainer:
                 seconds=busy,
                 samples_per_s=n / busy if busy > 0 else math.inf,
                 grad_norms=net.grad_norms(),
-                weight_norms=net.weight_norms(),
+                weight_norms=weight_norms,
             )
             started = time.perf_counter()
 
-    def _blown_up(self, mean_loss: float) -> str:
+    def _blown_up(self, mean_loss: float, weight_norms: tuple[float, ...]) -> str:
         """Why the weights count as diverged after an epoch, or "" if they do not."""
         if not np.isfinite(self.net.params).all():
             return "a weight stopped being a finite number"
         if self.first_loss and mean_loss > LOSS_GROWTH * self.first_loss:
             return f"the loss grew from {self.first_loss:.3g} to {mean_loss:.3g}"
         growth = max(
-            (
-                now / start
-                for now, start in zip(self.net.weight_norms(), self.first_norms, strict=True)
-                if start
-            ),
+            (now / start for now, start in zip(weight_norms, self.first_norms, strict=True) if start),
             default=0.0,
         )
         if growth > WEIGHT_GROWTH:
