@@ -1,22 +1,26 @@
 """Epoch time of the tutorial's experiment: nnplay's core against a tutorial-style baseline.
 
-    python benchmarks/bench_train.py [--epochs 100] [--rounds 5]
+    python benchmarks/bench_train.py [--epochs 100] [--rounds 5] [--no-sklearn]
 
 Every contender trains the seed's experiment (64-128-64-10, ReLU, SGD lr 0.01,
 batch 32) and reports train and test accuracy each epoch, as `nnplay train`
-does. They run interleaved, round by round, in one process; the figure is the
-median epoch time and the ratio is against the tutorial-style baseline
-measured in the same run.
+does. They take turns epoch by epoch (the order rotating), so a drift in the
+machine's speed hits them alike; each round is a fresh network with its own
+seed. The figure is the median epoch time; the speed-up is against the
+tutorial-style baseline measured in the same run. "unrolled NumPy" is the
+bound pure NumPy reaches here with no layers at all (see unrolled.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -25,38 +29,44 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tutorial_style import TutorialNet, epoch  # noqa: E402
+from unrolled import UnrolledNet  # noqa: E402
 
 from nnplay import data  # noqa: E402
 from nnplay.core.config import TrainConfig  # noqa: E402
 from nnplay.core.train import EpochStats, build  # noqa: E402
 
+Epoch = Callable[[], float]
+"""Runs one more epoch of a contender and returns its test accuracy."""
 
-def run_nnplay(split, epochs: int, seed: int) -> tuple[list[float], EpochStats]:
+
+def nnplay_epochs(split, epochs: int, seed: int) -> Epoch:
     trainer = build(TrainConfig(seed=seed), split)
     trainer.step_grad_norms = False  # as `nnplay train` runs it
-    times, last = [], None
-    started = time.perf_counter()
-    for record in trainer.run(epochs):
-        if isinstance(record, EpochStats):
-            now = time.perf_counter()
-            times.append(now - started)
-            started, last = now, record
-    assert last is not None
-    return times, last
+    records = trainer.run(epochs)
+
+    def next_epoch() -> float:
+        for record in records:
+            if isinstance(record, EpochStats):
+                return record.test_acc or 0.0
+        raise RuntimeError("nnplay stopped early")
+
+    return next_epoch
 
 
-def run_tutorial(split, epochs: int, seed: int) -> tuple[list[float], tuple[float, float, float]]:
+def tutorial_epochs(split, epochs: int, seed: int) -> Epoch:
     rng = np.random.default_rng(seed)
     net = TutorialNet([64, 128, 64, 10], 0.01, rng)
-    times = []
-    for _ in range(epochs):
-        started = time.perf_counter()
-        result = epoch(net, split.X_train, split.Y_train, split.X_test, split.Y_test, 32, rng)
-        times.append(time.perf_counter() - started)
-    return times, result
+    return lambda: epoch(net, split.X_train, split.Y_train, split.X_test, split.Y_test, 32, rng)[2]
 
 
-def run_sklearn(split, epochs: int, seed: int) -> tuple[list[float], tuple[float, float]]:
+def unrolled_epochs(split, epochs: int, seed: int) -> Epoch:
+    net = UnrolledNet(
+        split.X_train, split.Y_train, split.X_test, split.Y_test, 0.01, 32, np.random.default_rng(seed)
+    )
+    return lambda: net.epoch()[2]
+
+
+def sklearn_epochs(split, epochs: int, seed: int) -> Epoch:
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
@@ -74,41 +84,60 @@ def run_sklearn(split, epochs: int, seed: int) -> tuple[list[float], tuple[float
         random_state=seed,
     )
     y_train, y_test = split.Y_train.argmax(1), split.Y_test.argmax(1)
-    times = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        for _ in range(epochs):
-            started = time.perf_counter()
+
+    def next_epoch() -> float:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
             clf.fit(split.X_train, y_train)
-            result = clf.score(split.X_train, y_train), clf.score(split.X_test, y_test)
-            times.append(time.perf_counter() - started)
-    return times, result
+        clf.score(split.X_train, y_train)  # reported each epoch, like the others
+        return float(clf.score(split.X_test, y_test))
+
+    return next_epoch
+
+
+CONTENDERS = {
+    "tutorial-style": tutorial_epochs,
+    "nnplay": nnplay_epochs,
+    "unrolled NumPy": unrolled_epochs,
+    "scikit-learn": sklearn_epochs,
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--no-sklearn", action="store_true", help="leave scikit-learn out (faster)")
     args = parser.parse_args()
     split = data.load("digits")
-    times: dict[str, list[float]] = {"tutorial-style": [], "nnplay": [], "scikit-learn": []}
-    accs: dict[str, list[float]] = {k: [] for k in times}
+    names = [n for n in CONTENDERS if not (args.no_sklearn and n == "scikit-learn")]
+    times: dict[str, list[list[float]]] = {n: [] for n in names}  # per round, per epoch
+    accs: dict[str, list[float]] = {n: [] for n in names}  # test accuracy at each round's end
     for r in range(args.rounds):
-        t, (_, _, test_acc) = run_tutorial(split, args.epochs, seed=r)
-        times["tutorial-style"] += t
-        accs["tutorial-style"].append(test_acc)
-        t, last = run_nnplay(split, args.epochs, seed=r)
-        times["nnplay"] += t
-        accs["nnplay"].append(last.test_acc or 0.0)
-        t, (_, test_acc) = run_sklearn(split, args.epochs, seed=r)
-        times["scikit-learn"] += t
-        accs["scikit-learn"].append(test_acc)
-    base = statistics.median(times["tutorial-style"])
+        runs = {n: CONTENDERS[n](split, args.epochs, r) for n in names}
+        for n in names:
+            times[n].append([])
+        turns = itertools.cycle(range(len(names)))
+        last: dict[str, float] = {}
+        for _ in range(args.epochs):
+            first = next(turns)
+            for n in names[first:] + names[:first]:
+                started = time.perf_counter()
+                last[n] = runs[n]()
+                times[n][r].append(time.perf_counter() - started)
+        for n in names:
+            accs[n].append(last[n])
+    base = statistics.median(itertools.chain(*times["tutorial-style"]))
     print(f"{args.rounds} rounds x {args.epochs} epochs, BLAS with its default {os.cpu_count()} threads")
-    print(f"{'implementation':<16}{'ms/epoch':>10}{'speed-up':>10}{'test acc (mean)':>18}")
-    for name, t in times.items():
-        med = statistics.median(t)
-        print(f"{name:<16}{med * 1e3:>10.2f}{base / med:>9.2f}x{statistics.mean(accs[name]):>17.1%}")
+    print(f"{'implementation':<16}{'ms/epoch':>10}{'speed-up':>10}{'rounds':>14}{'test acc (mean)':>18}")
+    for n in names:
+        med = statistics.median(itertools.chain(*times[n]))
+        per_round = [
+            statistics.median(base_r) / statistics.median(t_r)
+            for base_r, t_r in zip(times["tutorial-style"], times[n], strict=True)
+        ]
+        spread = f"{min(per_round):.2f}-{max(per_round):.2f}x"
+        print(f"{n:<16}{med * 1e3:>10.2f}{base / med:>9.2f}x{spread:>14}{statistics.mean(accs[n]):>17.1%}")
 
 
 if __name__ == "__main__":
