@@ -194,7 +194,7 @@ def train(ns: argparse.Namespace) -> int:
             return 1
     if ns.save is not None:
         try:
-            save(ns.save, trainer.net, config, trainer.epoch, trainer.rng)
+            save(ns.save, trainer.net, config, trainer.epoch, trainer.rng, trainer.optimizer)
         except SaveFileError as e:
             print(f"nnplay train: {e}", file=sys.stderr)
             return 1

@@ -77,12 +77,14 @@ def test_epochs_zero_saves_the_fresh_network_and_load_continues(capsys, tmp_path
     assert "Epoch 3/3" in out
 
 
-def test_training_in_two_halves_through_a_file_equals_training_at_once(capsys, tmp_path):
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_training_in_two_halves_through_a_file_equals_training_at_once(capsys, tmp_path, optimizer):
     path = tmp_path / "half.npz"
-    run(capsys, "train", "--epochs", "2", "--save", str(path), "--layers", "64,16,10")
+    first = ("--layers", "64,16,10", "--optimizer", optimizer, "--lr", "0.001")
+    run(capsys, "train", "--epochs", "2", "--save", str(path), *first)
     run(capsys, "train", "--load", str(path), "--epochs", "2", "--save", str(path))
     whole = tmp_path / "whole.npz"
-    run(capsys, "train", "--epochs", "4", "--save", str(whole), "--layers", "64,16,10")
+    run(capsys, "train", "--epochs", "4", "--save", str(whole), *first)
     for (Wa, ba), (Wb, bb) in zip(load(path).weights, load(whole).weights, strict=True):
         assert np.array_equal(Wa, Wb) and np.array_equal(ba, bb)
 

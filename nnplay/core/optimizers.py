@@ -7,6 +7,10 @@ vector, so a whole update is a few NumPy calls, whatever the depth.
 
 ``weight_decay`` (L2) adds ``weight_decay * w`` to the gradient, as PyTorch's
 ``weight_decay`` does: the gradient of ``weight_decay / 2 * ||w||**2``.
+
+What an optimizer carries from step to step (momentum's velocity, Adam's
+moments and step count) comes out of ``state()`` and goes back with
+``set_state()``, so a saved run carries on as if it had never stopped.
 """
 
 from __future__ import annotations
@@ -26,8 +30,33 @@ class Optimizer:
             return g + self.weight_decay * w
         return g
 
+    state_names: tuple[str, ...] = ()
+    """The names ``state()`` uses, all present once the first step is taken."""
+
     def step(self, w: np.ndarray, g: np.ndarray) -> None:
         raise NotImplementedError
+
+    def state(self) -> dict[str, np.ndarray]:
+        """What carries over between steps, as arrays (empty before the first step)."""
+        return {}
+
+    def set_state(self, state: dict[str, np.ndarray]) -> None:
+        """Carry on from ``state()`` of an optimizer of the same kind (checked by check_state)."""
+
+    @classmethod
+    def check_state(cls, state: dict[str, np.ndarray], n_params: int) -> None:
+        """Raise ValueError saying what is wrong if ``state`` cannot be carried on from."""
+        if state and set(state) != set(cls.state_names):
+            expected = ", ".join(cls.state_names) or "nothing"
+            raise ValueError(f"{cls.__name__} state needs {expected}, got {', '.join(sorted(state))}")
+        for name, value in state.items():
+            if name == "t":
+                if value.shape != () or value.dtype.kind not in "iu" or value < 1:
+                    raise ValueError("the step count t must be a whole number of at least 1")
+            elif value.shape != (n_params,) or value.dtype.kind != "f":
+                raise ValueError(f"{name} must be {n_params} floating-point numbers, one per weight")
+            elif not np.isfinite(value).all():
+                raise ValueError(f"{name} holds NaN or infinite values")
 
 
 class SGD(Optimizer):
@@ -45,6 +74,8 @@ class Momentum(Optimizer):
         self.momentum = momentum
         self.v: np.ndarray | None = None
 
+    state_names = ("v",)
+
     def step(self, w: np.ndarray, g: np.ndarray) -> None:
         g = self._decayed(w, g)
         if self.v is None:
@@ -53,6 +84,12 @@ class Momentum(Optimizer):
             self.v *= self.momentum
             self.v += g
         w -= self.lr * self.v
+
+    def state(self) -> dict[str, np.ndarray]:
+        return {} if self.v is None else {"v": self.v}
+
+    def set_state(self, state: dict[str, np.ndarray]) -> None:
+        self.v = np.array(state["v"]) if state else None
 
 
 class Adam(Optimizer):
@@ -76,6 +113,8 @@ class Adam(Optimizer):
         self.m: np.ndarray | None = None
         self.v: np.ndarray | None = None
 
+    state_names = ("m", "v", "t")
+
     def step(self, w: np.ndarray, g: np.ndarray) -> None:
         g = self._decayed(w, g)
         if self.m is None or self.v is None:
@@ -88,6 +127,24 @@ class Adam(Optimizer):
         m_hat_scale = self.lr / (1 - self.beta1**self.t)
         v_hat = self.v / (1 - self.beta2**self.t)
         w -= m_hat_scale * self.m / (np.sqrt(v_hat) + self.eps)
+
+    def state(self) -> dict[str, np.ndarray]:
+        if self.m is None or self.v is None:
+            return {}
+        return {"m": self.m, "v": self.v, "t": np.array(self.t)}
+
+    def set_state(self, state: dict[str, np.ndarray]) -> None:
+        if not state:
+            self.m = self.v = None
+            self.t = 0
+            return
+        self.m, self.v, self.t = np.array(state["m"]), np.array(state["v"]), int(state["t"])
+
+    @classmethod
+    def check_state(cls, state: dict[str, np.ndarray], n_params: int) -> None:
+        super().check_state(state, n_params)
+        if state and (state["v"] < 0).any():
+            raise ValueError("v, a running mean of squared gradients, cannot be negative")
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "momentum": Momentum, "adam": Adam}

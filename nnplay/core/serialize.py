@@ -2,6 +2,9 @@
 
 Layout (``np.load(path, allow_pickle=False)``):
     W0, b0, W1, b1, ...  the i-th dense layer's weights (n_in, n_out) and biases (n_out,)
+    opt_v, opt_m, opt_t  the optimizer's state, if it has any (momentum: v; Adam: m, v, t):
+                         vectors over all weights in the order W0, b0, W1, ..., each
+                         flattened, and Adam's step count
     meta                 a JSON string: format, version, architecture, settings,
                          epochs trained and the shuffling generator's state
 
@@ -23,10 +26,14 @@ from typing import Any
 import numpy as np
 
 from nnplay.core.config import TrainConfig
-from nnplay.core.network import Network, NetworkSpec, check_spec
+from nnplay.core.network import Network, NetworkSpec, check_spec, count_params
+from nnplay.core.optimizers import OPTIMIZERS, Optimizer
 
 FORMAT = "nnplay"
-VERSION = 1
+VERSION = 2
+"""Version 2 added the optimizer's state; version 1 files (without it) still load."""
+READS = (1, 2)
+OPTIMIZER_PREFIX = "opt_"
 
 
 class SaveFileError(ValueError):
@@ -42,6 +49,7 @@ class Saved:
     weights: list[tuple[np.ndarray, np.ndarray]]  # (W, b) per dense layer
     epochs_trained: int
     rng_state: dict[str, Any] | None  # the shuffling generator's state, to carry on exactly
+    optimizer_state: dict[str, np.ndarray]  # config.optimizer's state(), or {} to start it afresh
 
 
 def save(
@@ -50,8 +58,13 @@ def save(
     config: TrainConfig,
     epochs_trained: int,
     rng: np.random.Generator | None = None,
+    optimizer: Optimizer | None = None,
 ) -> None:
-    """Write the network atomically; refuse (SaveFileError) to write non-finite weights."""
+    """Write the network atomically; refuse (SaveFileError) to write non-finite weights.
+
+    ``optimizer``, the one training the network under ``config.optimizer``: its
+    state is saved too, so loading carries on as if training had not stopped.
+    """
     if not np.isfinite(net.params).all():
         raise SaveFileError("the network has non-finite weights (it diverged); nothing was saved")
     spec = net.spec
@@ -72,6 +85,9 @@ def save(
     for i, dense in enumerate(net.dense):
         arrays[f"W{i}"] = dense.W
         arrays[f"b{i}"] = dense.b
+    if optimizer is not None:
+        for name, value in optimizer.state().items():
+            arrays[OPTIMIZER_PREFIX + name] = value
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     try:
@@ -138,8 +154,11 @@ def _check(where: str, arrays: dict[str, np.ndarray]) -> Saved:
         raise SaveFileError(f"{where}: 'meta' is not valid JSON ({e})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise SaveFileError(f"{where} is not an nnplay file")
-    if meta.get("version") != VERSION:
-        raise SaveFileError(f"{where} is format version {meta.get('version')!r}; this nnplay reads {VERSION}")
+    if meta.get("version") not in READS:
+        raise SaveFileError(
+            f"{where} is format version {meta.get('version')!r}; this nnplay reads "
+            + " and ".join(map(str, READS))
+        )
     try:
         arch = meta["architecture"]
         spec = NetworkSpec(
@@ -157,6 +176,15 @@ def _check(where: str, arrays: dict[str, np.ndarray]) -> Saved:
         raise SaveFileError(f"{where}: the architecture or settings are invalid ({detail})") from None
     if config.layers != spec.sizes:
         raise SaveFileError(f"{where}: settings and architecture disagree on the layer sizes")
+    optimizer_state = {
+        name.removeprefix(OPTIMIZER_PREFIX): arrays.pop(name)
+        for name in list(arrays)
+        if name.startswith(OPTIMIZER_PREFIX)
+    }
+    try:
+        OPTIMIZERS[config.optimizer].check_state(optimizer_state, count_params(spec.sizes))
+    except ValueError as e:
+        raise SaveFileError(f"{where}: the optimizer's state is invalid ({e})") from None
     n = len(spec.sizes) - 1
     expected = {f"{p}{i}" for i in range(n) for p in "Wb"}
     if set(arrays) != expected:
@@ -177,7 +205,7 @@ def _check(where: str, arrays: dict[str, np.ndarray]) -> Saved:
             if not np.isfinite(arr).all():
                 raise SaveFileError(f"{where}: {name} holds NaN or infinite values")
         weights.append((W, bias))
-    return Saved(spec, config, weights, epochs, rng_state)
+    return Saved(spec, config, weights, epochs, rng_state, optimizer_state)
 
 
 def restore(net: Network, saved: Saved) -> None:

@@ -84,8 +84,9 @@ def build(config: TrainConfig, data: Split, saved: Saved | None = None, dtype: t
     """A network and optimizer for the config, seeded by config.seed.
 
     With ``saved``, the network takes the saved weights and carries on from the
-    epoch it reached; if the seed is the one it was saved with, shuffling carries
-    on exactly where it stopped.
+    epoch it reached, with the optimizer's saved state if the optimizer is the
+    same; if the seed is the one it was saved with, shuffling carries on
+    exactly where it stopped.
     """
     rng = np.random.default_rng(config.seed)
     spec = NetworkSpec(config.layers, config.hidden_activations, data.loss, config.init)
@@ -99,6 +100,12 @@ def build(config: TrainConfig, data: Split, saved: Saved | None = None, dtype: t
                 rng.bit_generator.state = saved.rng_state
             except (TypeError, ValueError, KeyError):
                 pass  # a damaged state only costs exact continuation; the seed still applies
+        if saved.config.optimizer == config.optimizer:  # another optimizer starts afresh
+            state = dict(saved.optimizer_state)
+            for name, value in state.items():
+                if value.dtype.kind == "f":
+                    state[name] = value.astype(net.dtype)  # a file may hold another float type
+            trainer.optimizer.set_state(state)
     return trainer
 
 

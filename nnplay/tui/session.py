@@ -140,7 +140,7 @@ class Session:
         with self.lock:
             trainer = self.trainer
             assert trainer is not None
-            save_network(path, trainer.net, self.config, trainer.epoch, trainer.rng)
+            save_network(path, trainer.net, self.config, trainer.epoch, trainer.rng, trainer.optimizer)
             return f"Saved {trainer.epoch} epoch(s) of training to {path}"
 
     def rebuild(self, config: TrainConfig | None = None) -> None:

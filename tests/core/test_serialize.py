@@ -1,6 +1,7 @@
 import json
 import os
 import zipfile
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -129,3 +130,91 @@ def test_non_finite_weights_are_never_written(tmp_path, net):
     with pytest.raises(SaveFileError, match="non-finite"):
         save(tmp_path / "m.npz", net, CONFIG, 0)
     assert not (tmp_path / "m.npz").exists()
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_two_epochs_saved_loaded_and_two_more_equal_four_at_once(tmp_path, optimizer):
+    from nnplay import data
+    from nnplay.core.train import build
+
+    split = data.load("moons")
+    config = TrainConfig(dataset="moons", layers=(2, 8, 1), activation=("relu",), optimizer=optimizer)
+    half = build(config, split)
+    list(half.run(2))
+    save(tmp_path / "half.npz", half.net, config, half.epoch, half.rng, half.optimizer)
+    saved = load(tmp_path / "half.npz")
+    assert sorted(saved.optimizer_state) == sorted(half.optimizer.state_names)
+    resumed = build(config, split, saved)
+    list(resumed.run(2))
+    whole = build(config, split)
+    list(whole.run(4))
+    assert resumed.net.params.tobytes() == whole.net.params.tobytes()
+
+
+def test_a_run_loaded_with_another_optimizer_starts_that_one_afresh(tmp_path):
+    from nnplay import data
+    from nnplay.core.train import build
+
+    split = data.load("moons")
+    config = TrainConfig(dataset="moons", layers=(2, 8, 1), activation=("relu",), optimizer="adam")
+    trainer = build(config, split)
+    list(trainer.run(1))
+    save(tmp_path / "m.npz", trainer.net, config, trainer.epoch, trainer.rng, trainer.optimizer)
+    momentum = build(replace(config, optimizer="momentum"), split, load(tmp_path / "m.npz"))
+    assert momentum.optimizer.state() == {}
+
+
+def adam_arrays(tmp_path, net):
+    path = tmp_path / "adam.npz"
+    config = TrainConfig(layers=(64, 16, 10), activation=("tanh",), optimizer="adam")
+    from nnplay.core.optimizers import Adam
+
+    adam = Adam(lr=0.001)
+    adam.step(net.params, np.full_like(net.params, 0.5))
+    save(path, net, config, 1, optimizer=adam)
+    with np.load(path) as f:
+        return {k: f[k] for k in f.files}
+
+
+@pytest.mark.parametrize(
+    "damage,message",
+    [
+        (lambda a: a.update(opt_m=np.zeros(5, np.float32)), "m must be"),
+        (lambda a: a.update(opt_v=np.full_like(a["opt_v"], np.nan)), "v holds NaN"),
+        (lambda a: a.update(opt_v=-a["opt_v"] - 1), "cannot be negative"),
+        (lambda a: a.update(opt_t=np.array(0)), "whole number of at least 1"),
+        (lambda a: a.update(opt_t=np.array(2.5)), "whole number of at least 1"),
+        (lambda a: a.pop("opt_t"), "needs m, v, t"),
+        (lambda a: a.update(opt_w=np.zeros(3, np.float32)), "needs m, v, t"),
+    ],
+)
+def test_a_damaged_optimizer_state_is_refused_with_a_reason(tmp_path, net, damage, message):
+    arrays = adam_arrays(tmp_path, net)
+    assert sorted(k for k in arrays if k.startswith("opt_")) == ["opt_m", "opt_t", "opt_v"]
+    damage(arrays)
+    write(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(SaveFileError, match=message):
+        load(tmp_path / "bad.npz")
+
+
+def test_sgd_files_hold_no_optimizer_state_and_refuse_one(tmp_path, net):
+    arrays = good_arrays(tmp_path, net)
+    assert not any(k.startswith("opt_") for k in arrays)
+    arrays["opt_v"] = np.zeros(net.n_params, np.float32)
+    write(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(SaveFileError, match="SGD state needs nothing"):
+        load(tmp_path / "bad.npz")
+
+
+def test_version_1_files_still_load(tmp_path, net):
+    arrays = good_arrays(tmp_path, net)
+    meta = json.loads(str(arrays["meta"]))
+    meta["version"] = 1
+    arrays["meta"] = np.array(json.dumps(meta))
+    write(tmp_path / "v1.npz", **arrays)
+    assert load(tmp_path / "v1.npz").optimizer_state == {}
+    meta["version"] = 3
+    arrays["meta"] = np.array(json.dumps(meta))
+    write(tmp_path / "v3.npz", **arrays)
+    with pytest.raises(SaveFileError, match="version 3; this nnplay reads 1 and 2"):
+        load(tmp_path / "v3.npz")
