@@ -53,13 +53,6 @@ KEYS = (
 class Canvas(Widget):
     """The 8x8 pixels drawn large, the cursor in brackets, and the saliency map over them."""
 
-    DEFAULT_CSS = """
-    Canvas {
-        width: auto;
-        height: auto;
-    }
-    """
-
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.pixels = np.zeros((SIDE, SIDE), dtype=int)
@@ -101,12 +94,6 @@ class Canvas(Widget):
 class Probabilities(Widget):
     """The network's probability for each class: a labelled bar and a percentage each."""
 
-    DEFAULT_CSS = """
-    Probabilities {
-        height: auto;
-    }
-    """
-
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.probabilities: np.ndarray | None = None
@@ -142,34 +129,6 @@ class DrawView(View):
     ``which`` ("test" or "train") and ``index`` name the sample ``l`` loads and
     ``n``/``N`` step from; by default the one on show in the main screen's digit
     pane, else test sample 1. The canvas starts blank.
-    """
-
-    DEFAULT_CSS = """
-    DrawView #draw-box {
-        border: round $panel-lighten-2;
-        border-title-align: left;
-        border-subtitle-align: right;
-        padding: 0 1;
-    }
-    DrawView #draw-left {
-        width: auto;
-        margin-right: 2;
-    }
-    DrawView #draw-status {
-        height: auto;
-        margin-top: 1;
-    }
-    DrawView #draw-right {
-        width: 1fr;
-    }
-    DrawView #draw-keys {
-        height: auto;
-        margin-top: 1;
-        color: $text-muted;
-    }
-    DrawView #draw-note {
-        height: auto;
-    }
     """
 
     BINDINGS = [

@@ -80,35 +80,6 @@ class Outcome:
 class GradcheckView(View):
     """Runs the gradient check when opened (and on g), then shows each array's verdict."""
 
-    DEFAULT_CSS = """
-    GradcheckView #gradcheck-body {
-        border: round $panel-lighten-2;
-        border-title-align: left;
-        border-subtitle-align: right;
-        padding: 0 0 0 1;
-        scrollbar-size-vertical: 1;
-        height: 1fr;
-    }
-    GradcheckView #gradcheck-body:focus {
-        border: heavy $accent;
-    }
-    GradcheckView #gradcheck-status {
-        height: auto;
-    }
-    GradcheckView #gradcheck-progress {
-        margin: 0 0 1 2;
-    }
-    GradcheckView #gradcheck-results {
-        height: auto;
-        margin-bottom: 1;
-    }
-    GradcheckView #gradcheck-explanation {
-        color: $text-muted;
-        padding-right: 1;
-        max-width: 100;
-    }
-    """
-
     BINDINGS = [Binding("g,enter", "check", "Check again")]
 
     class Progressed(Message):

@@ -50,54 +50,6 @@ class Inspection:
 class InspectorView(View):
     """One dense layer at a time, with the activation after it; ←→ choose the layer."""
 
-    DEFAULT_CSS = """
-    InspectorView #inspector-body {
-        border: round $panel-lighten-2;
-        border-title-align: left;
-        border-subtitle-align: right;
-        padding: 0 0 0 1;  /* the scrollbar is the right margin: 80 columns fit a line of shapes */
-        scrollbar-size-vertical: 1;
-        height: 1fr;
-    }
-    InspectorView #inspector-body:focus {
-        border: heavy $accent;
-    }
-    InspectorView .inspector-heading {
-        text-style: bold;
-        margin-top: 1;
-    }
-    InspectorView #inspector-formulas-heading {
-        margin-top: 0;
-    }
-    InspectorView .norm-row {
-        height: 1;
-        padding-left: 2;
-    }
-    InspectorView .norm-label {
-        width: 12;
-    }
-    InspectorView .norm-spark {
-        width: 1;
-        max-width: 40%;
-        margin-right: 2;
-    }
-    InspectorView .norm-spark > .sparkline--min-color {
-        color: $primary 60%;  /* the default 30% all but vanishes for a flat line */
-    }
-    InspectorView .norm-value {
-        width: 1fr;
-    }
-    InspectorView #inspector-health, InspectorView #inspector-hints, InspectorView #inspector-layers {
-        padding-left: 2;
-    }
-    InspectorView.-tall .norm-row {
-        height: 3;
-    }
-    InspectorView.-tall .norm-spark {
-        height: 3;
-    }
-    """
-
     BINDINGS = [
         Binding("right,l", "layer(1)", "Next layer"),
         Binding("left,h", "layer(-1)", "Previous layer"),

@@ -88,14 +88,6 @@ def matrix_text(result: Evaluation, available: int) -> Text:
 class ConfusionMatrix(Widget):
     """Counts of (true class, guessed class) for one set, with a legend below."""
 
-    DEFAULT_CSS = """
-    ConfusionMatrix {
-        border: round $panel-lighten-2;
-        border-title-align: left;
-        padding: 0 1;
-    }
-    """
-
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.result: Evaluation | None = None
@@ -109,15 +101,6 @@ class ConfusionMatrix(Widget):
 
 class MistakeGallery(Widget):
     """The wrong predictions, most confident first, a page at a time; one is selected."""
-
-    DEFAULT_CSS = """
-    MistakeGallery {
-        border: round $panel-lighten-2;
-        border-title-align: left;
-        padding: 0 1;
-        width: 1fr;
-    }
-    """
 
     GAP = (2, 1)
     """Blank columns and rows between entries."""
@@ -237,23 +220,6 @@ class MistakesView(View):
 
     ``enter`` dismisses the view with ``(which, index)`` of the selected mistake, for the
     app to show in the digit viewer; esc or q dismisses it with None.
-    """
-
-    DEFAULT_CSS = """
-    MistakesView #mistakes-panes {
-        height: 1fr;
-    }
-    MistakesView ConfusionMatrix {
-        width: 58;
-    }
-    MistakesView.-roomy ConfusionMatrix {
-        width: 70;
-    }
-    MistakesView #mistakes-hint {
-        height: 1;
-        padding: 0 1;
-        color: $text-muted;
-    }
     """
 
     BINDINGS = [

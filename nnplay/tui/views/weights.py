@@ -79,16 +79,6 @@ def not_digits(session: Session, what: str) -> str:
 class TileGrid(Widget):
     """As many 8x8 tiles as fit, starting at unit ``first``."""
 
-    DEFAULT_CSS = """
-    TileGrid {
-        border: round $panel-lighten-2;
-        border-title-align: left;
-        border-subtitle-align: right;
-        padding: 0 1;
-        height: 1fr;
-    }
-    """
-
     class Moved(Message):
         """Other units are on screen (a page turned, the pane resized, or a new network)."""
 
@@ -185,13 +175,6 @@ class TileGrid(Widget):
 
 class WeightsView(View):
     """The first layer's weights, one 8x8 tile per unit, redrawn as the network trains."""
-
-    DEFAULT_CSS = """
-    WeightsView #weights-legend {
-        height: auto;
-        padding: 0 1;
-    }
-    """
 
     BINDINGS = [
         Binding("right,pagedown,l", "page(1)", "Next page"),

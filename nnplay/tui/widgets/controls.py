@@ -59,8 +59,6 @@ def stepped(name: str, value: Any, step: int) -> Any:
 class Status(Widget):
     """A few lines on the run: redrawn several times a second, so it never asks for a new layout."""
 
-    DEFAULT_CSS = "Status { height: 4; }"
-
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.text = Text("loading…")
