@@ -274,6 +274,11 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
                 text.append(f"train {100 * train:.1f}%  test {100 * test:.1f}%\n")
         elif p is not None and p.loss is not None:
             text.append(f"batch loss {p.loss:.4f}\n")
+        elif self.session.loaded_figures is not None:  # a trained network just loaded
+            train, test, test_loss = self.session.loaded_figures
+            text.append(f"loaded  test loss {test_loss:.4f}\n")
+            if train is not None and test is not None:
+                text.append(f"train {100 * train:.1f}%  test {100 * test:.1f}%\n")
         if p is not None and p.samples_per_s and self.state == "running":
             text.append(f"{p.samples_per_s:,.0f} samples/s  ", style="dim")
         if self.pace:

@@ -112,6 +112,9 @@ class Session:
         self._log = HistoryLog()
         self._norms = NormLog(len(config.layers) - 1)
         self.lock = threading.RLock()
+        self.loaded_figures: tuple[float | None, float | None, float] | None = None
+        """(train accuracy, test accuracy, test loss) of a network loaded already trained,
+        until training adds figures of its own."""
 
     # -- building ---------------------------------------------------------------
 
@@ -160,6 +163,8 @@ class Session:
         self._run = None
         self.trainer = build(self.config, self.split, saved)
         self.trainer.step_grad_norms = False  # the app shows per-epoch figures only
+        trained = saved is not None and saved.epochs_trained > 0
+        self.loaded_figures = self.trainer.evaluate() if trained else None
         self._log = HistoryLog()
         self._norms = NormLog(len(self.trainer.net.dense))
         self.generation += 1

@@ -246,9 +246,14 @@ async def test_a_loaded_network_opens_where_it_stopped(tmp_path):
         await settle(app, pilot)
         assert app.session.summary()["epoch"] == 2 and app.state == "paused"
         assert np.array_equal(app.session.trainer.net.params, trainer.net.params)
+        train_acc, test_acc, test_loss = trainer.evaluate()
+        status = str(app.query_one(TrainingControls).status)
+        assert f"loaded  test loss {test_loss:.4f}" in status
+        assert f"train {100 * train_acc:.1f}%  test {100 * test_acc:.1f}%" in status
         await pilot.press("space")
         await settle(app, pilot)
         assert app.session.summary()["epoch"] == 5 and app.state == "finished"
+        assert "loaded" not in str(app.query_one(TrainingControls).status)  # its own figures now
 
 
 async def test_a_terminal_too_small_gets_a_notice_and_the_panes_come_back():
