@@ -156,10 +156,12 @@ def train(ns: argparse.Namespace) -> int:
             raise UsageError(f"--save: {e}") from None
 
     from nnplay import data
+    from nnplay.core.history import HistoryLog
     from nnplay.core.serialize import save
     from nnplay.core.train import Diverged, EpochStats, build
 
     trainer = build(config, data.load(config.dataset), saved)
+    history = HistoryLog(saved.history if saved is not None else None)
     trainer.step_grad_norms = False  # nobody reads them here
     out = sys.stdout
     if not ns.json:
@@ -168,6 +170,7 @@ def train(ns: argparse.Namespace) -> int:
     width = len(str(last))
     for record in trainer.run(config.epochs):
         if isinstance(record, EpochStats):
+            history.add(record)
             if ns.json:
                 line = json.dumps(
                     {
@@ -194,7 +197,7 @@ def train(ns: argparse.Namespace) -> int:
             return 1
     if ns.save is not None:
         try:
-            save(ns.save, trainer.net, config, trainer.epoch, trainer.rng, trainer.optimizer)
+            save(ns.save, trainer.net, config, trainer.epoch, trainer.rng, trainer.optimizer, history.table())
         except SaveFileError as e:
             print(f"nnplay train: {e}", file=sys.stderr)
             return 1

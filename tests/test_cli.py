@@ -87,6 +87,9 @@ def test_training_in_two_halves_through_a_file_equals_training_at_once(capsys, t
     run(capsys, "train", "--epochs", "4", "--save", str(whole), *first)
     for (Wa, ba), (Wb, bb) in zip(load(path).weights, load(whole).weights, strict=True):
         assert np.array_equal(Wa, Wb) and np.array_equal(ba, bb)
+    halves = load(path).history
+    assert list(halves[:, 0]) == [1, 2, 3, 4]  # the second half carried the first's history on
+    np.testing.assert_array_equal(halves, load(whole).history)
 
 
 def test_the_file_wins_and_a_contradicting_layers_flag_is_an_error(capsys, tmp_path):

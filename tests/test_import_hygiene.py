@@ -16,6 +16,7 @@ CORE = [
     "nnplay.core.metrics",
     "nnplay.core.saliency",
     "nnplay.core.health",
+    "nnplay.core.history",
     "nnplay.data",
     "nnplay.cli",
 ]

@@ -5,6 +5,8 @@ Layout (``np.load(path, allow_pickle=False)``):
     opt_v, opt_m, opt_t  the optimizer's state, if it has any (momentum: v; Adam: m, v, t):
                          vectors over all weights in the order W0, b0, W1, ..., each
                          flattened, and Adam's step count
+    history              the figures of each epoch trained, if kept: (E, 5) rows of
+                         epoch, loss, test loss, train accuracy, test accuracy
     meta                 a JSON string: format, version, architecture, settings,
                          epochs trained and the shuffling generator's state
 
@@ -26,12 +28,14 @@ from typing import Any
 import numpy as np
 
 from nnplay.core.config import TrainConfig
+from nnplay.core.history import COLUMNS, check_rows
 from nnplay.core.network import Network, NetworkSpec, check_spec, count_params
 from nnplay.core.optimizers import OPTIMIZERS, Optimizer
 
 FORMAT = "nnplay"
 VERSION = 2
-"""Version 2 added the optimizer's state; version 1 files (without it) still load."""
+"""Version 2 added the optimizer's state and the history; version 1 files (without
+them) still load."""
 READS = (1, 2)
 OPTIMIZER_PREFIX = "opt_"
 
@@ -50,6 +54,7 @@ class Saved:
     epochs_trained: int
     rng_state: dict[str, Any] | None  # the shuffling generator's state, to carry on exactly
     optimizer_state: dict[str, np.ndarray]  # config.optimizer's state(), or {} to start it afresh
+    history: np.ndarray  # (E, 5): the figures of each epoch (see nnplay.core.history), E may be 0
 
 
 def save(
@@ -59,11 +64,14 @@ def save(
     epochs_trained: int,
     rng: np.random.Generator | None = None,
     optimizer: Optimizer | None = None,
+    history: np.ndarray | None = None,
 ) -> None:
     """Write the network atomically; refuse (SaveFileError) to write non-finite weights.
 
     ``optimizer``, the one training the network under ``config.optimizer``: its
     state is saved too, so loading carries on as if training had not stopped.
+    ``history``: the run's per-epoch figures (``HistoryLog.table()``), so a loaded
+    network shows how it learned.
     """
     if not np.isfinite(net.params).all():
         raise SaveFileError("the network has non-finite weights (it diverged); nothing was saved")
@@ -88,6 +96,8 @@ def save(
     if optimizer is not None:
         for name, value in optimizer.state().items():
             arrays[OPTIMIZER_PREFIX + name] = value
+    if history is not None and len(history):
+        arrays["history"] = np.asarray(history, dtype=np.float64)
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     try:
@@ -185,6 +195,11 @@ def _check(where: str, arrays: dict[str, np.ndarray]) -> Saved:
         OPTIMIZERS[config.optimizer].check_state(optimizer_state, count_params(spec.sizes))
     except ValueError as e:
         raise SaveFileError(f"{where}: the optimizer's state is invalid ({e})") from None
+    history = arrays.pop("history", np.empty((0, len(COLUMNS))))
+    try:
+        check_rows(history, epochs)
+    except ValueError as e:
+        raise SaveFileError(f"{where}: the history is invalid ({e})") from None
     n = len(spec.sizes) - 1
     expected = {f"{p}{i}" for i in range(n) for p in "Wb"}
     if set(arrays) != expected:
@@ -205,7 +220,7 @@ def _check(where: str, arrays: dict[str, np.ndarray]) -> Saved:
             if not np.isfinite(arr).all():
                 raise SaveFileError(f"{where}: {name} holds NaN or infinite values")
         weights.append((W, bias))
-    return Saved(spec, config, weights, epochs, rng_state, optimizer_state)
+    return Saved(spec, config, weights, epochs, rng_state, optimizer_state, history)
 
 
 def restore(net: Network, saved: Saved) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from nnplay.tui.session import History
+from nnplay.core.history import History
 
 
 class Progress(Message):

@@ -9,76 +9,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Generator
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from nnplay import data
 from nnplay.core.config import TrainConfig
+from nnplay.core.history import BoundedTable, History, HistoryLog
 from nnplay.core.network import Network, correct_mask
 from nnplay.core.serialize import Saved
 from nnplay.core.serialize import save as save_network
 from nnplay.core.train import Diverged, EpochStats, Record, Split, Trainer, build, make_optimizer
-
-MAX_ROWS = 4096
-"""Epochs of history kept: past this, every other old epoch is dropped, so a run of a
-million epochs costs the memory and redraw time of one of a few thousand."""
-
-
-def thin(n: int, most: int) -> np.ndarray:
-    """Indices of at most `most` of n points, evenly spread, first and last kept."""
-    if n <= most:
-        return np.arange(n)
-    return np.unique(np.linspace(0, n - 1, most).round().astype(int))
-
-
-class BoundedTable:
-    """Rows of floats, one an epoch, in at most MAX_ROWS rows: when full, every other old
-    row is dropped (the latest stays exact), so memory and redraws stay flat."""
-
-    def __init__(self, width: int) -> None:
-        self.rows = np.empty((256, width))
-        self.n = 0
-
-    def append(self, row: tuple[float, ...]) -> None:
-        if self.n == len(self.rows):
-            if self.n >= MAX_ROWS:  # halve the resolution of the past
-                kept = self.rows[: self.n - 1 : 2]
-                self.rows[: len(kept)] = kept
-                self.rows[len(kept)] = self.rows[self.n - 1]
-                self.n = len(kept) + 1
-            else:
-                self.rows = np.concatenate([self.rows, np.empty_like(self.rows)])
-        self.rows[self.n] = row
-        self.n += 1
-
-    def table(self, most: int | None = None) -> np.ndarray:
-        """A copy of the rows, thinned to at most `most` if given."""
-        return self.rows[thin(self.n, most) if most else np.arange(self.n)]
-
-
-@dataclass(frozen=True)
-class History:
-    """Per-epoch figures so far, as read-only copies for the UI."""
-
-    epoch: np.ndarray  # (E,) epoch numbers, from 1
-    loss: np.ndarray  # (E,) mean training loss
-    test_loss: np.ndarray  # (E,)
-    train_acc: np.ndarray  # (E,) NaN for regression
-    test_acc: np.ndarray  # (E,)
-
-
-class HistoryLog(BoundedTable):
-    """Per-epoch figures: (epoch, loss, test loss, train acc, test acc)."""
-
-    def __init__(self) -> None:
-        super().__init__(5)
-
-    def view(self, most: int | None = None) -> History:
-        """The columns as History, thinned to at most `most` epochs if given."""
-        table = self.table(most)
-        return History(*(table[:, i].copy() for i in range(5)))
 
 
 class NormLog(BoundedTable):
@@ -143,7 +84,8 @@ class Session:
         with self.lock:
             trainer = self.trainer
             assert trainer is not None
-            save_network(path, trainer.net, self.config, trainer.epoch, trainer.rng, trainer.optimizer)
+            log = self._log.table()
+            save_network(path, trainer.net, self.config, trainer.epoch, trainer.rng, trainer.optimizer, log)
             return f"Saved {trainer.epoch} epoch(s) of training to {path}"
 
     def rebuild(self, config: TrainConfig | None = None) -> None:
@@ -165,7 +107,7 @@ class Session:
         self.trainer.step_grad_norms = False  # the app shows per-epoch figures only
         trained = saved is not None and saved.epochs_trained > 0
         self.loaded_figures = self.trainer.evaluate() if trained else None
-        self._log = HistoryLog()
+        self._log = HistoryLog(saved.history if saved is not None else None)
         self._norms = NormLog(len(self.trainer.net.dense))
         self.generation += 1
 
@@ -213,15 +155,7 @@ class Session:
                     self._run = None
                     continue
                 if isinstance(record, EpochStats):
-                    self._log.append(
-                        (
-                            record.epoch,
-                            record.loss,
-                            record.test_loss,
-                            np.nan if record.train_acc is None else record.train_acc,
-                            np.nan if record.test_acc is None else record.test_acc,
-                        )
-                    )
+                    self._log.add(record)
                     self._norms.add(record.epoch, record.weight_norms, record.grad_norms)
                     if trainer.epoch >= self.config.epochs:
                         self._run.close()

@@ -218,3 +218,38 @@ def test_version_1_files_still_load(tmp_path, net):
     write(tmp_path / "v3.npz", **arrays)
     with pytest.raises(SaveFileError, match="version 3; this nnplay reads 1 and 2"):
         load(tmp_path / "v3.npz")
+
+
+def test_the_history_travels_with_the_network(tmp_path, net):
+    from nnplay.core.history import HistoryLog
+
+    log = HistoryLog()
+    log.append((1, 2.0, 2.1, 0.3, 0.25))
+    log.append((2, 1.0, 1.2, np.nan, np.nan))  # regression has no accuracy
+    save(tmp_path / "m.npz", net, CONFIG, 2, history=log.table())
+    np.testing.assert_array_equal(load(tmp_path / "m.npz").history, log.table())
+    save(tmp_path / "none.npz", net, CONFIG, 2)
+    assert load(tmp_path / "none.npz").history.shape == (0, 5)
+
+
+@pytest.mark.parametrize(
+    "rows,message",
+    [
+        (np.zeros((2, 4)), "rows of 5"),
+        (np.array([[2, 1, 1, 0.5, 0.5], [1, 1, 1, 0.5, 0.5]], float), "each larger than the last"),
+        (np.array([[1.5, 1, 1, 0.5, 0.5]]), "whole numbers"),
+        (np.array([[4, 1, 1, 0.5, 0.5]], float), "between 1 and the 3 trained"),
+        (np.array([[1, np.inf, 1, 0.5, 0.5]]), "losses must be finite"),
+        (np.array([[1, 1, 1, 1.5, 0.5]]), "fractions from 0 to 1"),
+        (np.array([[1, 1, 1, 0.5, 0.5]], np.int64), "rows of 5"),
+    ],
+)
+def test_a_damaged_history_is_refused_with_a_reason(tmp_path, net, rows, message):
+    arrays = good_arrays(tmp_path, net)
+    meta = json.loads(str(arrays["meta"]))
+    meta["epochs_trained"] = 3
+    arrays["meta"] = np.array(json.dumps(meta))
+    arrays["history"] = rows
+    write(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(SaveFileError, match=message):
+        load(tmp_path / "bad.npz")

@@ -3,8 +3,9 @@
 import numpy as np
 
 from nnplay.core.config import TrainConfig
+from nnplay.core.history import MAX_ROWS, HistoryLog, thin
 from nnplay.core.train import EpochStats
-from nnplay.tui.session import MAX_ROWS, HistoryLog, Session, thin
+from nnplay.tui.session import Session
 
 
 def test_history_stays_bounded_and_keeps_the_ends_over_a_long_run():
@@ -43,3 +44,5 @@ def test_session_trains_saves_and_restores(tmp_path):
     assert other.config.layers == (64, 8, 10)
     assert np.array_equal(other.trainer.net.params, session.trainer.net.params)
     assert other.summary()["epoch"] == 2
+    np.testing.assert_array_equal(other.history().loss, session.history().loss)  # the curves came too
+    assert list(other.history().epoch) == [1, 2]

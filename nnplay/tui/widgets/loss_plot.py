@@ -6,7 +6,7 @@ import numpy as np
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
-from nnplay.tui.session import History
+from nnplay.core.history import History
 
 
 class MetricPlot(PlotextPlot):
