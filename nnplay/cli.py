@@ -311,7 +311,14 @@ def app(ns: argparse.Namespace) -> int:
     config, saved = resolve(ns)
     from nnplay.tui.app import make_app
 
-    make_app(config, saved, low_bandwidth=ns.low_bandwidth, ansi=ns.ansi).run(mouse=not ns.no_mouse)
+    application = make_app(config, saved, low_bandwidth=ns.low_bandwidth, ansi=ns.ansi)
+    application.run(mouse=not ns.no_mouse)
+    # After the terminal is restored, so quitting stays quick. Not for `nnplay serve`: its
+    # tabs share one user, so they would overwrite each other's file, and nobody sees stderr.
+    if "web_driver" not in os.environ.get("TEXTUAL_DRIVER", ""):
+        note = application.session.keep_on_exit()
+        if note:
+            print(note, file=sys.stderr)
     return 0
 
 

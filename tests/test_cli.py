@@ -256,3 +256,25 @@ def listening_addresses(port: int) -> set[str]:
             if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
                 found.add(".".join(str(int(address[i : i + 2], 16)) for i in (6, 4, 2, 0)))
     return found
+
+
+@pytest.mark.parametrize("served", [False, True])
+def test_quitting_the_app_keeps_unsaved_training_unless_served(capsys, tmp_path, monkeypatch, served):
+    from nnplay.tui.app import NnplayApp
+
+    def run_and_train(app, **kwargs):  # stands in for a user who trains a little, then quits
+        app.session.load()
+        for _ in range(3):
+            app.session.next_record()
+
+    monkeypatch.setattr(NnplayApp, "run", run_and_train)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    if served:
+        monkeypatch.setenv("TEXTUAL_DRIVER", "textual.drivers.web_driver:WebDriver")
+    code, _, err = run(capsys, "--layers", "64,8,10")
+    kept = tmp_path / "nnplay" / "unsaved.npz"
+    assert code == 0
+    if served:
+        assert err == "" and not kept.exists()
+    else:
+        assert f"kept in {kept}" in err and load(kept).spec.sizes == (64, 8, 10)

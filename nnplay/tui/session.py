@@ -7,8 +7,10 @@ computes nothing itself; the numbers come from nnplay.core.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,9 +19,16 @@ from nnplay import data
 from nnplay.core.config import TrainConfig
 from nnplay.core.history import BoundedTable, History, HistoryLog
 from nnplay.core.network import Network, correct_mask
-from nnplay.core.serialize import Saved
+from nnplay.core.serialize import Saved, SaveFileError
 from nnplay.core.serialize import save as save_network
 from nnplay.core.train import Diverged, EpochStats, Record, Split, Trainer, build, make_optimizer
+
+
+def autosave_path() -> Path:
+    """Where unsaved training goes when the app quits: $XDG_STATE_HOME/nnplay/unsaved.npz
+    (by default ~/.local/state/nnplay/unsaved.npz), one file a user, the latest kept."""
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "nnplay" / "unsaved.npz"
 
 
 class NormLog(BoundedTable):
@@ -53,6 +62,9 @@ class Session:
         self._log = HistoryLog()
         self._norms = NormLog(len(config.layers) - 1)
         self.lock = threading.RLock()
+        self.kept_step = 0
+        """The trainer's step count when the network was last saved or built: more steps
+        than this are training that quitting would lose."""
         self.loaded_figures: tuple[float | None, float | None, float] | None = None
         """(train accuracy, test accuracy, test loss) of a network loaded already trained,
         until training adds figures of its own."""
@@ -86,7 +98,25 @@ class Session:
             assert trainer is not None
             log = self._log.table()
             save_network(path, trainer.net, self.config, trainer.epoch, trainer.rng, trainer.optimizer, log)
+            self.kept_step = trainer.step
             return f"Saved {trainer.epoch} epoch(s) of training to {path}"
+
+    def keep_on_exit(self) -> str:
+        """Save training that was never saved to AUTOSAVE, so quitting loses nothing;
+        returns what happened, for a person ("" if there was nothing to keep)."""
+        with self.lock:
+            if self.trainer is None or self.trainer.step <= self.kept_step:
+                return ""
+            path = autosave_path()
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.save(str(path))
+            except (SaveFileError, OSError) as e:
+                return f"nnplay: your unsaved network could not be kept: {e}"
+            return (
+                f"nnplay: your unsaved network ({self.trainer.epoch} epoch(s) trained) is kept in {path}\n"
+                f"nnplay: to carry on: nnplay --load {path}"
+            )
 
     def rebuild(self, config: TrainConfig | None = None) -> None:
         """A fresh network (the settings' seed), forgetting all training."""
@@ -109,6 +139,7 @@ class Session:
         self.loaded_figures = self.trainer.evaluate() if trained else None
         self._log = HistoryLog(saved.history if saved is not None else None)
         self._norms = NormLog(len(self.trainer.net.dense))
+        self.kept_step = 0
         self.generation += 1
 
     # -- settings that apply without a rebuild ------------------------------------

@@ -46,3 +46,26 @@ def test_session_trains_saves_and_restores(tmp_path):
     assert other.summary()["epoch"] == 2
     np.testing.assert_array_equal(other.history().loss, session.history().loss)  # the curves came too
     assert list(other.history().epoch) == [1, 2]
+
+
+def test_unsaved_training_is_kept_on_exit_and_only_then(tmp_path, monkeypatch):
+    from nnplay.core.serialize import load
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    kept = tmp_path / "state" / "nnplay" / "unsaved.npz"
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=2))
+    session.load()
+    assert session.keep_on_exit() == "" and not kept.exists()  # nothing trained yet
+    while session.next_record() is not None:
+        pass
+    note = session.keep_on_exit()
+    assert str(kept) in note and "nnplay --load" in note
+    saved = load(kept)
+    assert saved.epochs_trained == 2 and list(saved.history[:, 0]) == [1, 2]
+    assert np.array_equal(
+        np.concatenate([np.concatenate([W.ravel(), b]) for W, b in saved.weights]), session.trainer.net.params
+    )
+    kept.unlink()
+    assert session.keep_on_exit() == "" and not kept.exists()  # already kept: nothing new
+    session.save(str(tmp_path / "mine.npz"))
+    assert session.keep_on_exit() == ""  # saved by hand: nothing to keep

@@ -30,7 +30,7 @@ KEYS = """\
 - `g` **gradient check**: finite differences against this network's backward()
 
 - `ctrl+p` the command palette: every action by name
-- `q` / `ctrl+q` quit
+- `q` / `ctrl+q` quit (training you did not save is kept: nnplay says where)
 
 **Network pane**: `↑↓` choose a hidden layer · `+` `-` double or halve it ·
 type digits then `enter` to set its size · `←→` change its activation ·
