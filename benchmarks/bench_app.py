@@ -27,11 +27,16 @@ import statistics
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import time
 from collections import defaultdict
 
 COLS, ROWS = 80, 24
+
+
+SCRATCH = tempfile.mkdtemp(prefix="nnplay-bench-")
+"""The apps' state folder, so a benchmark never overwrites the user's kept network."""
 
 
 class Pty:
@@ -42,6 +47,7 @@ class Pty:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: become nnplay
             env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS))
+            env["XDG_STATE_HOME"] = SCRATCH  # the unsaved network nnplay keeps on quitting goes here
             os.execvpe(sys.executable, [sys.executable, "-m", "nnplay", *args], env)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
         self.seen = b""
