@@ -94,10 +94,19 @@ def save(
         arrays[f"W{i}"] = dense.W
         arrays[f"b{i}"] = dense.b
     if optimizer is not None:
-        for name, value in optimizer.state().items():
-            arrays[OPTIMIZER_PREFIX + name] = value
+        state = optimizer.state()
+        try:
+            type(optimizer).check_state(state, net.n_params)  # what load() will ask of it
+            arrays.update({OPTIMIZER_PREFIX + name: value for name, value in state.items()})
+        except ValueError:
+            pass  # a state load() would refuse (moments that overflowed) must not cost the network
     if history is not None and len(history):
-        arrays["history"] = np.asarray(history, dtype=np.float64)
+        history = np.asarray(history, dtype=np.float64)
+        try:
+            check_rows(history, epochs_trained)  # what load() will ask of it
+            arrays["history"] = history
+        except ValueError:
+            pass  # an odd history (a loss that overflowed, say) must not cost the network
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     try:

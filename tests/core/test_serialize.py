@@ -253,3 +253,20 @@ def test_a_damaged_history_is_refused_with_a_reason(tmp_path, net, rows, message
     write(tmp_path / "bad.npz", **arrays)
     with pytest.raises(SaveFileError, match=message):
         load(tmp_path / "bad.npz")
+
+
+def test_a_history_load_would_refuse_is_left_out_and_the_network_still_saved(tmp_path, net):
+    rows = np.array([[1, np.inf, 1.0, 0.5, 0.5]])  # a loss that overflowed float32
+    save(tmp_path / "m.npz", net, CONFIG, 1, history=rows)
+    saved = load(tmp_path / "m.npz")
+    assert saved.history.shape == (0, 5) and saved.epochs_trained == 1
+
+
+def test_an_optimizer_state_load_would_refuse_is_left_out_and_the_network_still_saved(tmp_path, net):
+    from nnplay.core.optimizers import Momentum
+
+    momentum = Momentum(lr=0.1)
+    momentum.step(net.params.copy(), np.full_like(net.params, np.inf))  # its velocity overflowed
+    config = TrainConfig(layers=(64, 16, 10), activation=("tanh",), optimizer="momentum")
+    save(tmp_path / "m.npz", net, config, 1, optimizer=momentum)
+    assert load(tmp_path / "m.npz").optimizer_state == {}
