@@ -173,6 +173,6 @@ class DigitViewer(Widget, can_focus=True):
         if self.output is not None:
             text.append(f"network {float(self.output[0]):.3f}\n")
         text.append(
-            "\nThe digit viewer draws the digits data set;\nthis run trains on another.", style="italic"
+            "\nThe digit viewer draws the digits data set; this run trains on another.", style="italic"
         )
         return text

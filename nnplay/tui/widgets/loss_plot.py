@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
 from nnplay.core.history import History
 
+# Different markers, not only colours, so the curves differ in monochrome too.
+# The key sits in the border, not in the plot, where it would hide the first epochs.
+TRAIN = {"marker": "braille", "color": "blue"}
+TEST = {"marker": "dot", "color": "green"}
+KEY = "[ansi_blue]⡇[/] train  [ansi_green]•[/] test"
+
 
 class MetricPlot(PlotextPlot):
-    """Training and test curves of one metric over the epochs."""
+    """Training and test curves of one metric over the epochs.
+
+    Loss is drawn on a log scale: it falls by a factor of ten or more, and on a
+    linear scale of a few rows everything after the first epochs would lie on
+    the bottom row, hiding the slow improvement and the gap between training
+    and test loss that shows overfitting.
+    """
 
     metric: reactive[str] = reactive("loss")
     """What to draw: "loss" or "accuracy"."""
@@ -37,21 +51,67 @@ class MetricPlot(PlotextPlot):
         plt.clear_data()
         plt.clear_figure()
         accuracy = self.metric == "accuracy"
-        self.border_title = "Accuracy" if accuracy else "Loss"
+        self.border_title = "Accuracy %" if accuracy else "Loss"
+        self.border_subtitle = ""
         plt.xlabel("epoch")
         h = self.history
         if h is None or len(h.epoch) == 0:
             plt.title("press space to train")
+            self.refresh()
+            return
+        x = h.epoch.tolist()
+        train, test = (h.train_acc * 100, h.test_acc * 100) if accuracy else (h.loss, h.test_loss)
+        if not np.isfinite(train).any():
+            plt.title("no accuracy for regression")
+            self.refresh()
+            return
+        values = np.concatenate([train, test])
+        most = max(2, (self.content_size.height - 4) * 2 // 3)  # labels: about two rows in three
+        if not accuracy and np.isfinite(values).all() and (values > 0).all():
+            # log10 taken here, not by plt.yscale("log"): plotext applies that to its data
+            # in place at every build, so a second render would take the log of a log.
+            train, test = np.log10(train), np.log10(test)
+            ticks = log_ticks(float(values.min()), float(values.max()), most)
+            plt.yticks([math.log10(t) for t in ticks], [f"{t:.3g}" for t in ticks])
+            self.border_title = "Loss (log scale)"
         else:
-            x = h.epoch.tolist()
-            train, test = (h.train_acc * 100, h.test_acc * 100) if accuracy else (h.loss, h.test_loss)
-            if np.isfinite(train).any():
-                # Different markers, not only colours, so the curves differ in monochrome too;
-                # test goes last so its dots stay visible where the curves overlap.
-                plt.plot(x, train.tolist(), label="train", marker="braille")
-                plt.plot(x, test.tolist(), label="test", marker="dot")
-                ticks = sorted({int(t) for t in np.linspace(x[0], x[-1], 5)})
-                plt.xticks([float(t) for t in ticks], [str(t) for t in ticks])
-            else:
-                plt.title("no accuracy for regression")
+            ticks = linear_ticks(float(np.nanmin(values)), float(np.nanmax(values)), most)
+            plt.yticks(ticks, [f"{t:g}" for t in ticks])
+        plt.plot(x, train.tolist(), **TRAIN)
+        plt.plot(x, test.tolist(), **TEST)  # last, so its dots stay visible where the curves overlap
+        ticks = sorted({int(t) for t in np.linspace(x[0], x[-1], 5)})
+        plt.xticks([float(t) for t in ticks], [str(t) for t in ticks])
+        self.border_subtitle = KEY
         self.refresh()
+
+
+def log_ticks(low: float, high: float, most: int = 5) -> list[float]:
+    """Round values between low and high (0 < low <= high) to label a log axis with.
+
+    1, 2, 3 and 5 times powers of ten, or fewer of those if that makes more than
+    ``most``; if not even two round values fall inside, the two ends themselves.
+    """
+    powers = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+    ticks: list[float] = []
+    for mantissas in ((1, 2, 3, 5), (1, 2, 5), (1, 3), (1,)):
+        ticks = [m * 10.0**p for p in powers for m in mantissas if low <= m * 10.0**p <= high]
+        if len(ticks) <= most:
+            break
+    else:
+        ticks = ticks[:: math.ceil(len(ticks) / most)]
+    if len(ticks) < 2:
+        return [low, high] if high > low else [low]
+    return ticks
+
+
+def linear_ticks(low: float, high: float, most: int = 5) -> list[float]:
+    """Round values between low and high to label a linear axis with: multiples of the
+    smallest of 1, 2, 2.5 or 5 times a power of ten that gives at most ``most``."""
+    if not high > low:
+        return [low]
+    power = 10.0 ** math.floor(math.log10((high - low) / most))
+    for step in (power * m for m in (1, 2, 2.5, 5, 10, 20, 25, 50)):  # power may be 10x too small
+        ticks = [k * step for k in range(math.ceil(low / step), math.floor(high / step) + 1)]
+        if len(ticks) <= most:
+            break
+    return ticks if len(ticks) >= 2 else [low, high]

@@ -1,0 +1,78 @@
+"""The loss and accuracy plots: a log scale for loss, round tick labels, the key outside."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nnplay.core.config import TrainConfig
+from nnplay.tui.app import make_app
+from nnplay.tui.widgets.loss_plot import MetricPlot, linear_ticks, log_ticks
+from tests.tui.helpers import settle
+
+positive = st.floats(1e-12, 1e12)
+
+
+@given(positive, positive, st.integers(2, 12))
+def test_log_ticks_lie_in_the_range_in_order_and_no_more_than_asked(a, b, most):
+    low, high = min(a, b), max(a, b)
+    ticks = log_ticks(low, high, most)
+    assert ticks == sorted(ticks) and len(set(ticks)) == len(ticks)
+    assert 1 <= len(ticks) <= most
+    assert all(low <= t <= high for t in ticks)
+
+
+@given(positive, st.integers(2, 12))
+def test_log_ticks_mark_every_power_of_ten_when_there_is_room(low, most):
+    high = low * 1000  # three decades: three or four powers of ten inside
+    ticks = log_ticks(low, high, most)
+    powers = [10.0**p for p in range(-13, 16) if low <= 10.0**p <= high]
+    if len(powers) <= most:
+        assert all(any(math.isclose(t, p) for t in ticks) for p in powers)
+
+
+def test_log_ticks_for_a_run_of_the_seed_experiment_are_the_round_values():
+    assert log_ticks(0.076, 2.27, 5) == pytest.approx([0.1, 0.2, 0.5, 1, 2])
+    assert log_ticks(0.076, 2.27, 8) == pytest.approx([0.1, 0.2, 0.3, 0.5, 1, 2])
+    assert log_ticks(0.076, 2.27, 3) == pytest.approx([0.1, 0.3, 1])
+    assert log_ticks(0.075, 0.08, 5) == [0.075, 0.08]  # no round value inside: the ends
+
+
+@given(st.floats(-1e6, 1e6), st.floats(1e-6, 1e6), st.integers(2, 12))
+def test_linear_ticks_are_evenly_spaced_in_the_range(low, width, most):
+    high = low + width
+    ticks = linear_ticks(low, high, most)
+    assert 1 <= len(ticks) <= max(most, 2)
+    assert all(low - 1e-9 * width <= t <= high + 1e-9 * width for t in ticks)
+    steps = np.diff(ticks)
+    assert np.allclose(steps, steps[0] if len(steps) else 0, rtol=1e-6, atol=1e-9 * max(1.0, abs(high)))
+
+
+def test_linear_ticks_for_accuracy_are_round_percentages():
+    assert linear_ticks(27.8, 95.5, 5) == pytest.approx([40, 60, 80])
+    assert linear_ticks(27.8, 95.5, 9) == pytest.approx([30, 40, 50, 60, 70, 80, 90])
+    assert linear_ticks(0, 100, 5) == pytest.approx([0, 25, 50, 75, 100])
+
+
+async def test_after_training_loss_is_drawn_on_a_log_scale_with_its_key_in_the_border():
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=4))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        plot = app.query_one("#loss-plot", MetricPlot)
+        assert plot.border_title == "Loss" and "press space" in str(plot.render())
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert plot.border_title == "Loss (log scale)"
+        assert "train" in str(plot.border_subtitle) and "test" in str(plot.border_subtitle)
+        drawn = str(plot.render())
+        assert str(plot.render()) == drawn  # drawing again draws the same (plotext's own log scale did not)
+        assert "train" not in drawn  # no key inside, over the first epochs
+        history = app.session.history()
+        losses = np.concatenate([history.loss, history.test_loss])
+        labels = [f"{t:.3g}" for t in log_ticks(losses.min(), losses.max(), 99)]
+        assert any(f"{label}┤" in drawn for label in labels)  # a round value marks the axis
+        await pilot.press("p")
+        assert plot.border_title == "Accuracy %"
+        assert "train" not in str(plot.render())
