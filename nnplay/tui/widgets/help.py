@@ -57,7 +57,10 @@ softmax turns them into the probabilities you see beside the digit.
 **The loss.** Cross-entropy is `-log` of the probability given to the right
 digit: near 0 when the network is sure and right, large when it is sure and
 wrong. The plot shows its average over the training batches and over the test
-digits, which the network never learns from.
+digits, which the network never learns from, on a log scale: 2 to 1 is as far
+as 0.2 to 0.1, so late, slow gains still show. When the training loss keeps
+falling and the test loss stops, the network is learning its training digits by
+heart (overfitting).
 
 **Backpropagation.** To improve, every weight needs to know how the loss
 changes when it moves: its gradient. The chain rule gives it layer by layer,
