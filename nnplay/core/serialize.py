@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -112,35 +113,58 @@ def save(
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as e:
-        raise SaveFileError(f"cannot write to {folder}: {e.strerror or e}") from None
+        raise SaveFileError(f"cannot write to {shown(folder)}: {e.strerror or e}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, allow_pickle=False, **arrays)  # type: ignore[arg-type]
             f.flush()
             os.fsync(f.fileno())
+            os.fchmod(f.fileno(), _new_file_mode(target))  # mkstemp makes it private (0600)
         os.replace(tmp, target)
     except OSError as e:
-        raise SaveFileError(f"cannot save {target}: {e.strerror or e}") from None
+        raise SaveFileError(f"cannot save {shown(target)}: {e.strerror or e}") from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def shown(path: str | os.PathLike[str], most: int = 60) -> str:
+    """The path for a message, its middle elided if it is longer than ``most``."""
+    text = str(path)
+    if len(text) <= most:
+        return text
+    half = (most - 1) // 2
+    return text[:half] + "…" + text[-half:]
+
+
+def _new_file_mode(target: Path) -> int:
+    """The mode the file would have if written in place: the old file's, or 0666 less the umask."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def check_writable(path: str | os.PathLike[str]) -> None:
     """Raise SaveFileError now, not after training, if path cannot be written."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
-    if target.is_dir():
-        raise SaveFileError(f"{target} is a folder; give a file name such as model.npz")
-    if not folder.is_dir():
-        raise SaveFileError(f"cannot save to {target}: folder {folder} does not exist")
+    try:
+        if target.is_dir():
+            raise SaveFileError(f"{shown(target)} is a folder; give a file name such as model.npz")
+        if not folder.is_dir():
+            raise SaveFileError(f"cannot save to {shown(target)}: folder {shown(folder)} does not exist")
+    except OSError as e:  # a name too long for the file system, say
+        raise SaveFileError(f"cannot save to {shown(target)}: {e.strerror or e}") from None
     if not os.access(folder, os.W_OK):
-        raise SaveFileError(f"cannot save to {target}: folder {folder} is not writable")
+        raise SaveFileError(f"cannot save to {shown(target)}: folder {shown(folder)} is not writable")
 
 
 def load(path: str | os.PathLike[str]) -> Saved:
     """Read and check a saved network; raise SaveFileError saying what is wrong."""
-    where = str(path)
+    where = shown(path)
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}
@@ -150,15 +174,38 @@ def load(path: str | os.PathLike[str]) -> Saved:
         raise SaveFileError(f"{where} is a folder, not a saved network") from None
     except PermissionError:
         raise SaveFileError(f"{where}: permission denied") from None
-    except (zipfile.BadZipFile, EOFError, OSError) as e:
+    except (zipfile.BadZipFile, EOFError) as e:
+        raise SaveFileError(f"{where} is not a readable .npz file (truncated or corrupt?): {e}") from None
+    except OSError as e:
+        if e.strerror:  # from the file system: a name too long, a file used as a folder...
+            raise SaveFileError(f"cannot read {where}: {e.strerror}") from None
         raise SaveFileError(f"{where} is not a readable .npz file (truncated or corrupt?): {e}") from None
     except ValueError as e:
-        if "pickle" in str(e).lower():
+        if "pickle" not in str(e).lower():
+            raise SaveFileError(f"{where} is not a saved network: {e}") from None
+        # Object arrays in an .npz are pickles, but np.load also takes any file that is
+        # neither .npz nor .npy for a pickle: a text file is not one.
+        if _is_zip(path) or _starts_with(path, b"\x80"):  # 0x80: how pickles since protocol 2 start
             raise SaveFileError(f"{where} holds pickled Python objects; nnplay never loads those") from None
-        raise SaveFileError(f"{where} is not a saved network: {e}") from None
+        raise SaveFileError(f"{where} is not a saved network: not an .npz file") from None
     except Exception as e:  # zip and npy parsing can fail in many ways on a damaged file
         raise SaveFileError(f"{where} is damaged and cannot be read ({type(e).__name__}: {e})") from None
     return _check(where, arrays)
+
+
+def _is_zip(path: str | os.PathLike[str]) -> bool:
+    try:
+        return zipfile.is_zipfile(path)
+    except OSError:
+        return False
+
+
+def _starts_with(path: str | os.PathLike[str], magic: bytes) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(magic)) == magic
+    except OSError:
+        return False
 
 
 def _check(where: str, arrays: dict[str, np.ndarray]) -> Saved:

@@ -270,3 +270,41 @@ def test_an_optimizer_state_load_would_refuse_is_left_out_and_the_network_still_
     config = TrainConfig(layers=(64, 16, 10), activation=("tanh",), optimizer="momentum")
     save(tmp_path / "m.npz", net, config, 1, optimizer=momentum)
     assert load(tmp_path / "m.npz").optimizer_state == {}
+
+
+def test_files_of_other_kinds_are_named_for_what_they_are(tmp_path, net):
+    (tmp_path / "notes.txt").write_text("hello\n")
+    with pytest.raises(SaveFileError, match="not an .npz file") as refused:
+        load(tmp_path / "notes.txt")
+    assert "pickle" not in str(refused.value)
+    import pickle
+
+    (tmp_path / "model.pkl").write_bytes(pickle.dumps({"W0": [1.0]}))
+    with pytest.raises(SaveFileError, match="pickled"):
+        load(tmp_path / "model.pkl")
+    with pytest.raises(SaveFileError, match="cannot read .*: Not a directory"):
+        load(tmp_path / "notes.txt" / "m.npz")
+
+
+def test_a_name_too_long_for_the_file_system_is_refused_not_raised(tmp_path, net):
+    long = tmp_path / ("a" * 300 + ".npz")
+    with pytest.raises(SaveFileError, match="too long") as refused:
+        serialize.check_writable(long)
+    assert len(str(refused.value)) < 200  # the name is shortened in the message
+    with pytest.raises(SaveFileError, match="too long"):
+        load(long)
+    with pytest.raises(SaveFileError):
+        save(long, net, CONFIG, 0)
+
+
+def test_saved_files_get_the_mode_any_new_file_would(tmp_path, net):
+    old = os.umask(0o022)
+    try:
+        save(tmp_path / "new.npz", net, CONFIG, 0)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.npz").stat().st_mode & 0o777 == 0o644  # readable by a class, not 0600
+    (tmp_path / "kept.npz").write_bytes(b"")
+    (tmp_path / "kept.npz").chmod(0o640)
+    save(tmp_path / "kept.npz", net, CONFIG, 0)
+    assert (tmp_path / "kept.npz").stat().st_mode & 0o777 == 0o640  # overwriting keeps the mode

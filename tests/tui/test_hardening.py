@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from textual.widgets import Static
 
 from nnplay.core.config import TrainConfig
 from nnplay.tui.app import NnplayApp, make_app
@@ -85,6 +86,22 @@ async def test_save_and_load_from_the_app(tmp_path):
         await settle(app, pilot)
         assert np.array_equal(app.session.trainer.net.params, trained)
         assert app.session.summary()["epoch"] == 3 and app.state == "finished"
+
+
+async def test_a_home_relative_name_saves_in_home_and_a_too_long_one_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await type_into_dialog(pilot, "~/" + "a" * 300 + ".npz")
+        assert isinstance(app.screen, FileDialog) and app.is_running
+        assert "too long" in str(app.screen.query_one("#message", Static).content)
+        await pilot.press("escape")
+        await pilot.press("ctrl+s")
+        await type_into_dialog(pilot, "~/model.npz")
+        assert not isinstance(app.screen, FileDialog)
+    assert (tmp_path / "model.npz").exists()
 
 
 @pytest.mark.parametrize(

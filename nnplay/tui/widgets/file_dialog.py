@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from textual.app import ComposeResult
@@ -34,7 +35,7 @@ class FileDialog(ModalScreen[str]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        path = event.value.strip()
+        path = os.path.expanduser(event.value.strip())  # ~/model.npz as a shell would read it
         if not path:
             self.query_one("#message", Static).update("✗ give a file name, such as model.npz")
             return
