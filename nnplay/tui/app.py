@@ -202,7 +202,10 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
 
     def on_architecture_editor_applied(self, message: ArchitectureEditor.Applied) -> None:
         editor = self.query_one(ArchitectureEditor)
-        candidate = replace(self.session.config, layers=message.layers, activation=message.activations)
+        # With no hidden layer there is no activation to name; settings still hold one
+        # (the name for all hidden layers), as `nnplay train --layers 64,10` keeps its default.
+        activation = message.activations or self.session.config.activation[:1]
+        candidate = replace(self.session.config, layers=message.layers, activation=activation)
         try:
             data.check(candidate)
         except ConfigError as e:

@@ -110,6 +110,22 @@ async def test_architecture_edits_apply_on_enter_and_rebuild_the_network():
         assert app.session.config.layers == (64, 24, 32, 10)  # the cursor moved up when x removed a layer
 
 
+async def test_removing_every_hidden_layer_gives_a_network_that_trains_as_the_cli_allows():
+    app = make_app(TrainConfig(layers=(64, 16, 8, 10), activation=("tanh", "relu"), epochs=2))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("x", "x", "enter")
+        await settle(app, pilot)
+        assert app.session.config.layers == (64, 10)  # as `nnplay train --layers 64,10`
+        assert app.session.trainer.net.n_params == 64 * 10 + 10
+        await pilot.press("a", "enter")  # and a hidden layer comes back
+        await settle(app, pilot)
+        assert len(app.session.config.layers) == 3
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert app.state == "finished"
+
+
 async def test_controls_refuse_bad_values_and_change_the_learning_rate_mid_run():
     app = make_app(TrainConfig(layers=(64, 16, 10), epochs=10_000))
     async with app.run_test(size=(80, 24)) as pilot:
