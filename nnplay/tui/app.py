@@ -147,8 +147,11 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         self._fit(event.size.width, event.size.height)
 
     def _fit(self, width: int, height: int) -> None:
-        self.screen.set_class(width >= WIDE, "-wide")
-        self.screen.set_class(width < SMALLEST[0] or height < SMALLEST[1], "-tiny")
+        main = self.screen_stack[0]  # not self.screen: a view or dialog may be on top
+        main.set_class(width >= WIDE, "-wide")
+        main.set_class(width < SMALLEST[0] or height < SMALLEST[1], "-tiny")
+        if width >= WIDE:
+            self.query_one("#loss-plot", MetricPlot).metric = "loss"  # accuracy has its own plot
         self.query_one("#too-small", Static).update(
             f"nnplay needs a terminal of at least {SMALLEST[0]}×{SMALLEST[1]}; "
             f"this one is {width}×{height}. Enlarge it, or q to quit."
@@ -288,7 +291,17 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             text.append(f"pace {self.pace} epochs/s (< >)", style="dim")
         self.query_one(TrainingControls).set_status(text)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the terminal is too small to show the panes, only quitting works: keys
+        must not train or reset a network nobody can see."""
+        if self.screen_stack[0].has_class("-tiny") and action not in ("quit", "command_palette"):
+            return False
+        return True
+
     def action_toggle_plot(self) -> None:
+        if self.screen_stack[0].has_class("-wide"):
+            self.notify("At this width loss and accuracy are both shown.", timeout=3)
+            return
         plot = self.query_one("#loss-plot", MetricPlot)
         plot.metric = "accuracy" if plot.metric == "loss" else "loss"
 

@@ -231,6 +231,17 @@ async def test_wide_terminals_show_loss_and_accuracy_side_by_side():
         assert not app.query_one("#accuracy-plot").display
         await pilot.press("p")
         assert app.query_one("#loss-plot").metric == "accuracy"
+        await pilot.resize_terminal(120, 40)  # wider: loss comes back beside accuracy
+        await pilot.pause()
+        assert app.query_one("#loss-plot").metric == "loss" and app.query_one("#accuracy-plot").display
+        await pilot.press("p")  # at this width p has nothing to switch: both stay
+        assert app.query_one("#loss-plot").metric == "loss"
+        await pilot.press("question_mark")  # a resize under the help screen reaches the main one
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.query_one("#accuracy-plot").display
 
 
 async def test_pace_slows_training_to_the_chosen_epochs_per_second():
@@ -281,6 +292,9 @@ async def test_a_terminal_too_small_gets_a_notice_and_the_panes_come_back():
         notice = app.query_one("#too-small")
         assert notice.display and "40×12" in str(notice.render())
         assert not app.query_one("#main").display
+        await pilot.press("space", "r", "s")  # nothing happens to a network nobody can see
+        await settle(app, pilot)
+        assert app.state == "ready" and app.session.summary()["epoch"] == 0
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert app.query_one("#main").display and not notice.display
