@@ -293,8 +293,8 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While the terminal is too small to show the panes, only quitting works: keys
-        must not train or reset a network nobody can see."""
-        if self.screen_stack[0].has_class("-tiny") and action not in ("quit", "command_palette"):
+        must not train or reset a network nobody can see (the palette would run them too)."""
+        if self.screen_stack[0].has_class("-tiny") and action != "quit":
             return False
         return True
 
