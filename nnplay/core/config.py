@@ -128,13 +128,21 @@ def format_field(name: str, value: Any) -> str:
 # -- parsing one field from text ---------------------------------------------
 
 
+def _quoted(text: str, quotes: bool = True, most: int = 24) -> str:
+    """What the user typed, for a message: stripped, quoted, and cut short if long."""
+    text = text.strip()
+    if len(text) > most:
+        text = text[: most - 1] + "…"
+    return repr(text) if quotes else text
+
+
 def _whole(name: str, text: str, minimum: int) -> int:
     try:
         value = int(text.strip())
     except ValueError:
-        raise ConfigError(f"{name}: {text.strip()!r} is not a whole number") from None
+        raise ConfigError(f"{name}: {_quoted(text)} is not a whole number") from None
     if value < minimum:
-        raise ConfigError(f"{name}: must be at least {minimum}, not {value}")
+        raise ConfigError(f"{name}: must be at least {minimum}, not {_quoted(text, False)}")
     return value
 
 
@@ -142,19 +150,19 @@ def _real(name: str, text: str, allow_zero: bool) -> float:
     try:
         value = float(text.strip())
     except ValueError:
-        raise ConfigError(f"{name}: {text.strip()!r} is not a number") from None
+        raise ConfigError(f"{name}: {_quoted(text)} is not a number") from None
     if not math.isfinite(value):
-        raise ConfigError(f"{name}: must be a finite number, not {text.strip()}")
+        raise ConfigError(f"{name}: must be a finite number, not {_quoted(text, False)}")
     if value < 0 or (value == 0 and not allow_zero):
         bound = "zero or more" if allow_zero else "more than zero"
-        raise ConfigError(f"{name}: must be {bound}, not {value:g}")
+        raise ConfigError(f"{name}: must be {bound}, not {_quoted(text, False)}")
     return value
 
 
 def _choice(name: str, text: str, choices: Any) -> str:
     value = text.strip().lower().replace("-", "_")
     if value not in choices:
-        raise ConfigError(f"{name}: unknown {name} {text.strip()!r}; choose from {', '.join(choices)}")
+        raise ConfigError(f"{name}: unknown {name} {_quoted(text)}; choose from {', '.join(choices)}")
     return value
 
 
@@ -163,14 +171,14 @@ def parse_layers(text: str) -> tuple[int, ...]:
     parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
     if len(parts) < 2:
         raise ConfigError(
-            f"layers: need at least an input and an output size, like 64,128,64,10; got {text.strip()!r}"
+            f"layers: need at least an input and an output size, like 64,128,64,10; got {_quoted(text)}"
         )
     sizes = []
     for part in parts:
         try:
             n = int(part)
         except ValueError:
-            raise ConfigError(f"layers: {part!r} is not a whole number") from None
+            raise ConfigError(f"layers: {_quoted(part)} is not a whole number") from None
         if n < 1:
             raise ConfigError(f"layers: every size must be at least 1, not {n}")
         if n > MAX_UNITS:

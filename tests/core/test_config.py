@@ -98,3 +98,14 @@ def test_every_field_parser_either_parses_or_raises_config_error(name, text):
     else:
         if isinstance(value, float):
             assert math.isfinite(value) and value >= 0
+
+
+@pytest.mark.parametrize("name", ["lr", "l2", "batch_size", "epochs", "seed", "optimizer", "init", "layers"])
+@pytest.mark.parametrize("text", ["9" * 5000, "x" * 5000, "-" + "9" * 5000, "64," + "a" * 5000])
+def test_a_refusal_quotes_only_the_start_of_a_very_long_value(name, text):
+    try:
+        parse_field(name, text)
+    except ConfigError as e:
+        assert len(str(e)) < 150  # fits a few lines of a pane, whatever was pasted
+    else:
+        assert name == "seed" and text == "9" * 5000  # a seed may be any whole number
