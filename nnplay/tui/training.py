@@ -85,7 +85,8 @@ class TrainingMixin(App[None]):
         generation = session.generation
         why, detail = "stepped" if steps else "paused", ""
         taken, samples, loss = 0, 0, None
-        started = last_post = time.perf_counter()
+        last_post = time.perf_counter()
+        speed: float | None = None  # samples a second lately: a change of batch size shows at once
         try:
             while not worker.is_cancelled and not self._pause.is_set():
                 record = session.next_record()
@@ -98,7 +99,7 @@ class TrainingMixin(App[None]):
                 if isinstance(record, EpochStats) and self.pace and steps is None:
                     self.post_message(self._progress_message(generation, loss, None))
                     self._pause.wait(max(0.0, 1 / self.pace - (time.perf_counter() - last_post)))
-                    last_post = time.perf_counter()
+                    last_post, samples = time.perf_counter(), 0
                     continue
                 if isinstance(record, StepStats):
                     taken += 1
@@ -111,8 +112,10 @@ class TrainingMixin(App[None]):
                     break
                 now = time.perf_counter()
                 if now - last_post >= self.post_every:
-                    self.post_message(self._progress_message(generation, loss, samples / (now - started)))
-                    last_post = now
+                    recent = samples / (now - last_post)
+                    speed = recent if speed is None else (speed + recent) / 2  # smoothed a little
+                    self.post_message(self._progress_message(generation, loss, speed))
+                    last_post, samples = now, 0
         except Exception as e:  # shown in the app, never as a traceback over the screen
             why, detail = "failed", f"{type(e).__name__}: {e}"
         self.post_message(self._progress_message(generation, loss, None))
@@ -165,6 +168,7 @@ class TrainingMixin(App[None]):
         self._stop_training()
         self.session.rebuild()
         self._after_rebuild()
+        self.clear_notifications()  # a divergence warning is about the network just replaced
         self.notify("A fresh network from seed " + str(self.session.config.seed) + ".", timeout=3)
 
     def action_pace(self, step: int) -> None:
