@@ -69,6 +69,13 @@ VIEWS = {
 """Views that look inside the network: name -> (key, title, module.class in nnplay.tui.views, help)."""
 SMALLEST = (76, 20)
 """The smallest terminal the panes fit in; below it the app says so instead."""
+
+
+def loss_text(loss: float) -> str:
+    """A loss for the status: four decimals, or three significant digits if that shows 0.0000."""
+    return f"{loss:.4f}" if loss == 0 or abs(loss) >= 0.001 else f"{loss:.3g}"
+
+
 STATES = {
     "loading": "… loading",
     "ready": "○ ready: space trains",
@@ -152,6 +159,8 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         main.set_class(width < SMALLEST[0] or height < SMALLEST[1], "-tiny")
         if width >= WIDE:
             self.query_one("#loss-plot", MetricPlot).metric = "loss"  # accuracy has its own plot
+        # A deep network scrolls in its pane rather than squeeze the settings out of theirs.
+        self.query_one(ArchitectureEditor).styles.max_height = 9 if height < 30 else "50%"
         self.query_one("#too-small", Static).update(
             f"nnplay needs a terminal of at least {SMALLEST[0]}×{SMALLEST[1]}; "
             f"this one is {width}×{height}. Enlarge it, or q to quit."
@@ -220,7 +229,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         self._stop_training()
         self.session.rebuild(candidate)
         self._after_rebuild()
-        editor.message = f"rebuilt: {self.session.summary()['params']:,} parameters, training reset"
+        editor.message = "rebuilt; training starts afresh"
 
     def on_training_controls_changed(self, message: TrainingControls.Changed) -> None:
         controls = self.query_one(TrainingControls)
@@ -269,20 +278,23 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
     def _show_status(self) -> None:
         summary = self.session.summary()
         text = Text()
-        text.append(STATES[self.state], style="bold")
-        text.append(f"   Epoch {summary['epoch']}/{summary['epochs']}\n")
+        state, epoch = STATES[self.state], f"   Epoch {summary['epoch']}/{summary['epochs']}"
+        if len(state + epoch) > (self.query_one(TrainingControls).content_size.width or 36):
+            state = state.split(":")[0]  # "○ ready", without its hint, rather than wrap
+        text.append(state, style="bold")
+        text.append(epoch + "\n")
         p = self._progress
         history = p.history if p else None
         if history is not None and len(history.epoch):
-            text.append(f"loss {history.loss[-1]:.4f}  test loss {history.test_loss[-1]:.4f}\n")
+            text.append(f"loss {loss_text(history.loss[-1])}  test loss {loss_text(history.test_loss[-1])}\n")
             train, test = history.train_acc[-1], history.test_acc[-1]
             if train == train:  # not NaN: a classifier
                 text.append(f"train {100 * train:.1f}%  test {100 * test:.1f}%\n")
         elif p is not None and p.loss is not None:
-            text.append(f"batch loss {p.loss:.4f}\n")
+            text.append(f"batch loss {loss_text(p.loss)}\n")
         elif self.session.loaded_figures is not None:  # a trained network just loaded
             train, test, test_loss = self.session.loaded_figures
-            text.append(f"loaded  test loss {test_loss:.4f}\n")
+            text.append(f"loaded  test loss {loss_text(test_loss)}\n")
             if train is not None and test is not None:
                 text.append(f"train {100 * train:.1f}%  test {100 * test:.1f}%\n")
         if p is not None and p.samples_per_s and self.state == "running":

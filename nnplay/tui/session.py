@@ -157,9 +157,9 @@ class Session:
             trainer.optimizer.weight_decay = config.l2
             trainer.batch_size = config.batch_size
             if config.seed != old.seed or config.init != old.init:
-                return "a new seed or init applies when you reset (r)"
+                return "applies when you reset (r)"
             if config.batch_size != old.batch_size and self._run is not None:
-                return "the new batch size applies from the next epoch"
+                return "applies from the next epoch"
             return ""
 
     # -- training ---------------------------------------------------------------

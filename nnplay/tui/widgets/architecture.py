@@ -17,6 +17,8 @@ from nnplay.core.config import ConfigError, parse_layers
 from nnplay.core.network import count_params
 
 NAMES = list(ACTIVATIONS)
+DRAFT_NOTE = "enter applies, esc drops"
+"""Shown while the draft differs from the network."""
 
 
 class ArchitectureEditor(Widget, can_focus=True):
@@ -83,7 +85,7 @@ class ArchitectureEditor(Widget, can_focus=True):
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
         if event.character and event.character.isdigit() and self.n_hidden:
             self.typed = (self.typed + event.character)[:7]
-            self.message = f"new size {self.typed}: enter sets it, esc cancels"
+            self.message = f"size {self.typed}: enter sets it, esc drops"
             event.stop()
 
     def action_backspace(self) -> None:
@@ -187,15 +189,25 @@ class ArchitectureEditor(Widget, can_focus=True):
         if self.message:
             text.append(self.message, style="bold" if self.message.startswith("✗") else "italic")
         elif self.changed:
-            text.append("enter applies (resets training) · esc", style="italic")
+            text.append(DRAFT_NOTE, style="italic")
         return text
 
     def _visible_rows(self) -> list[int | None]:
         """Layer rows to draw: all if they fit, else the ends and a window round the cursor."""
         rows = len(self.draft_layers)
-        room = self.size.height - 3 if self.size.height else rows  # parameters and message lines
-        if rows <= room or room < 5:
+        limit = self.styles.max_height
+        if limit is None or self.parent is None:
             return list(range(rows))
+        # From the most the pane may grow to, not its size now: its height follows its content.
+        height = int(limit.resolve(self.parent.size, self.app.size)) - self.gutter.height
+        note = self.message or (DRAFT_NOTE if self.changed else "")
+        notes = -(-len(note) // max(self.size.width, 20))  # the lines it wraps to
+        room = max(height - 1 - notes, 3)  # less the parameters line
+        if rows <= room:
+            return list(range(rows))
+        if room < 5:  # no room for "…" lines: input, the hidden layers round the cursor, output
+            start = min(max(self.cursor + 1 - (room - 2) // 2, 1), rows - 1 - (room - 2))
+            return [0, *range(start, start + room - 2), rows - 1]
         middle = room - 4  # input, output and two "…" lines
         start = min(max(self.cursor + 1 - middle // 2, 1), rows - 1 - middle)
         shown: list[int | None] = [0]

@@ -33,6 +33,9 @@ FIELDS = [
 ]
 """The TrainConfig fields shown here, with their labels."""
 
+VALUE_COLUMN = 16
+"""Where values start on a settings line (after the cursor mark and the label)."""
+
 LADDERS: dict[str, list[Any]] = {
     "optimizer": list(OPTIMIZERS),
     "init": list(INITS),
@@ -104,6 +107,7 @@ class TrainingControls(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(id="settings")
         yield Input(id="edit", compact=True)
+        yield Static(id="note")  # below the editor, so a long note never pushes it out of view
         yield Status(id="status")
 
     def on_mount(self) -> None:
@@ -115,7 +119,9 @@ class TrainingControls(Vertical, can_focus=True):
     # -- what the app calls ----------------------------------------------------------
 
     def set_config(self, config: TrainConfig) -> None:
+        """A rebuilt, reset or loaded network's settings; notes about the old one go."""
         self.config = config
+        self.message = ""
         self._draw()
 
     def set_status(self, status: Text) -> None:
@@ -152,9 +158,10 @@ class TrainingControls(Vertical, can_focus=True):
         self.editing = self.field
         editor = self.query_one("#edit", Input)
         editor.value = format_field(self.field, getattr(self.config, self.field))
+        editor.styles.offset = (VALUE_COLUMN, self.cursor)  # over the value it replaces
         editor.display = True
         editor.focus()
-        self.message = f"type a new {dict(FIELDS)[self.field]}; enter sets it, esc cancels"
+        self.message = "enter sets it, esc cancels"
 
     def action_cancel(self) -> None:
         if self.editing:
@@ -166,11 +173,18 @@ class TrainingControls(Vertical, can_focus=True):
         if self.editing:
             self.post_message(self.Changed(self.editing, event.value))
 
-    def _close_editor(self) -> None:
+    def on_descendant_blur(self) -> None:
+        """Focus left the editor (tab, say) without enter or esc: drop the edit."""
+        if self.editing and not self.query_one("#edit", Input).has_focus:
+            self._close_editor(refocus=False)
+            self.message = ""
+
+    def _close_editor(self, refocus: bool = True) -> None:
         self.editing = None
         editor = self.query_one("#edit", Input)
         editor.display = False
-        self.focus()
+        if refocus:
+            self.focus()
 
     # -- drawing -----------------------------------------------------------------------
 
@@ -193,9 +207,9 @@ class TrainingControls(Vertical, can_focus=True):
         for i, (name, label) in enumerate(FIELDS):
             selected = i == self.cursor
             value = format_field(name, getattr(self.config, name))
-            line = f"{'▶' if selected else ' '} {label:<14}{value}"
+            line = f"{'▶' if selected else ' '} {label:<{VALUE_COLUMN - 2}}{value}"
             text.append(line + "\n", style="reverse" if selected and self.has_focus else "")
-        if self.message:
-            text.append(self.message, style="bold" if self.message.startswith("✗") else "italic")
         text.rstrip()
         self.query_one("#settings", Static).update(text)
+        style = "bold" if self.message.startswith("✗") else "italic"
+        self.query_one("#note", Static).update(Text(self.message, style=style))
