@@ -195,11 +195,11 @@ class ArchitectureEditor(Widget, can_focus=True):
     def _visible_rows(self) -> list[int | None]:
         """Layer rows to draw: all if they fit, else the ends and a window round the cursor."""
         rows = len(self.draft_layers)
-        limit = self.styles.max_height
-        if limit is None or self.parent is None:
+        limit, parent = self.styles.max_height, self.parent
+        if limit is None or not isinstance(parent, Widget):
             return list(range(rows))
         # From the most the pane may grow to, not its size now: its height follows its content.
-        height = int(limit.resolve(self.parent.size, self.app.size)) - self.gutter.height
+        height = int(limit.resolve(parent.size, self.app.size)) - self.gutter.height
         note = self.message or (DRAFT_NOTE if self.changed else "")
         notes = -(-len(note) // max(self.size.width, 20))  # the lines it wraps to
         room = max(height - 1 - notes, 3)  # less the parameters line
