@@ -147,6 +147,41 @@ async def test_controls_refuse_bad_values_and_change_the_learning_rate_mid_run()
         assert app.state == "paused"
 
 
+async def test_an_edit_left_with_tab_is_dropped_and_reset_clears_stale_notes():
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=10_000))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        controls = app.query_one(TrainingControls)
+        editor = controls.query_one("#edit")
+        await pilot.press("tab", "down", "enter", "ctrl+u", *"0.5")
+        assert editor.display and editor.has_focus
+        await pilot.press("tab")  # away, without enter or esc
+        assert not editor.display and controls.message == "" and app.session.config.lr == 0.01
+        await pilot.press("shift+tab", "down", "down", "down", "right")  # seed 0 -> 1: applies at reset
+        assert app.session.config.seed == 1 and "reset" in controls.message
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert controls.message == ""  # the note was about the network just replaced
+
+
+async def test_the_status_stays_in_view_under_a_long_note_and_a_deep_network():
+    app = make_app(TrainConfig(layers=(64, *[16] * 12, 10), epochs=2))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        controls = app.query_one(TrainingControls)
+        await pilot.press("tab", "down", "enter", "ctrl+u", *("9" * 300), "enter")
+        await pilot.pause()
+        status = controls.query_one("#status")
+        pane = controls.region
+        assert status.region.y >= pane.y and status.region.bottom <= pane.bottom  # inside the pane
+        assert "Epoch 2/2" in str(controls.status) and "train" in str(controls.status)
+        editor = app.query_one(ArchitectureEditor)
+        rows = str(editor.render()).splitlines()
+        assert rows[0].strip().startswith("input") and any("output" in r for r in rows)
+
+
 async def test_digit_viewer_moves_switches_and_finds_mistakes(size):
     app = make_app(SMALL)
     async with app.run_test(size=size) as pilot:
