@@ -166,7 +166,10 @@ def load(path: str | os.PathLike[str]) -> Saved:
     """Read and check a saved network; raise SaveFileError saying what is wrong."""
     where = shown(path)
     try:
-        with np.load(path, allow_pickle=False) as npz:
+        loaded = np.load(path, allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):  # a single .npy array
+            raise SaveFileError(f"{where} is not a saved network: an .npy array, not an .npz file")
+        with loaded as npz:
             arrays = {name: npz[name] for name in npz.files}
     except FileNotFoundError:
         raise SaveFileError(f"{where}: no such file") from None
@@ -188,6 +191,8 @@ def load(path: str | os.PathLike[str]) -> Saved:
         if _is_zip(path) or _starts_with(path, b"\x80"):  # 0x80: how pickles since protocol 2 start
             raise SaveFileError(f"{where} holds pickled Python objects; nnplay never loads those") from None
         raise SaveFileError(f"{where} is not a saved network: not an .npz file") from None
+    except SaveFileError:
+        raise
     except Exception as e:  # zip and npy parsing can fail in many ways on a damaged file
         raise SaveFileError(f"{where} is damaged and cannot be read ({type(e).__name__}: {e})") from None
     return _check(where, arrays)
