@@ -8,6 +8,7 @@ person, naming the field, what was given and what is allowed.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -168,11 +169,9 @@ def _choice(name: str, text: str, choices: Any) -> str:
 
 def parse_layers(text: str) -> tuple[int, ...]:
     """'64,128,64,10' -> (64, 128, 64, 10)."""
-    parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
-    if len(parts) < 2:
-        raise ConfigError(
-            f"layers: need at least an input and an output size, like 64,128,64,10; got {_quoted(text)}"
-        )
+    parts = re.split(r"\s*,\s*|\s+", text.strip()) if text.strip() else []  # commas or spaces
+    if "" in parts:  # "64,,10" or "64,10,": a typo, not a smaller network
+        raise ConfigError(f"layers: a size is missing in {_quoted(text)}")
     sizes = []
     for part in parts:
         try:
@@ -184,6 +183,10 @@ def parse_layers(text: str) -> tuple[int, ...]:
         if n > MAX_UNITS:
             raise ConfigError(f"layers: {n:,} units is too many; the most a layer may have is {MAX_UNITS:,}")
         sizes.append(n)
+    if len(sizes) < 2:
+        raise ConfigError(
+            f"layers: need at least an input and an output size, like 64,128,64,10; got {_quoted(text)}"
+        )
     return tuple(sizes)
 
 
