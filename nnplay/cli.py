@@ -155,6 +155,8 @@ def train(ns: argparse.Namespace) -> int:
         except SaveFileError as e:
             raise UsageError(f"--save: {e}") from None
 
+    import numpy as np
+
     from nnplay import data
     from nnplay.core.history import HistoryLog
     from nnplay.core.serialize import save
@@ -168,33 +170,35 @@ def train(ns: argparse.Namespace) -> int:
         print(trainer.net.summary(), file=out)
     last = trainer.epoch + config.epochs
     width = len(str(last))
-    for record in trainer.run(config.epochs):
-        if isinstance(record, EpochStats):
-            history.add(record)
-            if ns.json:
-                line = json.dumps(
-                    {
-                        "epoch": record.epoch,
-                        "loss": record.loss,
-                        "train_acc": record.train_acc,
-                        "test_acc": record.test_acc,
-                        "seconds": record.seconds,
-                    }
-                )
-            else:
-                line = (
-                    f"Epoch {record.epoch:>{width}}/{last} - {record.seconds * 1000:.1f}ms"
-                    f" - loss: {record.loss:.4f}"
-                    + _acc(" - train_acc: ", record.train_acc)
-                    + _acc(" - test_acc: ", record.test_acc)
-                    + f" - test_loss: {record.test_loss:.4f}"
-                )
-            print(line, file=out, flush=True)
-        elif isinstance(record, Diverged):
-            print(f"nnplay train: {record.reason}", file=sys.stderr)
-            if ns.save is not None:
-                print(f"nnplay train: nothing was saved to {ns.save}", file=sys.stderr)
-            return 1
+    # Overflow on the way to divergence is reported once, below, not as NumPy warnings.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for record in trainer.run(config.epochs):
+            if isinstance(record, EpochStats):
+                history.add(record)
+                if ns.json:
+                    line = json.dumps(
+                        {
+                            "epoch": record.epoch,
+                            "loss": record.loss,
+                            "train_acc": record.train_acc,
+                            "test_acc": record.test_acc,
+                            "seconds": record.seconds,
+                        }
+                    )
+                else:
+                    line = (
+                        f"Epoch {record.epoch:>{width}}/{last} - {record.seconds * 1000:.1f}ms"
+                        f" - loss: {record.loss:.4f}"
+                        + _acc(" - train_acc: ", record.train_acc)
+                        + _acc(" - test_acc: ", record.test_acc)
+                        + f" - test_loss: {record.test_loss:.4f}"
+                    )
+                print(line, file=out, flush=True)
+            elif isinstance(record, Diverged):
+                print(f"nnplay train: {record.reason}", file=sys.stderr)
+                if ns.save is not None:
+                    print(f"nnplay train: nothing was saved to {ns.save}", file=sys.stderr)
+                return 1
     if ns.save is not None:
         try:
             save(ns.save, trainer.net, config, trainer.epoch, trainer.rng, trainer.optimizer, history.table())
@@ -215,7 +219,14 @@ def gradcheck(ns: argparse.Namespace) -> int:
 
     from nnplay import data
     from nnplay.core.activations import ACTIVATIONS
-    from nnplay.core.gradcheck import TOLERANCE, check_layer, check_loss, check_network
+    from nnplay.core.gradcheck import (
+        TOLERANCE,
+        Check,
+        check_layer,
+        check_loss,
+        check_network_sample,
+        sample_size,
+    )
     from nnplay.core.layers import Dense
     from nnplay.core.losses import LOSSES
     from nnplay.core.network import Network, NetworkSpec
@@ -233,7 +244,14 @@ def gradcheck(ns: argparse.Namespace) -> int:
         from nnplay.core.serialize import restore
 
         restore(net, saved)
-    checks = check_network(net, split.X_train[:8], split.Y_train[:8])
+    per_array = sample_size(net)  # a large network gets a sample, as in the app: all would take long
+    sampled = check_network_sample(
+        net, split.X_train[:8], split.Y_train[:8], per_array, np.random.default_rng(0)
+    )
+    checks: list[Check] = [
+        Check(c.name if c.checked == c.total else f"{c.name} ({c.checked}/{c.total})", c.error)
+        for c in sampled
+    ]
     x = rng.standard_normal((4, 5))
     checks += check_layer(Dense(5, 3, rng, dtype=np.float64), x, rng, "dense (alone)")
     for name, cls in ACTIVATIONS.items():
@@ -242,6 +260,11 @@ def gradcheck(ns: argparse.Namespace) -> int:
         y = np.eye(3)[rng.integers(0, 3, 4)] if name == "cross_entropy" else rng.uniform(0, 1, (4, 3))
         checks.append(check_loss(loss_cls(), rng.standard_normal((4, 3)), y, name))
     print(f"Finite differences against backward() (float64, tolerance {TOLERANCE:.0e})")
+    if per_array is not None:
+        print(
+            f"The network has {net.n_params:,} parameters: "
+            f"a seeded sample of {per_array} in each array is checked"
+        )
     print(f"{'checked':<28}{'relative error':>20}")
     for c in checks:
         print(f"{c.name:<28}{c.error:>20.2e}  {'ok' if c.ok else 'MISMATCH'}")
@@ -255,7 +278,13 @@ def gradcheck(ns: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    ns = parser.parse_args(argv)
+    ns, unknown = parser.parse_known_args(argv)
+    if unknown:  # said by the subcommand that was given them, not by the top-level parser
+        prog = f"nnplay {ns.command}" if ns.command else "nnplay"
+        print(
+            f"{prog}: error: unrecognized arguments: {' '.join(unknown)} (see {prog} --help)", file=sys.stderr
+        )
+        return 2
     try:
         if ns.command == "train":
             return train(ns)
@@ -269,7 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted; nothing was saved", file=sys.stderr)
+        saving = ns.command == "train" and getattr(ns, "save", None)
+        print(f"interrupted; nothing was saved to {saving}" if saving else "interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `nnplay train --json | head -1`
         sys.stderr.close()

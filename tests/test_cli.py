@@ -45,6 +45,9 @@ def test_json_prints_exactly_one_object_per_epoch_with_the_agreed_keys(capsys):
         (["--layers", "64,0,10"], "at least 1"),
         (["--layers", "64,-5,10"], "at least 1"),
         (["--layers", "64,abc,10"], "not a whole number"),
+        (["--layers", "64,,10"], "a size is missing"),
+        (["--layers", "64,10,"], "a size is missing"),
+        (["--bogus"], "unrecognized arguments: --bogus (see nnplay train --help)"),
         (["--layers", "32,10"], "first size must be 64"),
         (["--layers", "64,5"], "last size must be 10"),
         (["--layers", "64,90000,90000,10"], "GiB"),
@@ -111,16 +114,31 @@ def test_a_damaged_file_is_refused_and_left_alone(capsys, tmp_path):
     assert path.read_bytes() == b"PK\x03\x04 definitely not a zip"
 
 
-def test_divergence_is_reported_and_nothing_is_written(capsys, tmp_path):
+def test_divergence_is_reported_and_nothing_is_written(capsys, tmp_path, recwarn):
     path = tmp_path / "m.npz"
-    code, out, err = run(capsys, "train", "--lr", "50", "--epochs", "5", "--save", str(path))
+    code, out, err = run(capsys, "train", "--lr", "1e6", "--epochs", "5", "--save", str(path))
     assert code == 1 and "diverged" in err and "nothing was saved" in err
+    assert err.count("\n") == 2  # the two lines, no NumPy overflow warnings before them
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+    assert "try 0.1." in err  # a rate that might work, not 1e6 / 10
     assert not path.exists()
+
+
+def test_a_single_npy_array_is_named_for_what_it_is(capsys, tmp_path):
+    np.save(tmp_path / "arr.npy", np.zeros(3))
+    code, _, err = run(capsys, "train", "--load", str(tmp_path / "arr.npy"))
+    assert code == 2 and "an .npy array, not an .npz file" in err
 
 
 def test_other_data_sets_get_fitting_default_layers(capsys):
     code, out, _ = run(capsys, "train", "--dataset", "moons", "--epochs", "1")
     assert code == 0 and "output (Sigmoid)" in out and "(None, 1)" in out
+
+
+def test_gradcheck_samples_a_large_network_as_the_app_does(capsys):
+    code, out, _ = run(capsys, "gradcheck", "--layers", "64,400,400,10")  # 187,210 parameters
+    assert code == 0 and "All gradients agree" in out
+    assert "a seeded sample of" in out and "dense_1.W (" in out  # checked/total, not all 160,000
 
 
 def test_gradcheck_command_passes(capsys):

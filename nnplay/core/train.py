@@ -234,5 +234,5 @@ class Trainer:
             self.step,
             f"Training diverged in epoch {epoch} (step {self.step}): {what}. "
             f"The weights are back as they were at the start of epoch {epoch}. "
-            f"The learning rate {lr:g} is probably too high: try {lr / 10:g}.",
+            f"The learning rate {lr:g} is probably too high: try {min(lr / 10, 0.1):g}.",
         )

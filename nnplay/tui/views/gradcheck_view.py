@@ -233,7 +233,8 @@ class GradcheckView(View):
         if sampled:
             text.append(
                 "\nA seeded random sample of each array (g checks the same ones): "
-                "all of them would take minutes.",
+                f"all {outcome.n_params:,} would take about "
+                f"{_duration(outcome.seconds * outcome.n_params / total)}.",
                 style="italic",
             )
         self._status(text)
@@ -258,3 +259,7 @@ def results_table(checks: list[SampledCheck], checking: str = "") -> Table:
     if checking:
         table.add_row(checking, "", "", Text("▶ checking…", style="bold"))
     return table
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} minutes"
