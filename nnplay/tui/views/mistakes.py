@@ -253,6 +253,7 @@ class MistakesView(View):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width >= 110, "-roomy")
+        self.set_class(self.size.width < 80, "-narrow")  # the gallery still needs one digit's width
 
     @property
     def gallery(self) -> MistakeGallery:
