@@ -72,9 +72,18 @@ SMALLEST = (76, 20)
 
 
 def loss_text(loss: float) -> str:
-    """A loss for the status: four decimals, or three significant digits if that shows 0.0000."""
-    return f"{loss:.4f}" if loss == 0 or abs(loss) >= 0.001 else f"{loss:.3g}"
+    """A loss for the status: four decimals, or three significant digits for one so small it
+    would show as 0.0000 or so large (a diverging run) that the decimals are noise."""
+    return f"{loss:.4f}" if loss == 0 or 0.001 <= abs(loss) < 1e5 else f"{loss:.3g}"
 
+
+PLACEHOLDERS = {
+    "ready": "press space to train",
+    "running": "the first epoch is on its way",
+    "diverged": "diverged: r resets",
+    "failed": "stopped by an error",
+}
+"""What the plots say before any epoch has finished, by state (ready for the others)."""
 
 STATES = {
     "loading": "… loading",
@@ -300,8 +309,11 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         if p is not None and p.samples_per_s and self.state == "running":
             text.append(f"{p.samples_per_s:,.0f} samples/s  ", style="dim")
         if self.pace:
-            text.append(f"pace {self.pace} epochs/s (< >)", style="dim")
+            text.append(f"pace {self.pace} epoch{'s' if self.pace != 1 else ''}/s (< >)", style="dim")
         self.query_one(TrainingControls).set_status(text)
+        placeholder = PLACEHOLDERS.get(self.state, PLACEHOLDERS["ready"])
+        for plot in self.query(MetricPlot):
+            plot.say(placeholder)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While the terminal is too small to show the panes, only quitting works: keys

@@ -175,5 +175,6 @@ class TrainingMixin(App[None]):
         """Slow training down (step 1) or speed it up (-1), to watch it learn."""
         at = PACES.index(self.pace)
         self.pace = PACES[max(0, min(len(PACES) - 1, at + step))]
-        self.notify(f"Pace: {self.pace} epochs a second" if self.pace else "Pace: full speed", timeout=2)
+        pace = f"Pace: {self.pace} epoch{'s' if self.pace != 1 else ''} a second"
+        self.notify(pace if self.pace else "Pace: full speed", timeout=2)
         self._show_status()

@@ -34,12 +34,15 @@ async def test_divergence_stops_says_why_plots_stay_finite_and_reset_recovers():
         assert np.isfinite(app.session.trainer.net.params).all()
         history = app.session.history()
         assert np.isfinite(history.loss).all() and np.isfinite(history.test_loss).all()
+        assert len(history.epoch) == 0  # diverged within the first epoch: nothing to plot,
+        assert "diverged: r resets" in str(app.query_one("#loss-plot").render())  # so it says why
         await pilot.press("space")  # refused: training does not resume on a diverged run
         await settle(app, pilot)
         assert app.state == "diverged"
         await pilot.press("tab", "down", "enter", "ctrl+u", *"0.01", "enter", "r")
         await settle(app, pilot)
         assert app.state == "ready"
+        assert "press space to train" in str(app.query_one("#loss-plot").render())
         await pilot.press("space")
         await settle(app, pilot)
         assert app.state == "finished"

@@ -33,6 +33,8 @@ class MetricPlot(PlotextPlot):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.set_reactive(MetricPlot.metric, metric)
         self.history: History | None = None
+        self.placeholder = "press space to train"
+        """What the plot says before any epoch has finished."""
 
     def on_mount(self) -> None:  # PlotextPlot's own on_mount runs too (Textual walks the MRO)
         self.replot()
@@ -46,6 +48,12 @@ class MetricPlot(PlotextPlot):
     def watch_metric(self) -> None:
         self.replot()
 
+    def say(self, placeholder: str) -> None:
+        """Change what the plot says before any epoch has finished."""
+        if placeholder != self.placeholder:
+            self.placeholder = placeholder
+            self.replot()
+
     def replot(self) -> None:
         plt = self.plt
         plt.clear_data()
@@ -56,7 +64,7 @@ class MetricPlot(PlotextPlot):
         plt.xlabel("epoch")
         h = self.history
         if h is None or len(h.epoch) == 0:
-            plt.title("press space to train")
+            plt.title(self.placeholder)
             self.refresh()
             return
         x = h.epoch.tolist()
