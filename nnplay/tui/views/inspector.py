@@ -10,7 +10,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual import events, work
@@ -202,13 +203,37 @@ def formula_table(forward: tuple[tuple[str, str], ...], backward: tuple[tuple[st
     """The formulas in one column and their shapes in the next, forward then backward."""
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)
-    table.add_column(style="dim")
+    table.add_column()
     for formula, shapes in forward:
-        table.add_row(Text(formula, style="bold"), shapes)
+        table.add_row(Text(formula, style="bold"), Shapes(shapes))
     table.add_row("", "")
     for formula, shapes in backward:
-        table.add_row(Text(formula, style="bold"), shapes)
+        table.add_row(Text(formula, style="bold"), Shapes(shapes))
     return Group(table)
+
+
+class Shapes:
+    """A line of shapes, "x: (32, 64)  W1: (64, 128)  ...", that wraps only between them.
+
+    Rich would break "z1: (32, 128)" at its spaces (no-break spaces too), leaving
+    "(32," on one line and "128)" on the next.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.pairs = text.split("  ")
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(max(map(len, self.pairs)), len("  ".join(self.pairs)))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        line = ""
+        for pair in self.pairs:
+            if line and len(line) + 2 + len(pair) > options.max_width:
+                yield Text(line, style="dim")
+                line = pair
+            else:
+                line = f"{line}  {pair}" if line else pair
+        yield Text(line, style="dim")
 
 
 def norm_text(summary: NormSummary | None, first_epoch: int) -> Text:

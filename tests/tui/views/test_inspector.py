@@ -114,3 +114,15 @@ async def test_a_healthy_layer_shows_the_cores_fraction():
         text = shown(view, "#inspector-health")
         assert f"{health.count} of {health.units} units ({health.fraction:.0%}) dead" in text
         assert "✓ Nothing looks wrong." in shown(view, "#inspector-hints")
+
+
+def test_a_narrow_pane_wraps_shapes_between_them_never_inside_a_tuple():
+    from nnplay.tui.views.inspector import Shapes
+
+    shapes = "x: (32, 64)  W1: (64, 128)  b1: (128,)  z1: (32, 128)"
+    console = Console(width=24, record=True)
+    console.print(Shapes(shapes))
+    lines = [line.strip() for line in console.export_text().splitlines() if line.strip()]
+    assert len(lines) > 1  # it did wrap
+    assert all(line.count("(") == line.count(")") for line in lines)  # each tuple whole on a line
+    assert "  ".join(lines) == shapes  # nothing lost or reordered
