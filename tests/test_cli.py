@@ -128,6 +128,7 @@ def test_a_single_npy_array_is_named_for_what_it_is(capsys, tmp_path):
     np.save(tmp_path / "arr.npy", np.zeros(3))
     code, _, err = run(capsys, "train", "--load", str(tmp_path / "arr.npy"))
     assert code == 2 and "an .npy array, not an .npz file" in err
+    assert err.count("is not a saved network") == 1
 
 
 def test_other_data_sets_get_fitting_default_layers(capsys):

@@ -171,6 +171,8 @@ def load(path: str | os.PathLike[str]) -> Saved:
             raise SaveFileError(f"{where} is not a saved network: an .npy array, not an .npz file")
         with loaded as npz:
             arrays = {name: npz[name] for name in npz.files}
+    except SaveFileError:  # a ValueError too: not to be wrapped by the clause below
+        raise
     except FileNotFoundError:
         raise SaveFileError(f"{where}: no such file") from None
     except IsADirectoryError:
@@ -191,8 +193,6 @@ def load(path: str | os.PathLike[str]) -> Saved:
         if _is_zip(path) or _starts_with(path, b"\x80"):  # 0x80: how pickles since protocol 2 start
             raise SaveFileError(f"{where} holds pickled Python objects; nnplay never loads those") from None
         raise SaveFileError(f"{where} is not a saved network: not an .npz file") from None
-    except SaveFileError:
-        raise
     except Exception as e:  # zip and npy parsing can fail in many ways on a damaged file
         raise SaveFileError(f"{where} is damaged and cannot be read ({type(e).__name__}: {e})") from None
     return _check(where, arrays)
