@@ -80,7 +80,7 @@ def loss_text(loss: float) -> str:
 PLACEHOLDERS = {
     "ready": "press space to train",
     "running": "the first epoch is on its way",
-    "diverged": "diverged: r resets",
+    "diverged": "diverged: space resumes, r resets",
     "failed": "stopped by an error",
 }
 """What the plots say before any epoch has finished, by state (ready for the others)."""
@@ -91,7 +91,7 @@ STATES = {
     "running": "▶ running",
     "paused": "‖ paused",
     "finished": "■ finished",
-    "diverged": "✗ diverged: r resets",
+    "diverged": "✗ diverged: space resumes",
     "failed": "✗ stopped by an error",
 }
 

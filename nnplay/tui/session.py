@@ -168,6 +168,13 @@ class Session:
     def finished(self) -> bool:
         return self.trainer is not None and self.trainer.epoch >= self.config.epochs
 
+    def recover(self) -> None:
+        """After a divergence, carry on from the weights the trainer put back, with a fresh
+        optimizer: its momentum or moments were built from the diverging steps."""
+        with self.lock:
+            if self.trainer is not None:
+                self.trainer.optimizer = make_optimizer(self.config)
+
     def next_record(self) -> Record | None:
         """Take one step and return its record (then the epoch's, if it ended); None when done."""
         with self.lock:

@@ -62,13 +62,16 @@ class TrainingMixin(App[None]):
             self._start(None)
         elif self.state == "finished":
             self.notify("Training has reached its epochs: raise epochs, or r to start again.")
-        elif self.state == "diverged":
-            self.notify("This run diverged: r resets the network.", severity="warning")
+        elif self.state == "diverged":  # from the weights put back, with the settings as they are now
+            self.session.recover()
+            self._start(None)
 
     def action_step(self) -> None:
         if self.state == "running":
             self._pause.set()  # a step while running pauses, as a debugger's step does
-        elif self.state in ("ready", "paused"):
+        elif self.state in ("ready", "paused", "diverged"):
+            if self.state == "diverged":
+                self.session.recover()
             self._start(1)
 
     def _start(self, steps: int | None) -> None:

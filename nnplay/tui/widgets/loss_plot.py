@@ -48,6 +48,9 @@ class MetricPlot(PlotextPlot):
     def watch_metric(self) -> None:
         self.replot()
 
+    def on_resize(self) -> None:
+        self.replot()  # the y ticks are chosen for the height
+
     def say(self, placeholder: str) -> None:
         """Change what the plot says before any epoch has finished."""
         if placeholder != self.placeholder:
