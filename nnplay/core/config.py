@@ -137,13 +137,19 @@ def _quoted(text: str, quotes: bool = True, most: int = 24) -> str:
     return repr(text) if quotes else text
 
 
-def _whole(name: str, text: str, minimum: int) -> int:
+MAX_COUNT = 10**9
+"""The largest batch size or number of epochs: more than any run needs, short enough to show."""
+
+
+def _whole(name: str, text: str, minimum: int, maximum: int | None = None) -> int:
     try:
         value = int(text.strip())
     except ValueError:
         raise ConfigError(f"{name}: {_quoted(text)} is not a whole number") from None
     if value < minimum:
         raise ConfigError(f"{name}: must be at least {minimum}, not {_quoted(text, False)}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name}: must be at most {maximum:,}, not {_quoted(text, False)}")
     return value
 
 
@@ -226,9 +232,9 @@ def _parse(name: str, text: str) -> Any:
     if name == "l2":
         return _real("l2", text, allow_zero=True)
     if name == "batch_size":
-        return _whole("batch size", text, 1)
+        return _whole("batch size", text, 1, MAX_COUNT)
     if name == "epochs":
-        return _whole("epochs", text, 0)
+        return _whole("epochs", text, 0, MAX_COUNT)
     if name == "seed":
         return _whole("seed", text, 0)
     raise ConfigError(f"unknown setting {name!r}")

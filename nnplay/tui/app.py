@@ -14,6 +14,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from nnplay import data
@@ -67,8 +68,9 @@ VIEWS = {
     ),
 }
 """Views that look inside the network: name -> (key, title, module.class in nnplay.tui.views, help)."""
-SMALLEST = (76, 20)
-"""The smallest terminal the panes fit in; below it the app says so instead."""
+SMALLEST = (76, 22)
+"""The smallest terminal the panes fit in, every setting and the status in view; below it
+the app says so instead."""
 
 
 def loss_text(loss: float) -> str:
@@ -132,6 +134,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         self._last_plot = 0.0
         self._progress: Progress | None = None
         self._file = "nnplay.npz"
+        self._focus_before_tiny: Widget | None = None
         """The file last saved or loaded: the dialogs offer it again."""
 
     # -- layout -------------------------------------------------------------------------
@@ -165,11 +168,20 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
     def _fit(self, width: int, height: int) -> None:
         main = self.screen_stack[0]  # not self.screen: a view or dialog may be on top
         main.set_class(width >= WIDE, "-wide")
-        main.set_class(width < SMALLEST[0] or height < SMALLEST[1], "-tiny")
+        tiny, was_tiny = width < SMALLEST[0] or height < SMALLEST[1], main.has_class("-tiny")
+        if tiny and not was_tiny:
+            self._focus_before_tiny = main.focused  # hiding the panes takes their focus away
+        main.set_class(tiny, "-tiny")
+        if was_tiny and not tiny:
+            pane = self._focus_before_tiny or self.query_one(ArchitectureEditor)
+            self.call_after_refresh(main.set_focus, pane)
+        if tiny != was_tiny:
+            self.refresh_bindings()  # the footer shows what check_action allows now
         if width >= WIDE:
             self.query_one("#loss-plot", MetricPlot).metric = "loss"  # accuracy has its own plot
         # A deep network scrolls in its pane rather than squeeze the settings out of theirs.
-        self.query_one(ArchitectureEditor).styles.max_height = 9 if height < 30 else "50%"
+        rows = 8 if height < 24 else 9 if height < 30 else "50%"
+        self.query_one(ArchitectureEditor).styles.max_height = rows
         self.query_one("#too-small", Static).update(
             f"nnplay needs a terminal of at least {SMALLEST[0]}×{SMALLEST[1]}; "
             f"this one is {width}×{height}. Enlarge it, or q to quit."

@@ -109,3 +109,10 @@ def test_a_refusal_quotes_only_the_start_of_a_very_long_value(name, text):
         assert len(str(e)) < 150  # fits a few lines of a pane, whatever was pasted
     else:
         assert name == "seed" and text == "9" * 5000  # a seed may be any whole number
+
+
+@pytest.mark.parametrize("name", ["batch_size", "epochs"])
+def test_counts_past_a_billion_are_refused_so_every_figure_fits_its_line(name):
+    assert parse_field(name, "1000000000") == 10**9
+    with pytest.raises(ConfigError, match="at most 1,000,000,000"):
+        parse_field(name, "1000000001")

@@ -322,6 +322,7 @@ async def test_a_terminal_too_small_gets_a_notice_and_the_panes_come_back():
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
+        await pilot.press("tab")  # the Training pane has focus
         await pilot.resize_terminal(40, 12)
         await pilot.pause()
         notice = app.query_one("#too-small")
@@ -331,6 +332,10 @@ async def test_a_terminal_too_small_gets_a_notice_and_the_panes_come_back():
         await settle(app, pilot)
         assert app.state == "ready" and app.session.summary()["epoch"] == 0
         await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.focused is app.query_one(TrainingControls)  # focus comes back where it was
+        await pilot.press("down")
+        assert app.query_one(TrainingControls).cursor == 1
         await pilot.pause()
         assert app.query_one("#main").display and not notice.display
 

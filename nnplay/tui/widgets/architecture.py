@@ -155,8 +155,9 @@ class ArchitectureEditor(Widget, can_focus=True):
             self.typed = ""
             self.message = ""
         else:
+            changed = self.changed
             self.set_network(self.net_layers, self.net_activations)
-            self.message = "changes discarded"
+            self.message = "changes discarded" if changed else ""
 
     def refuse(self, reason: str) -> None:
         """The app refused the draft: keep it for correcting and say why."""
@@ -169,7 +170,8 @@ class ArchitectureEditor(Widget, can_focus=True):
         self.border_subtitle = "a x +- ←→ enter"
         text = Text()
         last = len(self.draft_layers) - 1
-        for i in self._visible_rows():
+        visible = self._visible_rows()
+        for i in visible:
             if i is None:
                 text.append("  …\n", style="dim")
                 continue
@@ -185,7 +187,9 @@ class ArchitectureEditor(Widget, can_focus=True):
             line = f"{'▶' if selected else ' '} {name:<9}{shown:>7}  {act}"
             text.append(line + "\n", style="reverse" if selected and self.has_focus else "")
         params = count_params(self.draft_layers)
-        text.append(f"  {params:,} parameters\n", style="dim")
+        some_hidden = len([i for i in visible if i is not None]) < len(self.draft_layers)
+        layers = f", {self.n_hidden} hidden" if some_hidden else ""  # not all of them are shown
+        text.append(f"  {params:,} parameters{layers}\n", style="dim")
         if self.message:
             text.append(self.message, style="bold" if self.message.startswith("✗") else "italic")
         elif self.changed:

@@ -207,6 +207,8 @@ class TrainingControls(Vertical, can_focus=True):
         for i, (name, label) in enumerate(FIELDS):
             selected = i == self.cursor
             value = format_field(name, getattr(self.config, name))
+            if len(value) > 18:  # a 300-digit seed, say: one line, whatever was typed
+                value = value[:17] + "…"
             line = f"{'▶' if selected else ' '} {label:<{VALUE_COLUMN - 2}}{value}"
             text.append(line + "\n", style="reverse" if selected and self.has_focus else "")
         text.rstrip()
