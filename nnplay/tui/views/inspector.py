@@ -168,7 +168,8 @@ class InspectorView(View):
         warning = f"⚠ {count} hint{'s' if count > 1 else ''} below  " if count else ""
         body.border_subtitle = warning + keys_hint(KEYS)
         self.query_one("#inspector-formulas-heading", Static).update(
-            f"Forward, then backward, for a batch of {formulas.batch}"
+            f"Forward, then backward, for a batch of {formulas.batch} "
+            f"· in a saved file: W{i}, b{i}"  # the formulas count layers from 1, files from 0
         )
         self.query_one("#inspector-formulas", Static).update(
             formula_table(formulas.forward, formulas.backward)

@@ -49,7 +49,9 @@ async def test_the_formulas_carry_the_live_shapes_and_follow_the_chosen_layer(si
         assert "W1: (64, 16)" in first and "x: (32, 64)" in first and "z1: (32, 16)" in first
         assert "dW1 = x.T @ dz1" in first and "dz1 = da1 * [z1 > 0]" in first
         assert "dense_0, 64 → 16" in view.query_one("#inspector-body").border_title
+        assert "in a saved file: W0, b0" in shown(view, "#inspector-formulas-heading")
         await pilot.press("right")
+        assert "in a saved file: W1, b1" in shown(view, "#inspector-formulas-heading")
         second = shown(view, "#inspector-formulas")
         assert "W2: (16, 10)" in second and "dz2 = (p - y) / N" in second and "softmax" in second
         assert "(64, 16)" not in second
