@@ -190,11 +190,14 @@ class ArchitectureEditor(Widget, can_focus=True):
         some_hidden = len([i for i in visible if i is not None]) < len(self.draft_layers)
         layers = f", {self.n_hidden} hidden" if some_hidden else ""  # not all of them are shown
         text.append(f"  {params:,} parameters{layers}\n", style="dim")
-        if self.message:
-            text.append(self.message, style="bold" if self.message.startswith("✗") else "italic")
-        elif self.changed:
-            text.append(DRAFT_NOTE, style="italic")
+        note = self.note
+        text.append(note, style="bold" if note.startswith("✗") else "italic")
         return text
+
+    @property
+    def note(self) -> str:
+        """The line under the network: a message, or how to apply a draft, or nothing."""
+        return self.message or (DRAFT_NOTE if self.changed else "")
 
     def _visible_rows(self) -> list[int | None]:
         """Layer rows to draw: all if they fit, else the ends and a window round the cursor."""
@@ -204,8 +207,7 @@ class ArchitectureEditor(Widget, can_focus=True):
             return list(range(rows))
         # From the most the pane may grow to, not its size now: its height follows its content.
         height = int(limit.resolve(parent.size, self.app.size)) - self.gutter.height
-        note = self.message or (DRAFT_NOTE if self.changed else "")
-        notes = -(-len(note) // max(self.size.width, 20))  # the lines it wraps to
+        notes = -(-len(self.note) // max(self.size.width, 20))  # the lines it wraps to
         room = max(height - 1 - notes, 3)  # less the parameters line
         if rows <= room:
             return list(range(rows))
