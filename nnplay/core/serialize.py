@@ -11,7 +11,9 @@ Layout (``np.load(path, allow_pickle=False)``):
                          epochs trained and the shuffling generator's state
 
 Writes are atomic: the file is written beside its target and renamed over it,
-so a crash mid-save leaves the old file whole. Loading checks everything and
+so a crash mid-save leaves the old file whole. A symbolic link is written
+through (the file it points to is replaced, the link stays); anything else
+that is not a regular file, such as /dev/null, is refused. Loading checks everything and
 raises SaveFileError with a plain message instead of returning bad weights.
 """
 
@@ -108,8 +110,9 @@ def save(
             arrays["history"] = history
         except ValueError:
             pass  # an odd history (a loss that overflowed, say) must not cost the network
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
+    check_writable(path)  # refuses a folder or a device: renaming over one would replace it
+    target = Path(os.path.realpath(path))  # through a symbolic link: the link must stay a link
+    folder = target.parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as e:
@@ -150,10 +153,13 @@ def _new_file_mode(target: Path) -> int:
 def check_writable(path: str | os.PathLike[str]) -> None:
     """Raise SaveFileError now, not after training, if path cannot be written."""
     target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
     try:
-        if target.is_dir():
+        real = Path(os.path.realpath(path))  # a symbolic link is written through
+        folder = real.parent
+        if real.is_dir():
             raise SaveFileError(f"{shown(target)} is a folder; give a file name such as model.npz")
+        if real.exists() and not real.is_file():  # a device, a pipe, a socket
+            raise SaveFileError(f"{shown(target)} is not a regular file; give a file name such as model.npz")
         if not folder.is_dir():
             raise SaveFileError(f"cannot save to {shown(target)}: folder {shown(folder)} does not exist")
     except OSError as e:  # a name too long for the file system, say

@@ -308,3 +308,24 @@ def test_saved_files_get_the_mode_any_new_file_would(tmp_path, net):
     (tmp_path / "kept.npz").chmod(0o640)
     save(tmp_path / "kept.npz", net, CONFIG, 0)
     assert (tmp_path / "kept.npz").stat().st_mode & 0o777 == 0o640  # overwriting keeps the mode
+
+
+def test_a_symbolic_link_is_written_through_and_stays_a_link(tmp_path, net):
+    (tmp_path / "real").mkdir()
+    save(tmp_path / "real" / "m.npz", net, CONFIG, 0)
+    (tmp_path / "link.npz").symlink_to(tmp_path / "real" / "m.npz")
+    save(tmp_path / "link.npz", net, CONFIG, 5)
+    assert (tmp_path / "link.npz").is_symlink()
+    assert load(tmp_path / "real" / "m.npz").epochs_trained == 5
+    assert sorted(p.name for p in (tmp_path / "real").iterdir()) == ["m.npz"]  # no temporary file left
+
+
+def test_a_device_or_pipe_is_refused_not_replaced(tmp_path, net):
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)  # like /dev/null: not a regular file; renaming over it would replace it
+    with pytest.raises(SaveFileError, match="not a regular file"):
+        serialize.check_writable(pipe)
+    with pytest.raises(SaveFileError, match="not a regular file"):
+        save(pipe, net, CONFIG, 0)
+    assert not pipe.is_file() and pipe.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
