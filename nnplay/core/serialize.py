@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from nnplay.core.config import TrainConfig
+from nnplay.core.config import MAX_COUNT, TrainConfig
 from nnplay.core.history import COLUMNS, check_rows
 from nnplay.core.network import Network, NetworkSpec, check_spec, count_params
 from nnplay.core.optimizers import OPTIMIZERS, Optimizer
@@ -41,6 +41,8 @@ VERSION = 2
 them) still load."""
 READS = (1, 2)
 OPTIMIZER_PREFIX = "opt_"
+LARGEST = float(np.finfo(np.float32).max)
+"""Weights are trained as float32: a larger saved value would load as infinity."""
 
 
 class SaveFileError(ValueError):
@@ -246,13 +248,20 @@ def _check(where: str, arrays: dict[str, np.ndarray]) -> Saved:
         )
         check_spec(spec)
         config = TrainConfig.from_dict(meta["settings"])
-        epochs = int(meta["epochs_trained"])
+        epochs = meta["epochs_trained"]
         rng_state = meta.get("rng_state")
-    except (KeyError, TypeError, ValueError) as e:  # ConfigError is a ValueError
+    except (KeyError, TypeError, ValueError, OverflowError) as e:  # ConfigError is a ValueError
         detail = f"missing {e}" if isinstance(e, KeyError) else str(e)
         raise SaveFileError(f"{where}: the architecture or settings are invalid ({detail})") from None
-    if config.layers != spec.sizes:
-        raise SaveFileError(f"{where}: settings and architecture disagree on the layer sizes")
+    if type(epochs) is not int or not 0 <= epochs <= MAX_COUNT:
+        raise SaveFileError(f"{where}: epochs_trained must be a whole number from 0 to {MAX_COUNT:,}")
+    for what, ours, theirs in (
+        ("layer sizes", config.layers, spec.sizes),
+        ("activations", config.hidden_activations, spec.activations),
+        ("initialisation", config.init, spec.init),
+    ):
+        if ours != theirs:
+            raise SaveFileError(f"{where}: settings and architecture disagree on the {what}")
     optimizer_state = {
         name.removeprefix(OPTIMIZER_PREFIX): arrays.pop(name)
         for name in list(arrays)
@@ -262,6 +271,9 @@ def _check(where: str, arrays: dict[str, np.ndarray]) -> Saved:
         OPTIMIZERS[config.optimizer].check_state(optimizer_state, count_params(spec.sizes))
     except ValueError as e:
         raise SaveFileError(f"{where}: the optimizer's state is invalid ({e})") from None
+    for name, value in optimizer_state.items():
+        if value.dtype.kind == "f" and value.size and np.abs(value).max() > LARGEST:
+            raise SaveFileError(f"{where}: the optimizer's {name} holds values too large to train with")
     history = arrays.pop("history", np.empty((0, len(COLUMNS))))
     try:
         check_rows(history, epochs)
@@ -286,6 +298,8 @@ def _check(where: str, arrays: dict[str, np.ndarray]) -> Saved:
                 raise SaveFileError(f"{where}: {name} holds {arr.dtype}, not floating-point numbers")
             if not np.isfinite(arr).all():
                 raise SaveFileError(f"{where}: {name} holds NaN or infinite values")
+            if arr.size and np.abs(arr).max() > LARGEST:
+                raise SaveFileError(f"{where}: {name} holds values too large to train with (beyond {LARGEST:.1e})")
         weights.append((W, bias))
     return Saved(spec, config, weights, epochs, rng_state, optimizer_state, history)
 

@@ -98,7 +98,7 @@ def build(config: TrainConfig, data: Split, saved: Saved | None = None, dtype: t
         if saved.rng_state is not None and saved.config.seed == config.seed:
             try:
                 rng.bit_generator.state = saved.rng_state
-            except (TypeError, ValueError, KeyError):
+            except (TypeError, ValueError, KeyError, OverflowError):
                 pass  # a damaged state only costs exact continuation; the seed still applies
         if saved.config.optimizer == config.optimizer:  # another optimizer starts afresh
             state = dict(saved.optimizer_state)

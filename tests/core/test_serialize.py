@@ -329,3 +329,52 @@ def test_a_device_or_pipe_is_refused_not_replaced(tmp_path, net):
         save(pipe, net, CONFIG, 0)
     assert not pipe.is_file() and pipe.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+def _meta_damaged(tmp_path, net, change):
+    arrays = good_arrays(tmp_path, net)
+    meta = json.loads(str(arrays["meta"]))
+    change(meta)
+    arrays["meta"] = np.array(json.dumps(meta))
+    write(tmp_path / "bad.npz", **arrays)
+    return tmp_path / "bad.npz"
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda m: m.update(epochs_trained=float("inf")), "epochs_trained must be a whole number"),
+        (lambda m: m.update(epochs_trained=-5), "epochs_trained must be a whole number"),
+        (lambda m: m.update(epochs_trained=3.7), "epochs_trained must be a whole number"),
+        (lambda m: m.update(epochs_trained="7"), "epochs_trained must be a whole number"),
+        (lambda m: m.update(epochs_trained=10**30), "epochs_trained must be a whole number"),
+        (lambda m: m["architecture"]["sizes"].insert(1, float("inf")), "architecture or settings"),
+        (lambda m: m["settings"].update(activation=["sigmoid"]), "disagree on the activations"),
+        (lambda m: m["settings"].update(init="xavier"), "disagree on the initialisation"),
+    ],
+)
+def test_damaged_meta_is_refused_with_a_reason_not_a_crash(tmp_path, net, change, message):
+    with pytest.raises(SaveFileError, match=message):
+        load(_meta_damaged(tmp_path, net, change))
+
+
+def test_weights_too_large_for_float32_are_refused(tmp_path, net):
+    arrays = good_arrays(tmp_path, net)
+    arrays["W1"] = arrays["W1"].astype(np.float64)
+    arrays["W1"][0, 0] = 1e300  # finite, but infinite once trained as float32
+    write(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(SaveFileError, match="W1 holds values too large"):
+        load(tmp_path / "bad.npz")
+
+
+@pytest.mark.parametrize("value", [10**60, -1])
+def test_a_damaged_shuffling_state_costs_only_exact_continuation(tmp_path, net, value):
+    from nnplay import data
+    from nnplay.core.train import build
+
+    save(tmp_path / "m.npz", net, CONFIG, 0, rng=np.random.default_rng(0))
+    saved = load(tmp_path / "m.npz")
+    state = json.loads(json.dumps(saved.rng_state))
+    state["state"]["state"] = value
+    trainer = build(CONFIG, data.load("digits"), replace(saved, rng_state=state))
+    assert trainer.epoch == 0 and np.array_equal(trainer.net.params, net.params)
