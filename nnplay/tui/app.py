@@ -129,13 +129,18 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         self.state = "loading"
         """One of STATES."""
         self._pause = threading.Event()
+        self._run = 0
+        """Counts starts of training: a Stopped message from an earlier one is stale."""
+        self._stepping = False
+        """A single-step worker is running; presses of s meanwhile queue more steps."""
+        self._steps_queued = 0
         self.pace: int | None = None
         """At most this many epochs a second, to watch learning slowly; None: full speed."""
         self._last_plot = 0.0
         self._progress: Progress | None = None
         self._file = "nnplay.npz"
-        self._focus_before_tiny: Widget | None = None
         """The file last saved or loaded: the dialogs offer it again."""
+        self._focus_before_tiny: Widget | None = None
 
     # -- layout -------------------------------------------------------------------------
 

@@ -43,6 +43,9 @@ class TrainingMixin(App[None]):
     post_every: float
     plot_every: float
     _pause: threading.Event
+    _run: int
+    _stepping: bool
+    _steps_queued: int
     _last_plot: float
     _progress: Progress | None
 
@@ -69,6 +72,8 @@ class TrainingMixin(App[None]):
     def action_step(self) -> None:
         if self.state == "running":
             self._pause.set()  # a step while running pauses, as a debugger's step does
+        elif self._stepping:  # a burst of s: every press is a step, none cancels another
+            self._steps_queued += 1
         elif self.state in ("ready", "paused", "diverged"):
             if self.state == "diverged":
                 self.session.recover()
@@ -76,12 +81,16 @@ class TrainingMixin(App[None]):
 
     def _start(self, steps: int | None) -> None:
         self._pause.clear()
+        self._run += 1
+        self._stepping = steps is not None
+        if steps is None:
+            self._steps_queued = 0
         self.state = "running" if steps is None else self.state
         self._show_status()
-        self.train(steps)
+        self.train(steps, self._run)
 
     @work(thread=True, exclusive=True, group="train", exit_on_error=False)
-    def train(self, steps: int | None) -> None:
+    def train(self, steps: int | None, run: int = 0) -> None:
         """Pull records from the session until paused, done or cancelled; post throttled copies."""
         worker = get_current_worker()
         session = self.session
@@ -122,7 +131,7 @@ class TrainingMixin(App[None]):
         except Exception as e:  # shown in the app, never as a traceback over the screen
             why, detail = "failed", f"{type(e).__name__}: {e}"
         self.post_message(self._progress_message(generation, loss, None))
-        self.post_message(Stopped(generation, why, detail))
+        self.post_message(Stopped(generation, run, why, detail))
 
     def _progress_message(self, generation: int, loss: float | None, speed: float | None) -> Progress:
         return Progress(generation, loss, self.session.history(MAX_POINTS), speed)
@@ -143,7 +152,12 @@ class TrainingMixin(App[None]):
                     plot.update(message.history)
 
     def on_stopped(self, message: Stopped) -> None:
-        if message.generation != self.session.generation:
+        if message.generation != self.session.generation or message.run != self._run:
+            return  # a run that was cancelled for a newer one, or a network since replaced
+        self._stepping = False
+        if message.why == "stepped" and self._steps_queued:
+            steps, self._steps_queued = self._steps_queued, 0
+            self._start(steps)
             return
         if message.why == "finished":
             self.state = "finished"
@@ -163,6 +177,8 @@ class TrainingMixin(App[None]):
 
     def _stop_training(self) -> None:
         self._pause.set()
+        self._run += 1  # what the cancelled worker still posts is stale
+        self._stepping, self._steps_queued = False, 0
         self.workers.cancel_group(self, "train")
 
     def action_reset(self) -> None:

@@ -7,7 +7,7 @@ from nnplay.core.config import TrainConfig
 from nnplay.core.network import Network, NetworkSpec
 from nnplay.tui.app import make_app
 from nnplay.tui.widgets.architecture import ArchitectureEditor
-from nnplay.tui.widgets.controls import TrainingControls
+from nnplay.tui.widgets.controls import FIELDS, TrainingControls
 from nnplay.tui.widgets.digit_viewer import DigitViewer
 from nnplay.tui.widgets.help import HelpScreen
 from tests.tui.helpers import settle
@@ -362,3 +362,63 @@ async def test_seed_and_init_apply_at_the_next_reset():
         await pilot.press("r")
         await settle(app, pilot)
         assert app.session.trainer.net.spec.init == "xavier"
+
+
+async def test_a_burst_of_s_takes_every_step_it_asked_for():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for _ in range(10):  # pressed faster than a step takes: autorepeat, a slow link
+            app.action_step()
+        for _ in range(50):
+            await settle(app, pilot)
+            if app.session.summary()["step"] >= 10 and not app._stepping:
+                break
+        assert app.session.summary()["step"] == 10 and app.state == "paused"
+
+
+async def test_a_stale_stopped_message_does_not_pause_a_newer_run():
+    from nnplay.tui.messages import Stopped
+
+    app = make_app(TrainConfig(epochs=10_000))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        assert app.state == "running"
+        # what a step started just before this run posts when the run cancels it
+        app.post_message(Stopped(app.session.generation, app._run - 1, "stepped"))
+        await pilot.pause()
+        assert app.state == "running"
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert app.state == "paused"
+
+
+async def test_a_burst_of_right_presses_steps_once_per_press():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        controls = app.query_one(TrainingControls)
+        controls.cursor = [name for name, _ in FIELDS].index("epochs")
+        for _ in range(4):  # before the app has answered any of them
+            controls.action_step(1)
+        await pilot.pause()
+        assert app.session.config.epochs == 50  # 3 -> 5 -> 10 -> 20 -> 50, not 3 -> 5 four times
+
+
+@pytest.mark.parametrize(
+    "name, value, step, expected",
+    [
+        ("epochs", 100, 1, 200),
+        ("epochs", 100_000, 1, 100_000),  # typed beyond the ladder: more never gives less
+        ("epochs", 100_000, -1, 10_000),
+        ("batch_size", 5000, 1, 5000),
+        ("lr", 1e-5, -1, 1e-5),
+        ("lr", 1e-5, 1, 1e-4),
+        ("seed", 0, -1, 0),
+    ],
+)
+def test_left_and_right_step_the_way_pressed_or_not_at_all(name, value, step, expected):
+    from nnplay.tui.widgets.controls import stepped
+
+    assert stepped(name, value, step) == expected

@@ -48,15 +48,16 @@ LADDERS: dict[str, list[Any]] = {
 
 
 def stepped(name: str, value: Any, step: int) -> Any:
-    """The value one step up or down the field's ladder from value."""
+    """The value one step up or down the field's ladder from value; value itself at the
+    ladder's end (a typed value beyond it stays: "more" never gives less)."""
     if name == "seed":
         return max(0, value + step)
     ladder = LADDERS[name]
     if name in ("optimizer", "init"):  # names: cycle through them
         return ladder[(ladder.index(value) + step) % len(ladder)]
     if step > 0:
-        return next((v for v in ladder if v > value), ladder[-1])
-    return next((v for v in reversed(ladder) if v < value), ladder[0])
+        return next((v for v in ladder if v > value), value)
+    return next((v for v in reversed(ladder) if v < value), value)
 
 
 class Status(Widget):
@@ -103,6 +104,10 @@ class TrainingControls(Vertical, can_focus=True):
         self.config = config
         self.status = Text("loading…")
         self.editing: str | None = None
+        self._asked: dict[str, Any] = {}
+        """Values asked for by ←→ that the app has not answered yet: the next press steps
+        from these, so a burst of presses (autorepeat, a slow link) counts every one."""
+        self._unanswered = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="settings")
@@ -121,6 +126,7 @@ class TrainingControls(Vertical, can_focus=True):
     def set_config(self, config: TrainConfig) -> None:
         """A rebuilt, reset or loaded network's settings; notes about the old one go."""
         self.config = config
+        self._asked.clear()
         self.message = ""
         self._draw()
 
@@ -130,6 +136,7 @@ class TrainingControls(Vertical, can_focus=True):
 
     def accept(self, config: TrainConfig, note: str = "") -> None:
         """The app took the change."""
+        self._answered()
         self.config = config
         self.message = note
         if self.editing:
@@ -138,7 +145,13 @@ class TrainingControls(Vertical, can_focus=True):
 
     def refuse(self, reason: str) -> None:
         """The app refused the change: nothing changed; say why."""
+        self._answered()
         self.message = f"✗ {reason}"
+
+    def _answered(self) -> None:
+        self._unanswered = max(0, self._unanswered - 1)
+        if not self._unanswered:
+            self._asked.clear()
 
     # -- keys ----------------------------------------------------------------------------
 
@@ -151,8 +164,15 @@ class TrainingControls(Vertical, can_focus=True):
         self.message = ""
 
     def action_step(self, step: int) -> None:
-        value = stepped(self.field, getattr(self.config, self.field), step)
-        self.post_message(self.Changed(self.field, format_field(self.field, value)))
+        field = self.field
+        now = self._asked.get(field, getattr(self.config, field))
+        value = stepped(field, now, step)
+        if value == now:
+            self.message = f"{'largest' if step > 0 else 'smallest'} step; enter types any value"
+            return
+        self._asked[field] = value
+        self._unanswered += 1
+        self.post_message(self.Changed(field, format_field(field, value)))
 
     def action_edit(self) -> None:
         self.editing = self.field
