@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import fields, replace
 from typing import Any, NoReturn
 
-from nnplay.core.config import ConfigError, TrainConfig, format_field
+from nnplay.core.config import ConfigError, TrainConfig, counted, format_field
 
 FLAGS: dict[str, tuple[str, str]] = {
     "dataset": ("--dataset", "data set: digits, moons, circles, xor, spiral or sine (default digits)"),
@@ -206,7 +206,7 @@ def train(ns: argparse.Namespace) -> int:
             print(f"nnplay train: {e}", file=sys.stderr)
             return 1
         if not ns.json:
-            print(f"Saved {trainer.epoch} epoch(s) of training to {ns.save}", file=out)
+            print(f"Saved {counted(trainer.epoch, 'epoch')} of training to {ns.save}", file=out)
     return 0
 
 
@@ -343,12 +343,13 @@ def app(ns: argparse.Namespace) -> int:
 
     application = make_app(config, saved, low_bandwidth=ns.low_bandwidth, ansi=ns.ansi)
     application.run(mouse=not ns.no_mouse)
-    # After the terminal is restored, so quitting stays quick. Not for `nnplay serve`: its
-    # tabs share one user, so they would overwrite each other's file, and nobody sees stderr.
-    if "web_driver" not in os.environ.get("TEXTUAL_DRIVER", ""):
-        note = application.session.keep_on_exit()
-        if note:
+    # After the terminal is restored, so quitting stays quick (a hang-up has kept it already).
+    note = application.session.keep_on_exit()
+    if note:
+        try:
             print(note, file=sys.stderr)
+        except OSError:  # the terminal has gone
+            pass
     return 0
 
 

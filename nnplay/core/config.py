@@ -137,6 +137,11 @@ def _quoted(text: str, quotes: bool = True, most: int = 24) -> str:
     return repr(text) if quotes else text
 
 
+def counted(n: int, word: str) -> str:
+    """'1 epoch', '3 epochs': a number and its noun, for a message."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 MAX_COUNT = 10**9
 """The largest batch size or number of epochs: more than any run needs, short enough to show."""
 

@@ -299,7 +299,8 @@ def _check(where: str, arrays: dict[str, np.ndarray]) -> Saved:
             if not np.isfinite(arr).all():
                 raise SaveFileError(f"{where}: {name} holds NaN or infinite values")
             if arr.size and np.abs(arr).max() > LARGEST:
-                raise SaveFileError(f"{where}: {name} holds values too large to train with (beyond {LARGEST:.1e})")
+                too_large = f"holds values too large to train with (over {LARGEST:.1e})"
+                raise SaveFileError(f"{where}: {name} {too_large}")
         weights.append((W, bias))
     return Saved(spec, config, weights, epochs, rng_state, optimizer_state, history)
 

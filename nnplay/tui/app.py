@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import os
+import signal
 import threading
 from collections.abc import Iterable
 from dataclasses import replace
@@ -166,6 +168,20 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         self._fit(self.size.width, self.size.height)
         self._show_status()
         self.load()
+        if self.session.keeps_unsaved:
+            loop = asyncio.get_running_loop()
+            for hang_up in (signal.SIGHUP, signal.SIGTERM):
+                try:
+                    loop.add_signal_handler(hang_up, self.hang_up)
+                except (NotImplementedError, RuntimeError, ValueError):  # no such signal here
+                    pass
+
+    def hang_up(self) -> None:
+        """The terminal went away (SIGHUP: an SSH link dropped, a window closed) or the
+        system asks nnplay to stop (SIGTERM): keep unsaved training, then quit."""
+        self._stop_training()
+        self.session.keep_unsaved()  # now: a terminal that has gone will not take a farewell
+        self.exit()
 
     def on_resize(self, event) -> None:  # type: ignore[no-untyped-def]
         self._fit(event.size.width, event.size.height)
@@ -253,9 +269,11 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             editor.refuse("the data is still loading")
             return
         self._stop_training()
-        self.session.rebuild(candidate)
+        kept = self.session.rebuild(candidate)
         self._after_rebuild()
         editor.message = "rebuilt; training starts afresh"
+        if kept:
+            self.notify(kept + ".", timeout=8)
 
     def on_training_controls_changed(self, message: TrainingControls.Changed) -> None:
         controls = self.query_one(TrainingControls)

@@ -6,12 +6,14 @@ dialog with the reason; the network on screen is never touched by a failure.
 
 from __future__ import annotations
 
+import os
+
 from textual.app import App
 
 from nnplay import data
-from nnplay.core.config import ConfigError
+from nnplay.core.config import ConfigError, counted
 from nnplay.core.serialize import SaveFileError, check_writable, load
-from nnplay.tui.session import Session
+from nnplay.tui.session import Session, autosave_path
 from nnplay.tui.widgets.file_dialog import FileDialog
 
 
@@ -54,9 +56,21 @@ class FilesMixin(App[None]):
             data.check(saved.config)
         except (SaveFileError, ConfigError) as e:
             return str(e)  # the network on screen is untouched
+        session = self.session
+        if session.unsaved and session.keeps_unsaved and _same_file(path, autosave_path()):
+            return "save the network you trained first (ctrl+s): it would be kept in this very file"
         self._stop_training()
-        self.session.restore(saved)
+        kept = session.restore(saved)
         self._file = path
         self._after_rebuild()
-        self.notify(f"Loaded {path}: {saved.epochs_trained} epoch(s) trained.", timeout=4)
+        self.notify(f"Loaded {path}: {counted(saved.epochs_trained, 'epoch')} trained.", timeout=4)
+        if kept:
+            self.notify(kept + ".", timeout=8)
         return ""
+
+
+def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist
+        return False

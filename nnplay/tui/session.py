@@ -16,12 +16,17 @@ from typing import Any
 import numpy as np
 
 from nnplay import data
-from nnplay.core.config import TrainConfig
+from nnplay.core.config import TrainConfig, counted
 from nnplay.core.history import BoundedTable, History, HistoryLog
 from nnplay.core.network import Network, correct_mask
 from nnplay.core.serialize import Saved, SaveFileError
 from nnplay.core.serialize import save as save_network
 from nnplay.core.train import Diverged, EpochStats, Record, Split, Trainer, build, make_optimizer
+
+
+def served() -> bool:
+    """Whether this app runs under `nnplay serve`, whose browser tabs share one user."""
+    return "web_driver" in os.environ.get("TEXTUAL_DRIVER", "")
 
 
 def autosave_path() -> Path:
@@ -65,6 +70,9 @@ class Session:
         self.kept_step = 0
         """The trainer's step count when the network was last saved or built: more steps
         than this are training that quitting would lose."""
+        self.keeps_unsaved = not served()
+        """Whether training about to be lost goes to autosave_path(). Not under `nnplay
+        serve`: its tabs share one user, so they would overwrite each other's file."""
         self.loaded_figures: tuple[float | None, float | None, float] | None = None
         """(train accuracy, test accuracy, test loss) of a network loaded already trained,
         until training adds figures of its own."""
@@ -82,14 +90,17 @@ class Session:
             self.split = split
             self._build(self.saved)
 
-    def restore(self, saved: Saved) -> None:
-        """Take a loaded network, its settings and its training so far (already checked)."""
+    def restore(self, saved: Saved) -> str:
+        """Take a loaded network, its settings and its training so far (already checked);
+        returns keep_unsaved()'s note on the network replaced."""
         with self.lock:
+            note = self.keep_unsaved()
             if saved.config.dataset != self.config.dataset or self.split is None:
                 self.split = data.load(saved.config.dataset)
             self.config = saved.config
             self.saved = saved
             self._build(saved)
+            return note
 
     def save(self, path: str) -> str:
         """Save the network as it is now (atomically); returns what happened, for a person."""
@@ -99,34 +110,47 @@ class Session:
             log = self._log.table()
             save_network(path, trainer.net, self.config, trainer.epoch, trainer.rng, trainer.optimizer, log)
             self.kept_step = trainer.step
-            return f"Saved {trainer.epoch} epoch(s) of training to {path}"
+            return f"Saved {counted(trainer.epoch, 'epoch')} of training to {path}"
 
-    def keep_on_exit(self) -> str:
-        """Save training that was never saved to AUTOSAVE, so quitting loses nothing;
+    @property
+    def unsaved(self) -> bool:
+        """Whether the network has trained since it was built, loaded or saved."""
+        return self.trainer is not None and self.trainer.step > self.kept_step
+
+    def keep_unsaved(self) -> str:
+        """Save training that was never saved to autosave_path(), before it is lost;
         returns what happened, for a person ("" if there was nothing to keep)."""
         with self.lock:
-            if self.trainer is None or self.trainer.step <= self.kept_step:
+            if not self.keeps_unsaved or not self.unsaved:
                 return ""
-            path = autosave_path()
+            assert self.trainer is not None
+            path, epochs = autosave_path(), self.trainer.epoch
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self.save(str(path))
             except (SaveFileError, OSError) as e:
-                return f"nnplay: your unsaved network could not be kept: {e}"
-            return (
-                f"nnplay: your unsaved network ({self.trainer.epoch} epoch(s) trained) is kept in {path}\n"
-                f"nnplay: to carry on: nnplay --load {path}"
-            )
+                return f"Your unsaved network could not be kept: {e}"
+            return f"Your unsaved network ({counted(epochs, 'epoch')} trained) is kept in {path}"
 
-    def rebuild(self, config: TrainConfig | None = None) -> None:
-        """A fresh network (the settings' seed), forgetting all training."""
+    def keep_on_exit(self) -> str:
+        """keep_unsaved() as the app quits: what to print after it, with how to carry on."""
+        note = self.keep_unsaved()
+        if note.startswith("Your unsaved network ("):
+            note += f"\nnplay: to carry on: nnplay --load {autosave_path()}"
+        return f"nnplay: {note}" if note else ""
+
+    def rebuild(self, config: TrainConfig | None = None) -> str:
+        """A fresh network (the settings' seed), forgetting all training; returns
+        keep_unsaved()'s note on the network replaced."""
         with self.lock:
+            note = self.keep_unsaved()
             if config is not None and config.dataset != self.config.dataset:
                 self.split = data.load(config.dataset)
             if config is not None:
                 self.config = config
             self.saved = None
             self._build(None)
+            return note
 
     def _build(self, saved: Saved | None) -> None:
         assert self.split is not None

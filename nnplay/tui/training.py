@@ -185,10 +185,12 @@ class TrainingMixin(App[None]):
         if not self.session.ready:
             return
         self._stop_training()
-        self.session.rebuild()
+        kept = self.session.rebuild()
         self._after_rebuild()
         self.clear_notifications()  # a divergence warning is about the network just replaced
         self.notify("A fresh network from seed " + str(self.session.config.seed) + ".", timeout=3)
+        if kept:
+            self.notify(kept + ".", timeout=8)
 
     def action_pace(self, step: int) -> None:
         """Slow training down (step 1) or speed it up (-1), to watch it learn."""

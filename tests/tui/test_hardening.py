@@ -237,3 +237,39 @@ async def test_any_text_in_any_field_is_either_taken_or_refused_with_a_message(c
             else:
                 assert not controls.message.startswith("✗")
             consistent(app)
+
+
+async def test_loading_the_kept_file_over_unsaved_training_is_refused(tmp_path):
+    from nnplay.tui.session import autosave_path
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        await pilot.press("r")  # keeps the trained network in the autosave file
+        await settle(app, pilot)
+        assert autosave_path().exists()
+        await pilot.press("s")  # new training, not yet saved
+        await settle(app, pilot)
+        step = app.session.summary()["step"]
+        await pilot.press("ctrl+o")
+        await type_into_dialog(pilot, str(autosave_path()))
+        assert isinstance(app.screen, FileDialog)  # refused: it would overwrite the file it loads
+        assert "save the network you trained first" in str(app.screen.query_one("#message", Static).content)
+        assert app.session.summary()["step"] == step
+
+
+async def test_a_hang_up_keeps_unsaved_training_and_quits():
+    from nnplay.core.serialize import load
+    from nnplay.tui.session import autosave_path
+
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=10_000))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await pilot.pause(0.3)
+        app.hang_up()  # what SIGHUP (the SSH link dropped) and SIGTERM call
+        await pilot.pause()
+        assert load(autosave_path()).epochs_trained == app.session.summary()["epoch"] > 0
+    assert app.return_code == 0

@@ -69,3 +69,26 @@ def test_unsaved_training_is_kept_on_exit_and_only_then(tmp_path, monkeypatch):
     assert session.keep_on_exit() == "" and not kept.exists()  # already kept: nothing new
     session.save(str(tmp_path / "mine.npz"))
     assert session.keep_on_exit() == ""  # saved by hand: nothing to keep
+
+
+def test_training_about_to_be_replaced_is_kept_first(tmp_path):
+    from nnplay.core.serialize import load
+
+    kept = tmp_path / "state" / "nnplay" / "unsaved.npz"  # XDG_STATE_HOME is tmp_path/state (conftest)
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=2))
+    session.load()
+    assert session.rebuild() == "" and not kept.exists()  # nothing trained: nothing to keep
+    for _ in range(3):
+        session.next_record()
+    trained = session.trainer.net.params.copy()
+    note = session.rebuild()
+    assert str(kept) in note and np.array_equal(
+        np.concatenate([np.concatenate([W.ravel(), b]) for W, b in load(kept).weights]), trained
+    )
+    assert session.summary()["step"] == 0  # and the network was still replaced
+    for _ in range(2):
+        session.next_record()
+    assert str(kept) in session.restore(load(kept))  # loading keeps the one it replaces too
+    session.keeps_unsaved = False  # as under `nnplay serve`
+    session.next_record()
+    assert session.rebuild() == ""

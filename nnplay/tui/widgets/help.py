@@ -13,7 +13,7 @@ KEYS = """\
 
 - `space` start or pause training
 - `s` take one training step (one batch)
-- `r` reset: a fresh network from the seed, training forgotten
+- `r` reset: a fresh network from the seed (training you did not save is kept: nnplay says where)
 - `p` plot loss or accuracy
 - `<` / `>` train slower or faster (epochs a second), to watch it learn
 - `tab` / `shift+tab` move between panes
