@@ -33,7 +33,7 @@ FLAGS: dict[str, tuple[str, str]] = {
         "--batch-size",
         "samples per step; more than the training set means full batch (default 32)",
     ),
-    "epochs": ("--epochs", "passes over the training set (default 100)"),
+    "epochs": ("--epochs", "passes over the training set in all, a loaded file's included (default 100)"),
     "seed": ("--seed", "seeds weights and shuffling: same seed, same result (default 0)"),
     "l2": ("--l2", "weight decay coefficient (default 0)"),
 }
@@ -168,11 +168,18 @@ def train(ns: argparse.Namespace) -> int:
     out = sys.stdout
     if not ns.json:
         print(trainer.net.summary(), file=out)
-    last = trainer.epoch + config.epochs
+    # --epochs is the total, as in the app and the saved settings: a loaded file's count.
+    last = max(config.epochs, trainer.epoch)
     width = len(str(last))
+    if saved is not None and trainer.epoch >= config.epochs > 0:
+        print(
+            f"nnplay train: nothing to train: {ns.load} has trained {counted(trainer.epoch, 'epoch')} and "
+            f"--epochs is the total ({config.epochs:,}); give a larger --epochs to train on",
+            file=sys.stderr,
+        )
     # Overflow on the way to divergence is reported once, below, not as NumPy warnings.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for record in trainer.run(config.epochs):
+        for record in trainer.run(last - trainer.epoch):
             if isinstance(record, EpochStats):
                 history.add(record)
                 if ns.json:

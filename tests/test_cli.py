@@ -76,8 +76,19 @@ def test_epochs_zero_saves_the_fresh_network_and_load_continues(capsys, tmp_path
     code, out, _ = run(capsys, "train", "--load", str(path), "--epochs", "2", "--save", str(path))
     assert code == 0 and "Epoch 2/2" in out
     assert load(path).epochs_trained == 2
-    code, out, _ = run(capsys, "train", "--load", str(path), "--epochs", "1")
-    assert "Epoch 3/3" in out
+    code, out, _ = run(capsys, "train", "--load", str(path), "--epochs", "3")
+    assert "Epoch 3/3" in out and "Epoch 2/" not in out  # --epochs is the total: one more
+
+
+def test_epochs_counts_a_loaded_files_epochs_as_the_app_and_the_file_do(capsys, tmp_path):
+    path = tmp_path / "m.npz"
+    run(capsys, "train", "--layers", "64,8,10", "--epochs", "3", "--save", str(path))
+    code, out, err = run(capsys, "train", "--load", str(path), "--epochs", "2", "--save", str(path))
+    assert code == 0 and "Epoch" not in out and "nothing to train" in err and "total (2)" in err
+    assert load(path).epochs_trained == 3
+    code, out, _ = run(capsys, "train", "--load", str(path), "--epochs", "5", "--save", str(path))
+    assert code == 0 and "Epoch 4/5" in out and "Epoch 5/5" in out and "Epoch 6" not in out
+    assert load(path).epochs_trained == 5 and load(path).config.epochs == 5  # trained as many as it says
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
@@ -85,7 +96,7 @@ def test_training_in_two_halves_through_a_file_equals_training_at_once(capsys, t
     path = tmp_path / "half.npz"
     first = ("--layers", "64,16,10", "--optimizer", optimizer, "--lr", "0.001")
     run(capsys, "train", "--epochs", "2", "--save", str(path), *first)
-    run(capsys, "train", "--load", str(path), "--epochs", "2", "--save", str(path))
+    run(capsys, "train", "--load", str(path), "--epochs", "4", "--save", str(path))
     whole = tmp_path / "whole.npz"
     run(capsys, "train", "--epochs", "4", "--save", str(whole), *first)
     for (Wa, ba), (Wb, bb) in zip(load(path).weights, load(whole).weights, strict=True):
