@@ -126,7 +126,13 @@ def resolve(ns: argparse.Namespace) -> tuple[TrainConfig, Any]:
             for name in ARCHITECTURE:
                 if name in given:
                     value = config.with_text(name, given[name])
-                    if getattr(value, name) != getattr(config, name):
+                    # relu means relu,relu for two hidden layers: the same network
+                    same = (
+                        value.hidden_activations == config.hidden_activations
+                        if name == "activation"
+                        else getattr(value, name) == getattr(config, name)
+                    )
+                    if not same:
                         raise UsageError(
                             f"{FLAGS[name][0]} {given[name]} contradicts {ns.load}, which holds "
                             f"{format_field(name, getattr(config, name))}; leave {FLAGS[name][0]} out"
@@ -340,7 +346,10 @@ def serve(ns: argparse.Namespace) -> int:
             f"then open http://localhost:{ns.port}",
             flush=True,
         )
-    Server(command, host=ns.host, port=ns.port, title="nnplay").serve()
+    try:
+        Server(command, host=ns.host, port=ns.port, title="nnplay").serve()
+    except OSError as e:  # the port is taken, the host is not this machine's...
+        raise UsageError(f"cannot serve on {ns.host}:{ns.port}: {e.strerror or e}") from None
     return 0
 
 

@@ -308,3 +308,23 @@ def test_quitting_the_app_keeps_unsaved_training_unless_served(capsys, tmp_path,
         assert err == "" and not kept.exists()
     else:
         assert f"kept in {kept}" in err and load(kept).spec.sizes == (64, 8, 10)
+
+
+def test_an_activation_that_names_the_same_network_is_no_contradiction(capsys, tmp_path):
+    path = tmp_path / "m.npz"
+    run(capsys, "train", "--epochs", "0", "--save", str(path), "--layers", "64,8,8,10")
+    assert run(capsys, "train", "--load", str(path), "--activation", "relu,relu", "--epochs", "0")[0] == 0
+    code, _, err = run(capsys, "train", "--load", str(path), "--activation", "relu,tanh", "--epochs", "0")
+    assert code == 2 and "contradicts" in err
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, err = run(capsys, "serve", "--port", str(port))
+    assert code == 2 and "cannot serve on 127.0.0.1" in err and "Traceback" not in err
+    assert err.count("\n") == 1

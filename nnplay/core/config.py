@@ -144,16 +144,20 @@ def counted(n: int, word: str) -> str:
 
 MAX_COUNT = 10**9
 """The largest batch size or number of epochs: more than any run needs, short enough to show."""
+MAX_SEED = 2**32 - 1
+"""The largest seed, as scikit-learn's random_state allows: any more is a typo."""
 
 
-def _whole(name: str, text: str, minimum: int, maximum: int | None = None) -> int:
+def _whole(name: str, text: str, minimum: int, maximum: int) -> int:
     try:
         value = int(text.strip())
     except ValueError:
+        if text.strip().lstrip("+-").isdigit():  # too many digits for int() to read
+            raise ConfigError(f"{name}: must be at most {maximum:,}, not {_quoted(text, False)}") from None
         raise ConfigError(f"{name}: {_quoted(text)} is not a whole number") from None
     if value < minimum:
         raise ConfigError(f"{name}: must be at least {minimum}, not {_quoted(text, False)}")
-    if maximum is not None and value > maximum:
+    if value > maximum:
         raise ConfigError(f"{name}: must be at most {maximum:,}, not {_quoted(text, False)}")
     return value
 
@@ -241,5 +245,5 @@ def _parse(name: str, text: str) -> Any:
     if name == "epochs":
         return _whole("epochs", text, 0, MAX_COUNT)
     if name == "seed":
-        return _whole("seed", text, 0)
+        return _whole("seed", text, 0, MAX_SEED)
     raise ConfigError(f"unknown setting {name!r}")

@@ -108,7 +108,14 @@ def test_a_refusal_quotes_only_the_start_of_a_very_long_value(name, text):
     except ConfigError as e:
         assert len(str(e)) < 150  # fits a few lines of a pane, whatever was pasted
     else:
-        assert name == "seed" and text == "9" * 5000  # a seed may be any whole number
+        raise AssertionError(f"{name} took a value of {len(text)} characters")
+
+
+def test_a_seed_is_at_most_what_scikit_learn_takes_and_a_huge_one_says_so():
+    assert parse_field("seed", str(2**32 - 1)) == 2**32 - 1
+    for text in (str(2**32), "9" * 4301):  # 4301 digits: more than int() reads from text
+        with pytest.raises(ConfigError, match="at most 4,294,967,295"):
+            parse_field("seed", text)
 
 
 @pytest.mark.parametrize("name", ["batch_size", "epochs"])
