@@ -63,7 +63,8 @@ class FilesMixin(App[None]):
         kept = session.restore(saved)
         self._file = path
         self._after_rebuild()
-        self.notify(f"Loaded {path}: {counted(saved.epochs_trained, 'epoch')} trained.", timeout=4)
+        trained = counted(saved.epochs_trained, "epoch")
+        self.notify(f"Loaded {os.path.abspath(path)}: {trained} trained.", timeout=4)
         if kept:
             self.notify(kept + ".", timeout=8)
         return ""

@@ -110,7 +110,7 @@ class Session:
             log = self._log.table()
             save_network(path, trainer.net, self.config, trainer.epoch, trainer.rng, trainer.optimizer, log)
             self.kept_step = trainer.step
-            return f"Saved {counted(trainer.epoch, 'epoch')} of training to {path}"
+            return f"Saved {counted(trainer.epoch, 'epoch')} of training to {os.path.abspath(path)}"
 
     @property
     def unsaved(self) -> bool:

@@ -273,3 +273,13 @@ async def test_a_hang_up_keeps_unsaved_training_and_quits():
         await pilot.pause()
         assert load(autosave_path()).epochs_trained == app.session.summary()["epoch"] > 0
     assert app.return_code == 0
+
+
+async def test_the_file_dialog_says_which_folder_a_bare_name_goes_to(tmp_path):
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        from nnplay.core.serialize import shown
+
+        assert app.screen.query_one("#dialog").border_subtitle == f"in {shown(tmp_path, 50)}"

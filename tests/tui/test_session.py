@@ -92,3 +92,10 @@ def test_training_about_to_be_replaced_is_kept_first(tmp_path):
     session.keeps_unsaved = False  # as under `nnplay serve`
     session.next_record()
     assert session.rebuild() == ""
+
+
+def test_saving_a_bare_name_says_the_whole_path(tmp_path):
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=1))
+    session.load()
+    note = session.save("m.npz")  # the tests run in tmp_path (conftest)
+    assert note.endswith(f"to {tmp_path / 'm.npz'}") and "0 epochs" in note

@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from nnplay.core.serialize import shown
+
 
 class FileDialog(ModalScreen[str]):
     """Asks for a path and tries `act(path)`; stays open, saying why, until it succeeds or esc."""
@@ -30,7 +32,10 @@ class FileDialog(ModalScreen[str]):
             yield Static("enter to confirm, esc to cancel", id="message")
 
     def on_mount(self) -> None:
-        self.query_one("#dialog").border_title = self.title_text
+        dialog = self.query_one("#dialog")
+        dialog.border_title = self.title_text
+        # Over SSH nobody can see where a bare name would land: say so.
+        dialog.border_subtitle = f"in {shown(os.getcwd(), 50)}"
         self.query_one(Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
