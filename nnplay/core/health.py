@@ -18,7 +18,7 @@ from nnplay.core.activations import LeakyReLU
 from nnplay.core.layers import Dense
 from nnplay.core.losses import LOSSES
 from nnplay.core.network import Network, NetworkSpec
-from nnplay.core.train import LOSS_GROWTH
+from nnplay.core.train import LOSS_GROWTH, lower_lr
 
 SATURATION_MARGIN = 0.02
 """A sigmoid or tanh unit is saturated when its mean distance from the nearer bound
@@ -117,7 +117,7 @@ def layer_formulas(spec: NetworkSpec, index: int, batch: int, n_rows: int | None
         backward.append((d_in, f"d{x}: {rows_in}  (skipped in training: x is data)"))
     else:
         backward.append((d_in, f"d{x}: {rows_in}  (to layer {i - 1})"))
-    after = f"{LOSSES[spec.loss].output_activation}, loss {spec.loss}" if last else activation
+    after = LOSSES[spec.loss].output_activation if last else activation  # the loss is in the formulas
     title = f"layer {i} of {n_dense}: dense_{index}, {n_in} → {n_out}, then {after}"
     return LayerFormulas(title, batch, tuple(forward), tuple(backward))
 
@@ -178,7 +178,7 @@ class LayerHealth:
                 f"where the slope is nearly 0. ({slope})"
             )
         return (
-            "identity: no unit can die or saturate, but linear layers stacked are still "
+            "no unit can die or saturate, but linear layers stacked are still "
             "one linear map; only a non-linear activation adds power."
         )
 
@@ -261,13 +261,17 @@ def hints(
     grad_norms: np.ndarray,
     losses: np.ndarray,
     diverged: bool = False,
+    init: str = "",
+    lr: float | None = None,
 ) -> list[str]:
     """Plain advice on what looks wrong, each naming the setting to change; [] if nothing does.
 
     ``health`` from layer_health; ``weight_norms`` and ``grad_norms``:
     ``(E, n_dense)``, each dense layer's ||W, b|| and ||dW, db|| per epoch;
     ``losses: (E,)`` the mean training loss per epoch; ``diverged``: training
-    stopped because it diverged. The checks, in this order:
+    stopped because it diverged; ``init`` and ``lr``, the settings in use, if
+    known: advice never suggests what is already in use, and names the
+    learning rate to try. The checks, in this order:
     - divergence: ``diverged``, or a loss that is not finite or is more than
       LOSS_GROWTH times the first epoch's;
     - exploding: a gradient norm that is not finite or above HUGE_GRADIENT at
@@ -280,39 +284,44 @@ def hints(
     """
     out = []
     losses = np.asarray(losses, dtype=np.float64)
-    if diverged or (len(losses) and not np.isfinite(losses).all()):
+    lower = f"Lower the learning rate (lr) to {lower_lr(lr):g}" if lr else "Lower the learning rate (lr)"
+    all_relu = bool(health) and all(h.activation == "relu" for h in health)
+    if diverged:
         out.append(
-            "Diverging: the loss stopped being a finite number. Lower the learning rate (lr), "
-            "try a tenth of it, then reset (r)."
+            "Diverging: training stopped when the loss or the weights blew up, and the weights "
+            f"went back to the start of that epoch. {lower}; space then carries on (r starts afresh)."
         )
+    elif len(losses) and not np.isfinite(losses).all():
+        out.append(f"Diverging: the loss stopped being a finite number. {lower}.")
     elif len(losses) > 1 and losses[-1] > LOSS_GROWTH * losses[0]:
-        out.append(
-            f"Diverging: the loss grew from {losses[0]:.3g} to {losses[-1]:.3g}. "
-            "Lower the learning rate (lr), try a tenth of it."
-        )
+        out.append(f"Diverging: the loss grew from {losses[0]:.3g} to {losses[-1]:.3g}. {lower}.")
     out += _exploding(np.asarray(weight_norms, np.float64), np.asarray(grad_norms, np.float64))
     grads = np.asarray(grad_norms, dtype=np.float64)
     if len(grads) and grads.shape[1] > 1:
         first, last = grads[-1, 0], grads[-1, -1]
         if np.isfinite([first, last]).all() and last > 0 and first < VANISHING_RATIO * last:
             n = grads.shape[1]
+            if all_relu and init == "he":  # the usual cure is in use: dead units pass nothing back
+                cure = f"{lower}: dead relu units pass no gradient back. Or use fewer hidden layers."
+            else:
+                cure = "Use the relu activation with init he, or fewer hidden layers."
             out.append(
                 f"Vanishing gradients: layer 1's gradient norm ({first:.2g}) is under "
-                f"{VANISHING_RATIO:g} of layer {n}'s ({last:.2g}), so the first layer barely learns. "
-                "Use the relu activation with init he, or fewer hidden layers."
+                f"{VANISHING_RATIO:g} of layer {n}'s ({last:.2g}), so the first layer barely learns. {cure}"
             )
     for h in health:
         if h.measure == "dead" and h.alarming:
             out.append(
                 f"Many dead units: {h.fraction:.0%} of layer {h.layer}'s relu units output 0 "
-                "for every test sample and no longer learn. Lower the learning rate (lr), "
-                "or use the leaky_relu activation, or init he."
+                f"for every test sample and no longer learn. {lower}, "
+                + ("or use the leaky_relu activation." if init == "he" else "or use leaky_relu, or init he.")
             )
         elif h.measure == "saturated" and h.alarming:
             out.append(
                 f"Saturated units: {h.fraction:.0%} of layer {h.layer}'s {h.activation} units sit "
-                "at a bound where their slope is nearly 0. Use the relu activation, or init xavier, "
-                "or a smaller learning rate (lr)."
+                "at a bound where their slope is nearly 0. Use the relu activation, "
+                + ("" if init == "xavier" else "or init xavier, ")
+                + "or a smaller learning rate (lr)."
             )
     return out
 

@@ -76,6 +76,11 @@ WEIGHT_GROWTH = 1000.0
 """A layer whose weights' norm grew this many times since the start has diverged."""
 
 
+def lower_lr(lr: float) -> float:
+    """The learning rate to try after a divergence: a tenth, and at most 0.1."""
+    return min(lr / 10, 0.1)
+
+
 def make_optimizer(config: TrainConfig) -> Optimizer:
     return OPTIMIZERS[config.optimizer](lr=config.lr, weight_decay=config.l2)
 
@@ -234,5 +239,5 @@ class Trainer:
             self.step,
             f"Training diverged in epoch {epoch} (step {self.step}): {what}. "
             f"The weights are back as they were at the start of epoch {epoch}. "
-            f"The learning rate {lr:g} is probably too high: try {min(lr / 10, 0.1):g}.",
+            f"The learning rate {lr:g} is probably too high: try {lower_lr(lr):g}.",
         )

@@ -178,3 +178,30 @@ def test_norm_summaries():
     assert (s.first, s.last, s.growth) == (2.0, 8.0, 4.0)
     assert summarize_norms(norms, 1).growth == np.inf
     assert summarize_norms(np.empty((0, 2)), 0) is None
+
+
+def test_advice_never_suggests_what_is_already_in_use(digits):
+    relu_he = net((64, 16, 8, 10), ("relu", "relu"), "he")
+    relu_he.dense[0].b[...] = -100.0
+    health = layer_health(relu_he, digits.X_test)
+    weights, losses = np.ones((2, 3)), np.array([2.3, 2.2])
+    vanishing = np.array([[1e-4, 1e-2, 1.0], [5e-4, 1e-2, 1.0]])
+    advice = hints(health, weights, vanishing, losses, init="he", lr=3.0)
+    assert advice[0].startswith("Vanishing gradients") and "init he" not in advice[0]
+    assert "learning rate (lr) to 0.1" in advice[0]
+    dead = [a for a in advice if a.startswith("Many dead units")]
+    assert dead and all("init he" not in a and "leaky_relu" in a for a in dead)
+
+    tanh_xavier = net((64, 32, 10), ("tanh",), "xavier")
+    tanh_xavier.dense[0].W[...] *= 1000
+    (advice,) = hints(layer_health(tanh_xavier, digits.X_test), *no_history(2), init="xavier")
+    assert advice.startswith("Saturated units") and "xavier" not in advice
+
+
+def test_after_a_divergence_the_advice_matches_the_notice_and_says_space_resumes():
+    from nnplay.core.train import lower_lr
+
+    grads, weights = np.full((2, 2), 0.5), np.ones((2, 2))
+    (advice,) = hints([], weights, grads, np.array([2.3, 2.0]), diverged=True, lr=30.0)
+    assert f"to {lower_lr(30.0):g}" in advice and "space then carries on" in advice
+    assert "finite" not in advice  # the loss that tripped it may well have been finite

@@ -22,6 +22,7 @@ from textual.widgets import Sparkline, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from nnplay.core.health import LayerHealth, NormSummary, hints, layer_formulas, layer_health, summarize_norms
+from nnplay.core.losses import LOSSES
 from nnplay.core.network import NetworkSpec
 from nnplay.tui.session import Session
 from nnplay.tui.views.base import View, keys_hint
@@ -124,7 +125,7 @@ class InspectorView(View):
             epochs=epochs,
             weight_norms=weights,
             grad_norms=grads,
-            hints=hints(health, weights, grads, losses, diverged),
+            hints=hints(health, weights, grads, losses, diverged, net.spec.init, session.config.lr),
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -283,7 +284,7 @@ def layers_table(found: Inspection, chosen: int) -> Table:
     n_dense = len(sizes) - 1
     has_norms = len(found.weight_norms) > 0
     for i in range(n_dense):
-        after = found.spec.activations[i] if i < n_dense - 1 else found.spec.loss
+        after = found.spec.activations[i] if i < n_dense - 1 else LOSSES[found.spec.loss].output_activation
         if i < len(found.health):
             h = found.health[i]
             health = f"{h.count}/{h.units} {h.measure}" if h.measure else "n/a"
