@@ -93,8 +93,8 @@ class TrainConfig:
         need = estimate_bytes(self.layers, min(self.batch_size, 4096) + 2048)
         if need > MEMORY_LIMIT:
             raise ConfigError(
-                f"layers: this network would need about {need / 1024**3:.1f} GiB; "
-                f"the limit is {MEMORY_LIMIT / 1024**3:.0f} GiB. Use fewer or smaller layers",
+                f"layers: needs about {need / 1024**3:,.1f} GiB, over the "
+                f"{MEMORY_LIMIT / 1024**3:.0f} GiB limit; use fewer or smaller layers",
                 "layers",
             )
 

@@ -110,6 +110,10 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         Binding("s", "step", "Step"),
         Binding("r", "reset", "Reset"),
         Binding("p", "toggle_plot", "Loss/acc"),
+        # The digit pane's own keys, from any pane: a teacher need not tab there first.
+        Binding("t", "switch_set", "Test/train", show=False),
+        Binding("m", "mistake(1)", "Next mistake", show=False),
+        Binding("M", "mistake(-1)", "Previous mistake", show=False),
         Binding("less_than_sign", "pace(1)", "Slower", show=False),
         Binding("greater_than_sign", "pace(-1)", "Faster", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -355,7 +359,15 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         must not train or reset a network nobody can see (the palette would run them too)."""
         if self.screen_stack[0].has_class("-tiny") and action != "quit":
             return False
+        if action in ("switch_set", "mistake"):  # about the digit pane: not under a view
+            return self.screen is self.screen_stack[0]
         return True
+
+    def action_switch_set(self) -> None:
+        self.query_one(DigitViewer).action_switch_set()
+
+    def action_mistake(self, step: int) -> None:
+        self.query_one(DigitViewer).action_mistake(step)
 
     def action_toggle_plot(self) -> None:
         if self.screen_stack[0].has_class("-wide"):

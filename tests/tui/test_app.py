@@ -422,3 +422,33 @@ def test_left_and_right_step_the_way_pressed_or_not_at_all(name, value, step, ex
     from nnplay.tui.widgets.controls import stepped
 
     assert stepped(name, value, step) == expected
+
+
+async def test_t_and_m_reach_the_digit_pane_from_any_pane():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.focused is app.query_one(ArchitectureEditor)
+        viewer = app.query_one(DigitViewer)
+        await pilot.press("t")
+        assert viewer.which == "train"
+        await pilot.press("m")  # an untrained network gets most digits wrong
+        await pilot.pause()
+        assert viewer.index > 0
+        await pilot.press("i")  # under a view they are the view's, not the hidden pane's
+        await pilot.pause()
+        await pilot.press("t")
+        assert viewer.which == "train"
+
+
+async def test_up_and_down_stop_at_the_ends_of_the_settings():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        controls = app.query_one(TrainingControls)
+        controls.focus()
+        await pilot.press("up")
+        assert controls.cursor == 0  # not round to the last setting
+        for _ in range(len(FIELDS) + 2):
+            await pilot.press("down")
+        assert controls.cursor == len(FIELDS) - 1

@@ -283,3 +283,20 @@ async def test_the_file_dialog_says_which_folder_a_bare_name_goes_to(tmp_path):
         from nnplay.core.serialize import shown
 
         assert app.screen.query_one("#dialog").border_subtitle == f"in {shown(tmp_path, 50)}"
+
+
+async def test_a_loaded_network_drops_the_note_about_the_one_before(tmp_path):
+    from nnplay.tui.widgets.architecture import ArchitectureEditor
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.session.save(str(tmp_path / "m.npz"))
+        editor = app.query_one(ArchitectureEditor)
+        await pilot.press("plus", "enter")
+        await settle(app, pilot)
+        assert editor.message.startswith("rebuilt")
+        await pilot.press("ctrl+o")
+        await type_into_dialog(pilot, str(tmp_path / "m.npz"))
+        await settle(app, pilot)
+        assert app.session.config.layers == (64, 16, 10) and editor.message == ""

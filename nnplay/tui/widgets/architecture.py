@@ -67,6 +67,7 @@ class ArchitectureEditor(Widget, can_focus=True):
             self.output = output
         self.cursor = min(self.cursor, max(self.n_hidden - 1, 0))
         self.typed = ""
+        self.message = ""  # about the network replaced ("rebuilt", a refusal)
         self.refresh(layout=True)
 
     @property
@@ -93,7 +94,7 @@ class ArchitectureEditor(Widget, can_focus=True):
 
     def action_cursor(self, step: int) -> None:
         if self.n_hidden:
-            self.cursor = (self.cursor + step) % self.n_hidden
+            self.cursor = max(0, min(self.n_hidden - 1, self.cursor + step))  # no wrapping round
             self.typed = ""
 
     def _set_size(self, size: int) -> None:

@@ -160,7 +160,8 @@ class TrainingControls(Vertical, can_focus=True):
         return FIELDS[self.cursor][0]
 
     def action_cursor(self, step: int) -> None:
-        self.cursor = (self.cursor + step) % len(FIELDS)
+        # No wrapping round: one ↑ too many must not land on epochs and change it.
+        self.cursor = max(0, min(len(FIELDS) - 1, self.cursor + step))
         self.message = ""
 
     def action_step(self, step: int) -> None:

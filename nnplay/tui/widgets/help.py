@@ -42,7 +42,8 @@ network) · `esc` discard the changes.
 batch size change a run in progress; the seed and init apply at the next reset.
 
 **Digit pane**: `←→` previous or next sample · `t` test or training set ·
-`m` / `M` next or previous sample the network gets wrong.
+`m` / `M` next or previous sample the network gets wrong (`t`, `m`, `M` work
+from any pane).
 """
 
 IDEAS = """\
@@ -56,9 +57,10 @@ softmax turns them into the probabilities you see beside the digit.
 
 **The loss.** Cross-entropy is `-log` of the probability given to the right
 digit: near 0 when the network is sure and right, large when it is sure and
-wrong. The plot shows its average over the training batches and over the test
-digits, which the network never learns from, on a log scale: 2 to 1 is as far
-as 0.2 to 0.1, so late, slow gains still show. When the training loss keeps
+wrong. The plot shows its average over the training batches (the line) and
+over the test digits (the dots), which the network never learns from; where
+the two meet, the dots hide the line. The scale is logarithmic: 2 to 1 is as
+far as 0.2 to 0.1, so late, slow gains still show. When the training loss keeps
 falling and the test loss stops, the network is learning its training digits by
 heart (overfitting).
 
