@@ -347,6 +347,10 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
                 text.append(f"train {100 * train:.1f}%  test {100 * test:.1f}%\n")
         if p is not None and p.samples_per_s and self.state == "running":
             text.append(f"{p.samples_per_s:,.0f} samples/s  ", style="dim")
+        elif p and p.position and p.loss is not None and history is not None and len(history.epoch):
+            done, steps = p.position  # paused partway through an epoch: the figures above are older
+            if done < steps and self.state != "running":
+                text.append(f"step {done}/{steps}  batch loss {loss_text(p.loss)}\n", style="dim")
         if self.pace:
             text.append(f"pace {self.pace} epoch{'s' if self.pace != 1 else ''}/s (< >)", style="dim")
         self.query_one(TrainingControls).set_status(text)

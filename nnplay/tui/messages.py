@@ -16,10 +16,12 @@ class Progress(Message):
         loss: float | None,
         history: History,
         samples_per_s: float | None,
+        position: tuple[int, int] | None = None,
     ) -> None:
         super().__init__()
         self.generation = generation  # which network this is about (Session.generation)
         self.loss = loss  # the latest batch's loss
+        self.position = position  # (steps taken, steps in all) of the latest epoch
         self.history = history  # per-epoch figures, copied
         self.samples_per_s = samples_per_s  # training throughput while running, else None
 

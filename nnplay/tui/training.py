@@ -64,7 +64,7 @@ class TrainingMixin(App[None]):
         elif self.state in ("ready", "paused"):
             self._start(None)
         elif self.state == "finished":
-            self.notify("Training has reached its epochs: raise epochs, or r to start again.")
+            self._say_finished()
         elif self.state == "diverged":  # from the weights put back, with the settings as they are now
             self.session.recover()
             self._start(None)
@@ -78,6 +78,11 @@ class TrainingMixin(App[None]):
             if self.state == "diverged":
                 self.session.recover()
             self._start(1)
+        elif self.state == "finished":
+            self._say_finished()
+
+    def _say_finished(self) -> None:
+        self.notify("Training has reached its epochs: raise epochs, or r to start again.")
 
     def _start(self, steps: int | None) -> None:
         self._pause.clear()
@@ -97,6 +102,7 @@ class TrainingMixin(App[None]):
         generation = session.generation
         why, detail = "stepped" if steps else "paused", ""
         taken, samples, loss = 0, 0, None
+        position: tuple[int, int] | None = None  # how far into its epoch the latest step was
         last_post = time.perf_counter()
         speed: float | None = None  # samples a second lately: a change of batch size shows at once
         try:
@@ -109,13 +115,13 @@ class TrainingMixin(App[None]):
                     why, detail = "diverged", record.reason
                     break
                 if isinstance(record, EpochStats) and self.pace and steps is None:
-                    self.post_message(self._progress_message(generation, loss, None))
+                    self.post_message(self._progress_message(generation, loss, None, position))
                     self._pause.wait(max(0.0, 1 / self.pace - (time.perf_counter() - last_post)))
                     last_post, samples = time.perf_counter(), 0
                     continue
                 if isinstance(record, StepStats):
                     taken += 1
-                    loss = record.loss
+                    loss, position = record.loss, (record.batch + 1, record.batches)
                     samples += session.config.batch_size
                     # a single step that ends an epoch also takes the epoch's record
                     if steps is not None and taken >= steps and record.batch < record.batches - 1:
@@ -126,15 +132,17 @@ class TrainingMixin(App[None]):
                 if now - last_post >= self.post_every:
                     recent = samples / (now - last_post)
                     speed = recent if speed is None else (speed + recent) / 2  # smoothed a little
-                    self.post_message(self._progress_message(generation, loss, speed))
+                    self.post_message(self._progress_message(generation, loss, speed, position))
                     last_post, samples = now, 0
         except Exception as e:  # shown in the app, never as a traceback over the screen
             why, detail = "failed", f"{type(e).__name__}: {e}"
-        self.post_message(self._progress_message(generation, loss, None))
+        self.post_message(self._progress_message(generation, loss, None, position))
         self.post_message(Stopped(generation, run, why, detail))
 
-    def _progress_message(self, generation: int, loss: float | None, speed: float | None) -> Progress:
-        return Progress(generation, loss, self.session.history(MAX_POINTS), speed)
+    def _progress_message(
+        self, generation: int, loss: float | None, speed: float | None, position: tuple[int, int] | None
+    ) -> Progress:
+        return Progress(generation, loss, self.session.history(MAX_POINTS), speed, position)
 
     def on_progress(self, message: Progress) -> None:
         if message.generation != self.session.generation:

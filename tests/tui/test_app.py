@@ -452,3 +452,19 @@ async def test_up_and_down_stop_at_the_ends_of_the_settings():
         for _ in range(len(FIELDS) + 2):
             await pilot.press("down")
         assert controls.cursor == len(FIELDS) - 1
+
+
+async def test_a_step_after_the_first_epoch_shows_where_it_is_in_the_next():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        steps = app.session.trainer.X_train.shape[0] // 32 + 1  # one epoch's steps
+        for _ in range(steps + 2):
+            app.action_step()
+        for _ in range(100):
+            await settle(app, pilot)
+            if not app._stepping:
+                break
+        assert app.session.summary()["epoch"] == 1
+        status = str(app.query_one(TrainingControls).status)
+        assert f"step 2/{steps}" in status and "batch loss" in status and "Epoch 1/3" in status
