@@ -143,7 +143,7 @@ def resolve(ns: argparse.Namespace) -> tuple[TrainConfig, Any]:
                 config = replace(config, layers=data.default_layers(config.dataset))
         for name, text in given.items():
             config = config.with_text(name, text)
-        data.check(config)
+        data.check(config, saved.spec.loss if saved else None)
     except ConfigError as e:
         if e.field in FLAGS:  # name the flag, not the field's label
             raise UsageError(f"{FLAGS[e.field][0]}: {str(e).split(': ', 1)[-1]}") from None

@@ -114,14 +114,17 @@ def default_layers(name: str) -> tuple[int, ...]:
     return (info.n_in, 128, 64, info.n_out)
 
 
-def check(config: TrainConfig) -> None:
-    """Raise ConfigError unless the config is valid and fits its data set."""
+def check(config: TrainConfig, loss: str | None = None) -> None:
+    """Raise ConfigError unless the config is valid and fits its data set; with ``loss``
+    (a saved network's), unless that is the data set's loss too."""
     info = DATASETS.get(config.dataset)
     if info is None:
         raise ConfigError(
             f"dataset: unknown dataset {config.dataset!r}; choose from {', '.join(DATASETS)}", "dataset"
         )
     config.check(info.n_in, info.n_out)
+    if loss is not None and loss != info.loss:
+        raise ConfigError(f"the network's loss is {loss}; the {config.dataset} data set needs {info.loss}")
 
 
 def split(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -53,7 +53,7 @@ class FilesMixin(App[None]):
     def _load_from(self, path: str) -> str:
         try:
             saved = load(path)
-            data.check(saved.config)
+            data.check(saved.config, saved.spec.loss)
         except (SaveFileError, ConfigError) as e:
             return str(e)  # the network on screen is untouched
         session = self.session

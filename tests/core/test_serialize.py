@@ -378,3 +378,15 @@ def test_a_damaged_shuffling_state_costs_only_exact_continuation(tmp_path, net, 
     state["state"]["state"] = value
     trainer = build(CONFIG, data.load("digits"), replace(saved, rng_state=state))
     assert trainer.epoch == 0 and np.array_equal(trainer.net.params, net.params)
+
+
+def test_a_file_whose_loss_does_not_fit_its_data_set_is_refused(tmp_path, net):
+    from nnplay import data
+    from nnplay.core.config import ConfigError
+
+    save(tmp_path / "m.npz", net, CONFIG, 0)
+    path = _meta_damaged(tmp_path, net, lambda m: m["architecture"].update(loss="mse"))
+    saved = load(path)  # the file alone is consistent; the data set decides the loss
+    with pytest.raises(ConfigError, match="digits data set needs cross_entropy"):
+        data.check(saved.config, saved.spec.loss)
+    data.check(load(tmp_path / "m.npz").config, load(tmp_path / "m.npz").spec.loss)
