@@ -85,6 +85,12 @@ def matrix_text(result: Evaluation, available: int) -> Text:
     return text
 
 
+def confidence(p: float) -> str:
+    """A wrong guess's probability as a percentage: never "100.0%", since the right class
+    kept a sliver of it, however small."""
+    return f"{p:.1%}" if p < 0.9995 else ">99.9%"
+
+
 class ConfusionMatrix(Widget):
     """Counts of (true class, guessed class) for one set, with a legend below."""
 
@@ -200,7 +206,7 @@ class MistakeGallery(Widget):
         mark = "bold reverse" if selected else ""
         caption = Text("▶" if selected else " ", style="bold")
         caption.append(f"true {m.true}  guess {m.predicted}".ljust(width - 1), style=mark)
-        chance = Text(f" P({m.predicted}) = {m.probability:.1%}".ljust(width))
+        chance = Text(f" P({m.predicted}) = {confidence(m.probability)}".ljust(width))
         if not self.digits:
             point = ", ".join(f"{v:.2f}" for v in self.X[m.index])
             return [caption, chance, Text(f" x = ({point})"[:width].ljust(width), style="dim")]

@@ -8,7 +8,7 @@ import pytest
 from nnplay.core.config import TrainConfig
 from nnplay.core.metrics import confusion_matrix
 from nnplay.tui.app import make_app
-from nnplay.tui.views.mistakes import ConfusionMatrix, MistakeGallery, MistakesView
+from nnplay.tui.views.mistakes import ConfusionMatrix, MistakeGallery, MistakesView, confidence
 from tests.tui.helpers import settle
 
 SMALL = TrainConfig(layers=(64, 16, 10), epochs=3)
@@ -149,3 +149,8 @@ async def test_a_binary_set_gets_a_two_by_two_matrix_and_regression_says_there_a
         assert "no classes" in view.query_one(ConfusionMatrix).render().plain
         await pilot.press("right", "pagedown", "enter")  # nothing to choose; nothing breaks
         assert app.screen is view and results == []
+
+
+def test_a_wrong_guess_is_never_shown_as_certain():
+    assert confidence(0.5) == "50.0%" and confidence(0.9994) == "99.9%"
+    assert confidence(0.99996) == ">99.9%"  # which .1% would round to 100.0%
