@@ -29,6 +29,8 @@ from nnplay.tui.views.base import View, keys_hint
 
 KEYS = (("←→", "layer"), ("↑↓", "scroll"), ("space", "train"), ("esc", "back"))
 """The view's keys and what they do, for the border's subtitle."""
+SPARK_WIDTH = 24
+"""The most columns a norm's sparkline takes, so its figures still fit at 80 columns."""
 TALL = 36
 """Terminal rows from which the norms are drawn three rows high."""
 
@@ -177,7 +179,8 @@ class InspectorView(View):
         )
         epochs = len(found.weight_norms)
         self.query_one("#inspector-norms-heading", Static).update(
-            f"Norms over {epochs} epoch{'s' if epochs != 1 else ''} (at each epoch's end)"
+            f"Norms at each epoch's end ({epochs} epoch{'s' if epochs != 1 else ''}; "
+            "each line spans its own range)"
             if epochs
             else "Norms: none yet (space trains; they are taken at each epoch's end)"
         )
@@ -189,7 +192,7 @@ class InspectorView(View):
             self.query_one(f"#norm-{kind}-label", Static).update(label)
             spark = self.query_one(f"#norm-{kind}-spark", Sparkline)
             spark.data = list(norms[:, i]) if epochs else []
-            spark.styles.width = max(1, epochs)
+            spark.styles.width = max(1, min(epochs, SPARK_WIDTH))  # more epochs share a column
             summary = summarize_norms(norms, i)
             first = int(found.epochs[0]) if epochs else 0
             self.query_one(f"#norm-{kind}-value", Static).update(norm_text(summary, first))

@@ -74,7 +74,7 @@ async def test_the_norms_shown_are_the_sessions():
             assert shown(view, "#norm-grad-value").startswith(f"{grads[-1, layer]:.3g}")
             assert f"‖W{layer + 1}, b{layer + 1}‖" in shown(view, "#norm-weight-label")
             await pilot.press("right")
-        assert "Norms over 3 epochs" in shown(view, "#inspector-norms-heading")
+        assert "(3 epochs;" in shown(view, "#inspector-norms-heading")
 
 
 async def test_the_view_follows_training_run_from_inside_it():
@@ -85,7 +85,7 @@ async def test_the_view_follows_training_run_from_inside_it():
         await pilot.press("space")  # the app's key still trains
         await settle(app, pilot)
         assert app.session.summary()["epoch"] == 3
-        assert "Norms over 3 epochs" in shown(view, "#inspector-norms-heading")
+        assert "(3 epochs;" in shown(view, "#inspector-norms-heading")
         assert view.inspection is not None and view.inspection.epoch == 3
 
 
@@ -128,3 +128,15 @@ def test_a_narrow_pane_wraps_shapes_between_them_never_inside_a_tuple():
     assert len(lines) > 1  # it did wrap
     assert all(line.count("(") == line.count(")") for line in lines)  # each tuple whole on a line
     assert "  ".join(lines) == shapes  # nothing lost or reordered
+
+
+async def test_a_long_run_shares_sparkline_columns_so_the_figures_fit():
+    from nnplay.tui.views.inspector import SPARK_WIDTH
+
+    app = make_app(TrainConfig(layers=(64, 8, 10), epochs=SPARK_WIDTH + 6))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_inspector(app, pilot)
+        spark = view.query_one("#norm-weight-spark", Sparkline)
+        assert len(spark.data) == SPARK_WIDTH + 6 and spark.size.width == SPARK_WIDTH
+        value = view.query_one("#norm-weight-value", Static)
+        assert value.region.right <= view.size.width and ")" in shown(view, "#norm-weight-value")
