@@ -277,7 +277,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         self._after_rebuild()
         editor.message = "rebuilt; training starts afresh"
         if kept:
-            self.notify(kept + ".", timeout=8)
+            self._say_kept(kept)
 
     def on_training_controls_changed(self, message: TrainingControls.Changed) -> None:
         controls = self.query_one(TrainingControls)

@@ -125,18 +125,19 @@ class Session:
                 return ""
             assert self.trainer is not None
             path, epochs = autosave_path(), self.trainer.epoch
+            done = counted(epochs, "epoch") if epochs else counted(self.trainer.step, "step")
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self.save(str(path))
             except (SaveFileError, OSError) as e:
                 return f"Your unsaved network could not be kept: {e}"
-            return f"Your unsaved network ({counted(epochs, 'epoch')} trained) is kept in {path}"
+            return f"Your unsaved network ({done} trained) is kept in {path}"
 
     def keep_on_exit(self) -> str:
         """keep_unsaved() as the app quits: what to print after it, with how to carry on."""
         note = self.keep_unsaved()
         if note.startswith("Your unsaved network ("):
-            note += f"\nnplay: to carry on: nnplay --load {autosave_path()}"
+            note += f"\nnnplay: to carry on: nnplay --load {autosave_path()}"
         return f"nnplay: {note}" if note else ""
 
     def rebuild(self, config: TrainConfig | None = None) -> str:

@@ -59,7 +59,10 @@ def test_unsaved_training_is_kept_on_exit_and_only_then(tmp_path, monkeypatch):
     while session.next_record() is not None:
         pass
     note = session.keep_on_exit()
-    assert str(kept) in note and "nnplay --load" in note
+    assert note.splitlines() == [
+        f"nnplay: Your unsaved network (2 epochs trained) is kept in {kept}",
+        f"nnplay: to carry on: nnplay --load {kept}",
+    ]
     saved = load(kept)
     assert saved.epochs_trained == 2 and list(saved.history[:, 0]) == [1, 2]
     assert np.array_equal(
