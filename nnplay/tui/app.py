@@ -140,7 +140,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         self._stepping = False
         """A single-step worker is running; presses of s meanwhile queue more steps."""
         self._steps_queued = 0
-        self.pace: int | None = None
+        self.pace: float | None = None
         """At most this many epochs a second, to watch learning slowly; None: full speed."""
         self._last_plot = 0.0
         self._progress: Progress | None = None
@@ -333,11 +333,21 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         text.append(epoch + "\n")
         p = self._progress
         history = p.history if p else None
+        running, watching = self.state == "running", self.pace is not None and self.pace <= 1
+        # Paused, or running slowly enough to watch, partway through an epoch: the step it
+        # reached and its batch's loss, since the epoch's figures are older than the weights.
+        step = ""
+        if p is not None and p.position and p.loss is not None and p.position[0] < p.position[1]:
+            if not running or watching:
+                step = f"step {p.position[0]}/{p.position[1]}  batch loss {loss_text(p.loss)}\n"
         if history is not None and len(history.epoch):
             text.append(f"loss {loss_text(history.loss[-1])}  test loss {loss_text(history.test_loss[-1])}\n")
             train, test = history.train_acc[-1], history.test_acc[-1]
             if train == train:  # not NaN: a classifier
                 text.append(f"train {100 * train:.1f}%  test {100 * test:.1f}%\n")
+        elif step:
+            text.append(step)
+            step = ""
         elif p is not None and p.loss is not None:
             text.append(f"batch loss {loss_text(p.loss)}\n")
         elif self.session.loaded_figures is not None:  # a trained network just loaded
@@ -345,14 +355,12 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             text.append(f"loaded  test loss {loss_text(test_loss)}\n")
             if train is not None and test is not None:
                 text.append(f"train {100 * train:.1f}%  test {100 * test:.1f}%\n")
-        if p is not None and p.samples_per_s and self.state == "running":
+        if step:
+            text.append(step, style="dim")
+        elif p is not None and p.samples_per_s and running and not watching:
             text.append(f"{p.samples_per_s:,.0f} samples/s  ", style="dim")
-        elif p and p.position and p.loss is not None and history is not None and len(history.epoch):
-            done, steps = p.position  # paused partway through an epoch: the figures above are older
-            if done < steps and self.state != "running":
-                text.append(f"step {done}/{steps}  batch loss {loss_text(p.loss)}\n", style="dim")
         if self.pace:
-            text.append(f"pace {self.pace} epoch{'s' if self.pace != 1 else ''}/s (< >)", style="dim")
+            text.append(f"pace {self.pace:g} epoch{'s' if self.pace != 1 else ''}/s (< >)", style="dim")
         self.query_one(TrainingControls).set_status(text)
         placeholder = PLACEHOLDERS.get(self.state, PLACEHOLDERS["ready"])
         for plot in self.query(MetricPlot):

@@ -29,8 +29,10 @@ SLOW_LINK = {"post_every": 2.0, "plot_every": 5.0}
 """The low-bandwidth mode's rates: a quarter of the status updates, a fifth of the plots."""
 MAX_POINTS = 160
 """Epochs drawn per curve: about what a plot pane can show; more only costs time."""
-PACES = (None, 100, 30, 10, 3, 1)
-"""Epochs per second that < and > step through; None is as fast as the machine goes."""
+PACES = (None, 100, 30, 10, 3, 1, 0.3, 0.1)
+"""Epochs per second that < and > step through; None is as fast as the machine goes.
+At a pace the epoch's steps are spread evenly over it, so the slowest paces let a
+class watch the digit's probabilities move batch by batch."""
 
 
 class TrainingMixin(App[None]):
@@ -39,7 +41,7 @@ class TrainingMixin(App[None]):
     # Set up by NnplayApp.__init__:
     session: Session
     state: str
-    pace: int | None
+    pace: float | None
     post_every: float
     plot_every: float
     _pause: threading.Event
@@ -109,7 +111,7 @@ class TrainingMixin(App[None]):
         why, detail = "stepped" if steps else "paused", ""
         taken, samples, loss = 0, 0, None
         position: tuple[int, int] | None = None  # how far into its epoch the latest step was
-        last_post = time.perf_counter()
+        last_post = due = time.perf_counter()  # due: when the next step may start, at a pace
         speed: float | None = None  # samples a second lately: a change of batch size shows at once
         try:
             while not worker.is_cancelled and not self._pause.is_set():
@@ -120,10 +122,10 @@ class TrainingMixin(App[None]):
                 if isinstance(record, Diverged):
                     why, detail = "diverged", record.reason
                     break
-                if isinstance(record, EpochStats) and self.pace and steps is None:
+                pace = self.pace if steps is None else None
+                if isinstance(record, EpochStats) and pace:
                     self.post_message(self._progress_message(generation, loss, None, position))
-                    self._pause.wait(max(0.0, 1 / self.pace - (time.perf_counter() - last_post)))
-                    last_post, samples = time.perf_counter(), 0
+                    last_post, samples = time.perf_counter(), 0  # each epoch's point, as it comes
                     continue
                 if isinstance(record, StepStats):
                     taken += 1
@@ -132,6 +134,9 @@ class TrainingMixin(App[None]):
                     # a single step that ends an epoch also takes the epoch's record
                     if steps is not None and taken >= steps and record.batch < record.batches - 1:
                         break
+                    if pace:  # the epoch's steps spread evenly over 1 / pace seconds
+                        due = max(due + 1 / (pace * record.batches), time.perf_counter() - 0.1)
+                        self._pause.wait(max(0.0, due - time.perf_counter()))
                 elif steps is not None and taken >= steps:
                     break
                 now = time.perf_counter()
@@ -210,6 +215,6 @@ class TrainingMixin(App[None]):
         """Slow training down (step 1) or speed it up (-1), to watch it learn."""
         at = PACES.index(self.pace)
         self.pace = PACES[max(0, min(len(PACES) - 1, at + step))]
-        pace = f"Pace: {self.pace} epoch{'s' if self.pace != 1 else ''} a second"
+        pace = f"Pace: {self.pace:g} epoch{'s' if self.pace != 1 else ''} a second"
         self.notify(pace if self.pace else "Pace: full speed", timeout=2)
         self._show_status()

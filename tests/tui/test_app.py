@@ -468,3 +468,21 @@ async def test_a_step_after_the_first_epoch_shows_where_it_is_in_the_next():
         assert app.session.summary()["epoch"] == 1
         status = str(app.query_one(TrainingControls).status)
         assert f"step 2/{steps}" in status and "batch loss" in status and "Epoch 1/3" in status
+
+
+async def test_the_slowest_pace_spreads_an_epochs_steps_to_watch_them():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for _ in range(10):
+            await pilot.press("less_than_sign")
+        assert app.pace == 0.1  # an epoch every 10 s: 45 steps, one every 0.22 s
+        await pilot.press("space")
+        await pilot.pause(1.0)
+        taken = app.session.summary()["step"]
+        assert 0 < taken < 45  # not the whole epoch at once, then a wait
+        await pilot.pause(0.6)  # a progress message lands every 0.5 s
+        assert "step " in str(app.query_one(TrainingControls).status)
+        await pilot.press("space")  # pausing does not wait for the pace
+        await settle(app, pilot)
+        assert app.state == "paused"

@@ -15,7 +15,7 @@ KEYS = """\
 - `s` take one training step (one batch)
 - `r` reset: a fresh network from the seed (training you did not save is kept: nnplay says where)
 - `p` plot loss or accuracy
-- `<` / `>` train slower or faster (epochs a second), to watch it learn
+- `<` / `>` train slower or faster (down to 0.1 epochs a second: watch each batch)
 - `tab` / `shift+tab` move between panes
 - `?` this help; `esc` closes it
 - `ctrl+s` save the network to a file; `ctrl+o` load one
