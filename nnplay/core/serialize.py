@@ -174,6 +174,9 @@ def load(path: str | os.PathLike[str]) -> Saved:
     """Read and check a saved network; raise SaveFileError saying what is wrong."""
     where = shown(path)
     try:
+        if os.path.exists(path) and not os.path.isdir(path) and not os.path.isfile(path):
+            # a pipe or a device: reading one can block for ever, or never end
+            raise SaveFileError(f"{where} is not a regular file, not a saved network")
         loaded = np.load(path, allow_pickle=False)
         if not isinstance(loaded, np.lib.npyio.NpzFile):  # a single .npy array
             raise SaveFileError(f"{where} is not a saved network: an .npy array, not an .npz file")

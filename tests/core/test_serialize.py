@@ -390,3 +390,10 @@ def test_a_file_whose_loss_does_not_fit_its_data_set_is_refused(tmp_path, net):
     with pytest.raises(ConfigError, match="digits data set needs cross_entropy"):
         data.check(saved.config, saved.spec.loss)
     data.check(load(tmp_path / "m.npz").config, load(tmp_path / "m.npz").spec.loss)
+
+
+def test_loading_a_pipe_is_refused_at_once_not_waited_on(tmp_path):
+    pipe = tmp_path / "fifo.npz"
+    os.mkfifo(pipe)  # opening it to read would wait for a writer for ever
+    with pytest.raises(SaveFileError, match="not a regular file"):
+        load(pipe)
