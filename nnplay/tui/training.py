@@ -63,6 +63,10 @@ class TrainingMixin(App[None]):
     def action_toggle_training(self) -> None:
         if self.state == "running":
             self._pause.set()
+            # Paused from now: a second press before the worker stops starts a new run (the
+            # old one's Stopped is then stale) instead of pausing again.
+            self.state = "paused"
+            self._show_status()
         elif self.state in ("ready", "paused"):
             self._start(None)
         elif self.state == "finished":
@@ -74,6 +78,8 @@ class TrainingMixin(App[None]):
     def action_step(self) -> None:
         if self.state == "running":
             self._pause.set()  # a step while running pauses, as a debugger's step does
+            self.state = "paused"
+            self._show_status()
         elif self._stepping:  # a burst of s: every press is a step, none cancels another
             self._steps_queued += 1
         elif self.state in ("ready", "paused", "diverged"):
@@ -147,7 +153,8 @@ class TrainingMixin(App[None]):
                     last_post, samples = now, 0
         except Exception as e:  # shown in the app, never as a traceback over the screen
             why, detail = "failed", f"{type(e).__name__}: {e}"
-        self.post_message(self._progress_message(generation, loss, None, position))
+        if taken:  # else nothing changed, and the last message's figures still hold
+            self.post_message(self._progress_message(generation, loss, None, position))
         self.post_message(Stopped(generation, run, why, detail))
 
     def _progress_message(
@@ -215,6 +222,8 @@ class TrainingMixin(App[None]):
         """Slow training down (step 1) or speed it up (-1), to watch it learn."""
         at = PACES.index(self.pace)
         self.pace = PACES[max(0, min(len(PACES) - 1, at + step))]
-        pace = f"Pace: {self.pace:g} epoch{'s' if self.pace != 1 else ''} a second"
-        self.notify(pace if self.pace else "Pace: full speed", timeout=2)
+        if self.pace is None:
+            self.notify("Pace: full speed", timeout=2)
+        else:
+            self.notify(f"Pace: {self.pace:g} epoch{'s' if self.pace != 1 else ''} a second", timeout=2)
         self._show_status()
