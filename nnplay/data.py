@@ -124,7 +124,9 @@ def check(config: TrainConfig, loss: str | None = None) -> None:
         )
     config.check(info.n_in, info.n_out)
     if loss is not None and loss != info.loss:
-        raise ConfigError(f"the network's loss is {loss}; the {config.dataset} data set needs {info.loss}")
+        raise ConfigError(
+            f"the saved network's loss is {loss}; the {config.dataset} data set needs {info.loss}"
+        )
 
 
 def split(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

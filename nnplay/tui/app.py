@@ -327,7 +327,10 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         summary = self.session.summary()
         text = Text()
         state, epoch = STATES[self.state], f"   Epoch {summary['epoch']}/{summary['epochs']}"
-        if len(state + epoch) > (self.query_one(TrainingControls).content_size.width or 36):
+        width = self.query_one(TrainingControls).content_size.width or 36
+        if self.pace:  # on this line: the four lines below may all be in use
+            epoch += f" at {self.pace:g}/s"
+        if len(state + epoch) > width:
             state = state.split(":")[0]  # "○ ready", without its hint, rather than wrap
         text.append(state, style="bold")
         text.append(epoch + "\n")
@@ -359,8 +362,6 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             text.append(step, style="dim")
         elif p is not None and p.samples_per_s and running and not watching:
             text.append(f"{p.samples_per_s:,.0f} samples/s  ", style="dim")
-        if self.pace:
-            text.append(f"pace {self.pace:g} epoch{'s' if self.pace != 1 else ''}/s (< >)", style="dim")
         self.query_one(TrainingControls).set_status(text)
         placeholder = PLACEHOLDERS.get(self.state, PLACEHOLDERS["ready"])
         for plot in self.query(MetricPlot):

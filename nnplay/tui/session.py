@@ -110,7 +110,13 @@ class Session:
             log = self._log.table()
             save_network(path, trainer.net, self.config, trainer.epoch, trainer.rng, trainer.optimizer, log)
             self.kept_step = trainer.step
-            return f"Saved {counted(trainer.epoch, 'epoch')} of training to {os.path.abspath(path)}"
+            return f"Saved {self._trained()} of training to {os.path.abspath(path)}"
+
+    def _trained(self) -> str:
+        """How much the network has trained, for a person: '3 epochs', or '5 steps' before the first."""
+        assert self.trainer is not None
+        epochs = self.trainer.epoch
+        return counted(epochs, "epoch") if epochs else counted(self.trainer.step, "step")
 
     @property
     def unsaved(self) -> bool:
@@ -124,8 +130,7 @@ class Session:
             if not self.keeps_unsaved or not self.unsaved:
                 return ""
             assert self.trainer is not None
-            path, epochs = autosave_path(), self.trainer.epoch
-            done = counted(epochs, "epoch") if epochs else counted(self.trainer.step, "step")
+            path, done = autosave_path(), self._trained()
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self.save(str(path))

@@ -101,4 +101,4 @@ def test_saving_a_bare_name_says_the_whole_path(tmp_path):
     session = Session(TrainConfig(layers=(64, 8, 10), epochs=1))
     session.load()
     note = session.save("m.npz")  # the tests run in tmp_path (conftest)
-    assert note.endswith(f"to {tmp_path / 'm.npz'}") and "0 epochs" in note
+    assert note.endswith(f"to {tmp_path / 'm.npz'}") and "Saved 0 steps of training" in note

@@ -6,6 +6,8 @@ as the command line, then rebuilds and resets the network), esc drops it.
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -189,8 +191,10 @@ class ArchitectureEditor(Widget, can_focus=True):
             text.append(line + "\n", style="reverse" if selected and self.has_focus else "")
         params = count_params(self.draft_layers)
         some_hidden = len([i for i in visible if i is not None]) < len(self.draft_layers)
-        layers = f", {self.n_hidden} hidden" if some_hidden else ""  # not all of them are shown
-        text.append(f"  {params:,} parameters{layers}\n", style="dim")
+        if some_hidden:  # not all of them are shown: say how many there are, on one line
+            text.append(f"  {params:,} params, {self.n_hidden} hidden\n", style="dim")
+        else:
+            text.append(f"  {params:,} parameters\n", style="dim")
         note = self.note
         text.append(note, style="bold" if note.startswith("✗") else "italic")
         return text
@@ -208,7 +212,7 @@ class ArchitectureEditor(Widget, can_focus=True):
             return list(range(rows))
         # From the most the pane may grow to, not its size now: its height follows its content.
         height = int(limit.resolve(parent.size, self.app.size)) - self.gutter.height
-        notes = -(-len(self.note) // max(self.size.width, 20))  # the lines it wraps to
+        notes = len(textwrap.wrap(self.note, max(self.size.width, 20)))  # the lines it wraps to
         room = max(height - 1 - notes, 3)  # less the parameters line
         if rows <= room:
             return list(range(rows))
