@@ -100,6 +100,10 @@ STATES = {
 }
 
 
+HANG_UP_GRACE = 5.0
+"""Seconds a hung-up app has to quit on its own before the process ends regardless."""
+
+
 class NnplayApp(TrainingMixin, FilesMixin, App[None]):
     """Build a network, train it, and watch it learn."""
 
@@ -176,9 +180,18 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             loop = asyncio.get_running_loop()
             for hang_up in (signal.SIGHUP, signal.SIGTERM):
                 try:
-                    loop.add_signal_handler(hang_up, self.hang_up)
+                    loop.add_signal_handler(hang_up, self._on_hang_up, hang_up)
                 except (NotImplementedError, RuntimeError, ValueError):  # no such signal here
                     pass
+
+    def _on_hang_up(self, signum: int) -> None:
+        # If quitting stalls (a thread that will not stop, a terminal that takes no more
+        # output), end the process anyway once the network is kept: on a shared teaching
+        # server a stray app must not linger for hours with nobody to see it.
+        deadline = threading.Timer(HANG_UP_GRACE, os._exit, args=(128 + signum,))
+        deadline.daemon = True  # a normal exit does not wait for it
+        deadline.start()
+        self.hang_up()
 
     def hang_up(self) -> None:
         """The terminal went away (SIGHUP: an SSH link dropped, a window closed) or the
