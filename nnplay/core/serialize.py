@@ -13,8 +13,9 @@ Layout (``np.load(path, allow_pickle=False)``):
 Writes are atomic: the file is written beside its target and renamed over it,
 so a crash mid-save leaves the old file whole. A symbolic link is written
 through (the file it points to is replaced, the link stays); anything else
-that is not a regular file, such as /dev/null, is refused. Loading checks everything and
-raises SaveFileError with a plain message instead of returning bad weights.
+that is not a regular file, such as /dev/null, is refused, for saving and
+loading alike. Loading checks everything and raises SaveFileError with a
+plain message instead of returning bad weights.
 """
 
 from __future__ import annotations

@@ -131,6 +131,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
     def __init__(self, session: Session, low_bandwidth: bool = False, ansi: bool = False) -> None:
         super().__init__()
         self.session = session
+        session.load_hint = ": ctrl+o loads it"  # the notice when r, an apply or a load keeps one
         self.low_bandwidth = low_bandwidth
         """Fewer redraws and the terminal's own 16 colours, for slow links."""
         self.post_every = SLOW_LINK["post_every"] if low_bandwidth else POST_EVERY
@@ -290,7 +291,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         self._after_rebuild()
         editor.message = "rebuilt; training starts afresh"
         if kept:
-            self._say_kept(kept)
+            self.notify(kept + ".", timeout=8)
 
     def on_training_controls_changed(self, message: TrainingControls.Changed) -> None:
         controls = self.query_one(TrainingControls)

@@ -30,9 +30,6 @@ class FilesMixin(App[None]):
     def _after_rebuild(self) -> None:
         raise NotImplementedError  # NnplayApp
 
-    def _say_kept(self, note: str) -> None:
-        raise NotImplementedError  # TrainingMixin
-
     def action_save(self) -> None:
         if not self.session.ready:
             return
@@ -69,7 +66,7 @@ class FilesMixin(App[None]):
         trained = counted(saved.epochs_trained, "epoch")
         self.notify(f"Loaded {os.path.abspath(path)}: {trained} trained.", timeout=4)
         if kept:
-            self._say_kept(kept)
+            self.notify(kept + ".", timeout=8)
         return ""
 
 

@@ -71,6 +71,8 @@ class Session:
         """The trainer's step count when the network was last saved or built: more steps
         than this are training that quitting would lose."""
         self.keeps_unsaved = not served()
+        self.load_hint = ""
+        """Added to keep_unsaved()'s note when it kept the network: how to load it here."""
         """Whether training about to be lost goes to autosave_path(). Not under `nnplay
         serve`: its tabs share one user, so they would overwrite each other's file."""
         self.loaded_figures: tuple[float | None, float | None, float] | None = None
@@ -126,24 +128,29 @@ class Session:
     def keep_unsaved(self) -> str:
         """Save training that was never saved to autosave_path(), before it is lost;
         returns what happened, for a person ("" if there was nothing to keep)."""
+        kept, note = self._keep()
+        return note + self.load_hint if kept else note
+
+    def keep_on_exit(self) -> str:
+        """keep_unsaved() as the app quits: what to print after it, with how to carry on."""
+        kept, note = self._keep()
+        if kept:
+            note += f"\nnnplay: to carry on: nnplay --load {kept}"
+        return f"nnplay: {note}" if note else ""
+
+    def _keep(self) -> tuple[Path | None, str]:
+        """(where the network was kept, or None; what happened, for a person)."""
         with self.lock:
             if not self.keeps_unsaved or not self.unsaved:
-                return ""
+                return None, ""
             assert self.trainer is not None
             path, done = autosave_path(), self._trained()
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self.save(str(path))
             except (SaveFileError, OSError) as e:
-                return f"Your unsaved network could not be kept: {e}"
-            return f"Your unsaved network ({done} trained) is kept in {path}"
-
-    def keep_on_exit(self) -> str:
-        """keep_unsaved() as the app quits: what to print after it, with how to carry on."""
-        note = self.keep_unsaved()
-        if note.startswith("Your unsaved network ("):
-            note += f"\nnnplay: to carry on: nnplay --load {autosave_path()}"
-        return f"nnplay: {note}" if note else ""
+                return None, f"Your unsaved network could not be kept: {e}"
+            return path, f"Your unsaved network ({done} trained) is kept in {path}"
 
     def rebuild(self, config: TrainConfig | None = None) -> str:
         """A fresh network (the settings' seed), forgetting all training; returns

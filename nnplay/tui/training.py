@@ -89,12 +89,6 @@ class TrainingMixin(App[None]):
         elif self.state == "finished":
             self._say_finished()
 
-    def _say_kept(self, note: str) -> None:
-        """Session.keep_unsaved()'s note, when a network trained since its last save is replaced."""
-        if note.startswith("Your unsaved network ("):
-            note += ": ctrl+o loads it"
-        self.notify(note + ".", timeout=8)
-
     def _say_finished(self) -> None:
         self.notify("Training has reached its epochs: raise epochs, or r to start again.")
 
@@ -216,7 +210,7 @@ class TrainingMixin(App[None]):
         self.clear_notifications()  # a divergence warning is about the network just replaced
         self.notify("A fresh network from seed " + str(self.session.config.seed) + ".", timeout=3)
         if kept:
-            self._say_kept(kept)
+            self.notify(kept + ".", timeout=8)
 
     def action_pace(self, step: int) -> None:
         """Slow training down (step 1) or speed it up (-1), to watch it learn."""
