@@ -44,6 +44,7 @@ READS = (1, 2)
 OPTIMIZER_PREFIX = "opt_"
 LARGEST = float(np.finfo(np.float32).max)
 """Weights are trained as float32: a larger saved value would load as infinity."""
+TOO_LARGE = f"holds values too large to train with (over {LARGEST:.1e})"
 
 
 class SaveFileError(ValueError):
@@ -79,6 +80,7 @@ def save(
     ``history``: the run's per-epoch figures (``HistoryLog.table()``), so a loaded
     network shows how it learned.
     """
+    check_writable(path)  # first: a folder or a device, renamed over, would be replaced
     if not np.isfinite(net.params).all():
         raise SaveFileError("the network has non-finite weights (it diverged); nothing was saved")
     spec = net.spec
@@ -113,7 +115,6 @@ def save(
             arrays["history"] = history
         except ValueError:
             pass  # an odd history (a loss that overflowed, say) must not cost the network
-    check_writable(path)  # refuses a folder or a device: renaming over one would replace it
     target = Path(os.path.realpath(path))  # through a symbolic link: the link must stay a link
     folder = target.parent
     try:
@@ -175,7 +176,8 @@ def load(path: str | os.PathLike[str]) -> Saved:
     """Read and check a saved network; raise SaveFileError saying what is wrong."""
     where = shown(path)
     try:
-        if os.path.exists(path) and not os.path.isdir(path) and not os.path.isfile(path):
+        mode = os.stat(path).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a folder is refused below, by name
             # a pipe or a device: reading one can block for ever, or never end
             raise SaveFileError(f"{where} is not a regular file, not a saved network")
         loaded = np.load(path, allow_pickle=False)
@@ -276,8 +278,8 @@ def _check(where: str, arrays: dict[str, np.ndarray]) -> Saved:
     except ValueError as e:
         raise SaveFileError(f"{where}: the optimizer's state is invalid ({e})") from None
     for name, value in optimizer_state.items():
-        if value.dtype.kind == "f" and value.size and np.abs(value).max() > LARGEST:
-            raise SaveFileError(f"{where}: the optimizer's {name} holds values too large to train with")
+        if value.dtype.kind == "f" and _too_large(value):
+            raise SaveFileError(f"{where}: the optimizer's {name} {TOO_LARGE}")
     history = arrays.pop("history", np.empty((0, len(COLUMNS))))
     try:
         check_rows(history, epochs)
@@ -302,11 +304,14 @@ def _check(where: str, arrays: dict[str, np.ndarray]) -> Saved:
                 raise SaveFileError(f"{where}: {name} holds {arr.dtype}, not floating-point numbers")
             if not np.isfinite(arr).all():
                 raise SaveFileError(f"{where}: {name} holds NaN or infinite values")
-            if arr.size and np.abs(arr).max() > LARGEST:
-                too_large = f"holds values too large to train with (over {LARGEST:.1e})"
-                raise SaveFileError(f"{where}: {name} {too_large}")
+            if _too_large(arr):
+                raise SaveFileError(f"{where}: {name} {TOO_LARGE}")
         weights.append((W, bias))
     return Saved(spec, config, weights, epochs, rng_state, optimizer_state, history)
+
+
+def _too_large(arr: np.ndarray) -> bool:
+    return bool(arr.size) and float(np.abs(arr).max()) > LARGEST
 
 
 def restore(net: Network, saved: Saved) -> None:

@@ -12,7 +12,7 @@ from textual.app import App
 
 from nnplay import data
 from nnplay.core.config import ConfigError, counted
-from nnplay.core.serialize import SaveFileError, check_writable, load
+from nnplay.core.serialize import SaveFileError, load
 from nnplay.tui.session import Session, autosave_path
 from nnplay.tui.widgets.file_dialog import FileDialog
 
@@ -37,8 +37,7 @@ class FilesMixin(App[None]):
 
     def _save_to(self, path: str) -> str:
         try:
-            check_writable(path)
-            note = self.session.save(path)
+            note = self.session.save(path)  # save() checks the path first
         except SaveFileError as e:
             return str(e)
         self._file = path

@@ -14,3 +14,13 @@ async def settle(app: NnplayApp, pilot) -> None:
         except WorkerCancelled:  # replaced by a newer worker: wait for that one
             continue
     await pilot.pause()
+
+
+async def settle_steps(app: NnplayApp, pilot, most: int = 100) -> None:
+    """settle() until every queued press of s has been taken: each run of queued steps
+    starts only once the one before has stopped."""
+    for _ in range(most):
+        await settle(app, pilot)
+        if not app._stepping:
+            return
+    raise AssertionError(f"steps still queued after {most} rounds")

@@ -12,7 +12,7 @@ from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import FIELDS, TrainingControls
 from nnplay.tui.widgets.digit_viewer import DigitViewer
 from nnplay.tui.widgets.help import HelpScreen
-from tests.tui.helpers import settle
+from tests.tui.helpers import settle, settle_steps
 
 SIZES = [(80, 24), (120, 40)]
 SMALL = TrainConfig(layers=(64, 16, 10), epochs=3)
@@ -374,10 +374,7 @@ async def test_a_burst_of_s_takes_every_step_it_asked_for():
         await settle(app, pilot)
         for _ in range(10):  # pressed faster than a step takes: autorepeat, a slow link
             app.action_step()
-        for _ in range(50):
-            await settle(app, pilot)
-            if app.session.summary()["step"] >= 10 and not app._stepping:
-                break
+        await settle_steps(app, pilot)
         assert app.session.summary()["step"] == 10 and app.state == "paused"
 
 
@@ -465,10 +462,7 @@ async def test_a_step_after_the_first_epoch_shows_where_it_is_in_the_next():
         steps = app.session.trainer.X_train.shape[0] // 32 + 1  # one epoch's steps
         for _ in range(steps + 2):
             app.action_step()
-        for _ in range(100):
-            await settle(app, pilot)
-            if not app._stepping:
-                break
+        await settle_steps(app, pilot)
         assert app.session.summary()["epoch"] == 1
         status = str(app.query_one(TrainingControls).status)
         assert f"step 2/{steps}" in status and "batch loss" in status and "Epoch 1/3" in status
