@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import math
 import os
 import signal
 import threading
@@ -147,6 +148,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         self._steps_queued = 0
         self.pace: float | None = None
         """At most this many epochs a second, to watch learning slowly; None: full speed."""
+        self._pace_noted_at = -math.inf
         self._last_plot = 0.0
         self._progress: Progress | None = None
         self._file = "nnplay.npz"

@@ -35,6 +35,10 @@ At a pace the epoch's steps are spread evenly over it, so the slowest paces let 
 class watch the digit's probabilities move batch by batch."""
 
 
+PACE_NOTE_SECONDS = 2.0
+"""How long a pace notice shows; presses at the end of the range meanwhile add none."""
+
+
 class TrainingMixin(App[None]):
     """Start, pause, step and reset; the worker; progress and stop messages."""
 
@@ -42,6 +46,7 @@ class TrainingMixin(App[None]):
     session: Session
     state: str
     pace: float | None
+    _pace_noted_at: float
     post_every: float
     plot_every: float
     _pause: threading.Event
@@ -215,9 +220,13 @@ class TrainingMixin(App[None]):
     def action_pace(self, step: int) -> None:
         """Slow training down (step 1) or speed it up (-1), to watch it learn."""
         at = PACES.index(self.pace)
-        self.pace = PACES[max(0, min(len(PACES) - 1, at + step))]
-        if self.pace is None:
-            self.notify("Pace: full speed", timeout=2)
+        pace = PACES[max(0, min(len(PACES) - 1, at + step))]
+        now = time.monotonic()
+        if pace == self.pace and now - self._pace_noted_at < PACE_NOTE_SECONDS:
+            return  # held down at an end of the range: the notice on screen still says it
+        self.pace, self._pace_noted_at = pace, now
+        if pace is None:
+            self.notify("Pace: full speed", timeout=PACE_NOTE_SECONDS)
         else:
-            self.notify(f"Pace: {self.pace:g} epoch{'s' if self.pace != 1 else ''} a second", timeout=2)
+            self.notify(f"Pace: {pace:g} epoch{'s' if pace != 1 else ''} a second", timeout=PACE_NOTE_SECONDS)
         self._show_status()

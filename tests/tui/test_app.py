@@ -472,8 +472,10 @@ async def test_the_slowest_pace_spreads_an_epochs_steps_to_watch_them():
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("greater_than_sign")  # already at full speed: says so, stays
+        for _ in range(4):
+            await pilot.press("greater_than_sign")  # already at full speed: says so once, stays
         assert app.pace is None
+        assert [n.message for n in app._notifications].count("Pace: full speed") == 1
         for _ in range(10):
             await pilot.press("less_than_sign")
         assert app.pace == 0.1  # an epoch every 10 s: 45 steps, one every 0.22 s
