@@ -332,10 +332,25 @@ def serve_command(ns: argparse.Namespace) -> list[str]:
     return argv
 
 
+def _check_address(host: str, port: int) -> None:
+    """Raise UsageError unless a server could listen on host:port now (as the server
+    will: with SO_REUSEADDR, so a port just freed counts as free)."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as e:  # socket.gaierror included: a host name nobody knows
+        raise UsageError(f"cannot serve on {host}:{port}: {e.strerror or e}") from None
+
+
 def serve(ns: argparse.Namespace) -> int:
     resolve(ns)  # refuse bad settings now, not in every browser tab
     if not 0 < ns.port < 65536:
         raise UsageError(f"--port: {ns.port} is not a port number (1-65535)")
+    _check_address(ns.host, ns.port)  # before any banner: a taken port is the whole answer
     from textual_serve.server import Server
 
     command = shlex.join(serve_command(ns))

@@ -325,6 +325,12 @@ def test_serve_on_a_port_in_use_says_so_in_one_line(capsys):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        code, _, err = run(capsys, "serve", "--port", str(port))
+        code, out, err = run(capsys, "serve", "--port", str(port))
     assert code == 2 and "cannot serve on 127.0.0.1" in err and "Traceback" not in err
-    assert err.count("\n") == 1
+    assert err.count("\n") == 1 and out == ""  # no "serving at" banner for a server that never ran
+
+
+def test_serve_on_a_host_that_is_not_this_machine_says_so_in_one_line(capsys):
+    code, out, err = run(capsys, "serve", "--host", "192.0.2.1")  # TEST-NET-1: never a local address
+    assert code == 2 and "cannot serve on 192.0.2.1" in err and "Traceback" not in err
+    assert err.count("\n") == 1 and out == ""
