@@ -130,7 +130,9 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
     ]
 
     def __init__(self, session: Session, low_bandwidth: bool = False, ansi: bool = False) -> None:
-        super().__init__()
+        # Told now, not only by the theme set on mount: with NO_COLOR, Textual picks its filter
+        # here, and its greyscale one turns the terminal's own colours into black on black.
+        super().__init__(ansi_color=True if ansi or low_bandwidth else None)
         self.session = session
         session.load_hint = ": ctrl+o loads it"  # the notice when r, an apply or a load keeps one
         self.low_bandwidth = low_bandwidth

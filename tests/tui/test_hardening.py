@@ -300,3 +300,17 @@ async def test_a_loaded_network_drops_the_note_about_the_one_before(tmp_path):
         await type_into_dialog(pilot, str(tmp_path / "m.npz"))
         await settle(app, pilot)
         assert app.session.config.layers == (64, 16, 10) and editor.message == ""
+
+
+@pytest.mark.parametrize("low_bandwidth", [False, True])
+async def test_no_color_with_the_terminals_own_colours_drops_colour_not_the_text(monkeypatch, low_bandwidth):
+    from textual.filter import Monochrome, NoColor
+
+    # Greyscale of the terminal's own colours came out black on black: all text unreadable.
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(TrainConfig(layers=(64, 8, 10), epochs=1), low_bandwidth=low_bandwidth, ansi=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.current_theme.name == "ansi-dark"
+        assert any(isinstance(f, NoColor) for f in app._filters)
+        assert not any(isinstance(f, Monochrome) for f in app._filters)
