@@ -344,6 +344,8 @@ def _check_address(host: str, port: int) -> None:
             probe.bind(address)
     except OSError as e:  # socket.gaierror included: a host name nobody knows
         raise UsageError(f"cannot serve on {host}:{port}: {e.strerror or e}") from None
+    except UnicodeError:  # "bad..host": an empty label, which the IDNA codec cannot encode
+        raise UsageError(f"cannot serve on {host}:{port}: that is not a host name") from None
 
 
 def serve(ns: argparse.Namespace) -> int:
