@@ -173,7 +173,7 @@ class Trainer:
             epoch = self.epoch + 1
             started = time.perf_counter()
             busy = 0.0  # time spent here, not in the caller, between yields
-            good = net.params.copy()  # to restore if this epoch diverges
+            good, good_step = net.params.copy(), self.step  # to restore if this epoch diverges
             bs = min(self.batch_size, n)
             batches = -(-n // bs)
             order = self.rng.permutation(n)
@@ -187,8 +187,7 @@ class Trainer:
                 if self.first_loss is None:
                     self.first_loss = loss
                 if not math.isfinite(loss):
-                    net.params[...] = good
-                    yield self._diverged(epoch, f"the loss became {loss}")
+                    yield self._roll_back(good, good_step, epoch, f"the loss became {loss}")
                     return
                 loss_sum += loss
                 if self.step_grad_norms:
@@ -199,8 +198,7 @@ class Trainer:
             weight_norms = net.weight_norms()
             problem = self._blown_up(loss_sum / batches, weight_norms)
             if problem:
-                net.params[...] = good
-                yield self._diverged(epoch, problem)
+                yield self._roll_back(good, good_step, epoch, problem)
                 return
             train_acc, test_acc, test_loss = self.evaluate()
             self.epoch = epoch
@@ -231,6 +229,13 @@ class Trainer:
         if growth > WEIGHT_GROWTH:
             return f"the weights grew {growth:.3g} times larger"
         return ""
+
+    def _roll_back(self, good: np.ndarray, good_step: int, epoch: int, what: str) -> Diverged:
+        """Put back the weights (and the step count) the epoch started with; say why."""
+        diverged = self._diverged(epoch, what)
+        self.net.params[...] = good
+        self.step = good_step  # the steps since are undone: "Saved 45 steps" would be untrue
+        return diverged
 
     def _diverged(self, epoch: int, what: str) -> Diverged:
         lr = self.optimizer.lr

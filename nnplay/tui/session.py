@@ -112,7 +112,9 @@ class Session:
             log = self._log.table()
             save_network(path, trainer.net, self.config, trainer.epoch, trainer.rng, trainer.optimizer, log)
             self.kept_step = trainer.step
-            return f"Saved {self._trained()} of training to {os.path.abspath(path)}"
+            fresh = self.saved is None and trainer.epoch == trainer.step == 0  # as built from the seed
+            what = "an untrained network" if fresh else f"{self._trained()} of training"
+            return f"Saved {what} to {os.path.abspath(path)}"
 
     def _trained(self) -> str:
         """How much the network has trained, for a person: '3 epochs', or '5 steps' before the first."""

@@ -188,6 +188,8 @@ class TrainingMixin(App[None]):
             self.state = "finished"
         elif message.why == "diverged":
             self.state = "diverged"
+            # The last step and batch loss are of steps the trainer undid: keep only the epochs.
+            self._progress = self._progress_message(self.session.generation, None, None, None)
             self.notify(message.detail, title="Training diverged", severity="error", timeout=20)
         elif message.why == "failed":
             self.state = "failed"

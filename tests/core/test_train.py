@@ -79,6 +79,8 @@ def test_divergence_stops_with_a_reason_and_finite_weights(digits):
     trainer = build(TrainConfig(lr=50.0), digits)
     out = records(trainer, 20)
     assert isinstance(out[-1], Diverged)
+    epoch_started_at = max((r.step for r in out if isinstance(r, StepStats) and r.batch == 0), default=1) - 1
+    assert out[-1].step > trainer.step == epoch_started_at  # the undone steps no longer count
     assert "diverged" in out[-1].reason and "learning rate" in out[-1].reason
     assert np.isfinite(trainer.net.params).all()
     assert not any(isinstance(r, StepStats) and not math.isfinite(r.loss) for r in out)

@@ -29,7 +29,9 @@ async def test_divergence_stops_says_why_plots_stay_finite_and_reset_recovers():
         await pilot.press("space")
         await settle(app, pilot)
         assert app.state == "diverged"
-        assert "diverged" in str(app.query_one(TrainingControls).status)
+        status = str(app.query_one(TrainingControls).status)
+        assert "diverged" in status and "batch loss" not in status  # no figures from undone steps
+        assert not app.session.unsaved  # the weights are back where they started: nothing to keep
         assert any("learning rate" in n.message for n in app._notifications)
         assert np.isfinite(app.session.trainer.net.params).all()
         history = app.session.history()

@@ -4,6 +4,7 @@ import numpy as np
 
 from nnplay.core.config import TrainConfig
 from nnplay.core.history import MAX_ROWS, HistoryLog, thin
+from nnplay.core.serialize import load
 from nnplay.core.train import EpochStats
 from nnplay.tui.session import Session
 
@@ -101,4 +102,10 @@ def test_saving_a_bare_name_says_the_whole_path(tmp_path):
     session = Session(TrainConfig(layers=(64, 8, 10), epochs=1))
     session.load()
     note = session.save("m.npz")  # the tests run in tmp_path (conftest)
-    assert note.endswith(f"to {tmp_path / 'm.npz'}") and "Saved 0 steps of training" in note
+    assert note.endswith(f"to {tmp_path / 'm.npz'}") and "Saved an untrained network" in note
+    session.next_record()
+    assert session.save("m.npz").startswith("Saved 1 step of training")
+    saved = load(tmp_path / "m.npz")
+    loaded = Session(saved.config, saved)
+    loaded.load()
+    assert "untrained" not in loaded.save("m.npz")  # it holds that step, whatever its counts say
