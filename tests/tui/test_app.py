@@ -522,3 +522,16 @@ async def test_a_refusal_in_the_network_pane_fits_it_whole():
         wrapped = sum(-(-len(r) // editor.content_size.width) or 1 for r in rows)
         assert wrapped <= editor.content_size.height  # nothing of it scrolled out of view
         assert "▶" in text and "layers" in text.split("GiB")[-1] and "2 hidden" in text
+
+
+async def test_a_refusal_that_crowds_out_layers_says_how_many_are_shown():
+    app = make_app(TrainConfig(epochs=1))  # 64,128,64,10: two hidden layers
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a", "a", "up", "0", "enter")  # four hidden layers, one set to 0: refused
+        await pilot.pause()
+        editor = app.query_one(ArchitectureEditor)
+        text = str(editor.render())
+        assert "at least 1" in editor.message
+        rows = sum(line.lstrip("▶ ").startswith("hidden") for line in text.splitlines())
+        assert rows < 4 and f"4 hidden, {rows} shown" in text  # no room for "…": the count says it

@@ -190,9 +190,12 @@ class ArchitectureEditor(Widget, can_focus=True):
             line = f"{'▶' if selected else ' '} {name:<9}{shown:>7}  {act}"
             text.append(line + "\n", style="reverse" if selected and self.has_focus else "")
         params = count_params(self.draft_layers)
-        some_hidden = len([i for i in visible if i is not None]) < len(self.draft_layers)
-        if some_hidden:  # not all of them are shown: say how many there are, on one line
-            text.append(f"  {params:,} params, {self.n_hidden} hidden\n", style="dim")
+        shown = len([i for i in visible if i not in (None, 0, last)])
+        if shown < self.n_hidden:  # not all of them are shown: say so, since no "…" may fit
+            line = f"  {params:,} params, {self.n_hidden} hidden, {shown} shown"
+            if len(line) > self.size.width:
+                line = f"  {params:,} params, {self.n_hidden} hidden"
+            text.append(line + "\n", style="dim")
         else:
             text.append(f"  {params:,} parameters\n", style="dim")
         note = self.note
