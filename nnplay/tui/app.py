@@ -436,7 +436,9 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         self.exit()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Not Textual's "Keys": a side panel that squeezes the panes at 80x24 and that esc
+        # does not close; ? shows the keys here.
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Keys")
         yield SystemCommand("Start or pause training", "space", self.action_toggle_training)
         yield SystemCommand("Single step", "s: train on one batch", self.action_step)
         yield SystemCommand("Reset the network", "r: fresh weights from the seed", self.action_reset)
