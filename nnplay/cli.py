@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not ask the terminal to report the mouse (it sends bytes on every move)",
     )
     view.add_argument("--ansi", action="store_true", help="use the terminal's own 16 ANSI colours")
+    # nnplay train's own flags, taken here only to say where they belong (see main).
+    parser.add_argument("--save", dest="misplaced_save", help=argparse.SUPPRESS)
+    parser.add_argument("--json", dest="misplaced_json", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     train = commands.add_parser("train", help="train headless, printing one line per epoch")
     _add_settings(train)
@@ -299,6 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     try:
+        _check_placement(ns)
         if ns.command == "train":
             return train(ns)
         if ns.command == "gradcheck":
@@ -317,6 +321,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `nnplay train --json | head -1`
         sys.stderr.close()
         return 0
+
+
+def _check_placement(ns: argparse.Namespace) -> None:
+    """Refuse nnplay train's --save and --json given before the command, or to the app."""
+    for flag, given in (("--save", ns.misplaced_save is not None), ("--json", ns.misplaced_json)):
+        if not given:
+            continue
+        if ns.command == "train":
+            raise UsageError(f"{flag} goes after the command: nnplay train {flag} ...")
+        raise UsageError(
+            f"{flag} is a flag of nnplay train (nnplay train {flag} ...)"
+            + ("; in the app, ctrl+s saves" if flag == "--save" else "")
+        )
 
 
 def serve_command(ns: argparse.Namespace) -> list[str]:

@@ -68,6 +68,20 @@ def test_bad_flags_get_one_line_exit_2_and_no_traceback(capsys, tmp_path, args, 
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    "args,fragment",
+    [
+        (["--save", "m.npz"], "nnplay: error: --save is a flag of nnplay train (nnplay train --save"),
+        (["--json"], "nnplay: error: --json is a flag of nnplay train"),
+        (["--save", "m.npz", "train"], "nnplay train: error: --save goes after the command"),
+    ],
+)
+def test_train_flags_given_to_the_app_say_where_they_belong(capsys, tmp_path, args, fragment):
+    code, out, err = run(capsys, *args)  # once: "invalid choice: 'm.npz' (choose from 'train', ...)"
+    assert code == 2 and out == "" and err.startswith(fragment) and err.count("\n") == 1
+    assert not (tmp_path / "m.npz").exists()
+
+
 def test_epochs_zero_saves_the_fresh_network_and_load_continues(capsys, tmp_path):
     path = tmp_path / "fresh.npz"
     assert run(capsys, "train", "--epochs", "0", "--save", str(path), "--seed", "5")[0] == 0
