@@ -190,9 +190,9 @@ class ArchitectureEditor(Widget, can_focus=True):
             line = f"{'▶' if selected else ' '} {name:<9}{shown:>7}  {act}"
             text.append(line + "\n", style="reverse" if selected and self.has_focus else "")
         params = count_params(self.draft_layers)
-        shown = len([i for i in visible if i not in (None, 0, last)])
-        if shown < self.n_hidden:  # not all of them are shown: say so, since no "…" may fit
-            line = f"  {params:,} params, {self.n_hidden} hidden, {shown} shown"
+        n_shown = len([i for i in visible if i not in (None, 0, last)])
+        if n_shown < self.n_hidden:  # not all of them are shown: say so, since no "…" may fit
+            line = f"  {params:,} params, {self.n_hidden} hidden, {n_shown} shown"
             if len(line) > self.size.width:
                 line = f"  {params:,} params, {self.n_hidden} hidden"
             text.append(line + "\n", style="dim")
