@@ -129,8 +129,11 @@ class TrainingMixin(App[None]):
                     break
                 pace = self.pace if steps is None else None
                 if isinstance(record, EpochStats) and pace:
-                    self.post_message(self._progress_message(generation, loss, None, position))
-                    last_post, samples = time.perf_counter(), 0  # each epoch's point, as it comes
+                    # Each epoch's point as it comes, at slow paces; at fast ones (or on a slow
+                    # link) no oftener than post_every: the next due post carries it anyway.
+                    if time.perf_counter() - last_post >= self.post_every:
+                        self.post_message(self._progress_message(generation, loss, None, position))
+                        last_post, samples = time.perf_counter(), 0
                     continue
                 if isinstance(record, StepStats):
                     taken += 1

@@ -469,6 +469,25 @@ async def test_a_step_after_the_first_epoch_shows_where_it_is_in_the_next():
         assert f"step 2/{steps}" in status and "batch loss" in status and "Epoch 1/3" in status
 
 
+@pytest.mark.parametrize("low_bandwidth", [False, True])
+async def test_at_a_fast_pace_progress_is_posted_no_oftener_than_at_full_speed(low_bandwidth):
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=1000), low_bandwidth=low_bandwidth)
+    posted = []
+    make = app._progress_message
+    app._progress_message = lambda *args: posted.append(time.monotonic()) or make(*args)  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*["less_than_sign"] * 3)
+        assert app.pace == 10  # an epoch every 0.1 s
+        await pilot.press("space")
+        await pilot.pause(2.2 * app.post_every + 0.3)  # time for two posts at full speed's rate
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert app.session.summary()["epoch"] >= 5
+        gaps = np.diff(posted[:-1])  # the last: the figures at the pause, whenever it comes
+        assert len(gaps) and gaps.min() >= 0.9 * app.post_every  # 0.5 s, or 2 s on a slow link
+
+
 async def test_the_slowest_pace_spreads_an_epochs_steps_to_watch_them():
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
