@@ -217,7 +217,10 @@ def train(ns: argparse.Namespace) -> int:
                 return 1
     if ns.save is not None:
         try:
-            save(ns.save, trainer.net, config, trainer.epoch, trainer.rng, trainer.optimizer, history.table())
+            kept = config
+            if config.epochs == 0 and trainer.epoch == 0:  # a fresh network to hand out: whoever
+                kept = replace(config, epochs=TrainConfig().epochs)  # opens it has epochs to train
+            save(ns.save, trainer.net, kept, trainer.epoch, trainer.rng, trainer.optimizer, history.table())
         except SaveFileError as e:
             print(f"nnplay train: {e}", file=sys.stderr)
             return 1

@@ -87,6 +87,7 @@ def test_epochs_zero_saves_the_fresh_network_and_load_continues(capsys, tmp_path
     assert run(capsys, "train", "--epochs", "0", "--save", str(path), "--seed", "5")[0] == 0
     fresh = load(path)
     assert fresh.epochs_trained == 0 and fresh.config.seed == 5
+    assert fresh.config.epochs == 100  # the default total, not 0: the app opens it ready to train
     code, out, _ = run(capsys, "train", "--load", str(path), "--epochs", "2", "--save", str(path))
     assert code == 0 and "Epoch 2/2" in out
     assert load(path).epochs_trained == 2
