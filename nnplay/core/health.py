@@ -52,7 +52,7 @@ class LayerFormulas:
 
 
 OUTPUT_FORWARD = {
-    "cross_entropy": ("p = softmax({z})", "L = -sum(y * log p) / N"),
+    "cross_entropy": ("p = softmax({z})", "L = -sum(y log p) / N"),
     "binary_cross_entropy": ("p = sigmoid({z})", "L = -mean(y log p + (1 - y) log(1 - p))"),
     "mse": ("p = {z}", "L = mean((p - y)**2)"),
 }
