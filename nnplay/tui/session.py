@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Generator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,8 @@ class Session:
     def __init__(self, config: TrainConfig, saved: Saved | None = None) -> None:
         self.config = config
         """The settings in force; changed only through apply_* methods."""
+        self._built = config
+        """The settings the network was built with: seed and init apply only at a build."""
         self.saved = saved
         self.split: Split | None = None
         self.trainer: Trainer | None = None
@@ -110,7 +113,10 @@ class Session:
             trainer = self.trainer
             assert trainer is not None
             log = self._log.table()
-            save_network(path, trainer.net, self.config, trainer.epoch, trainer.rng, trainer.optimizer, log)
+            # The seed and init the network was built with: a change to them waits for a reset
+            # (apply), and the file must describe the network it holds, or it will not load.
+            config = replace(self.config, seed=self._built.seed, init=self._built.init)
+            save_network(path, trainer.net, config, trainer.epoch, trainer.rng, trainer.optimizer, log)
             self.kept_step = trainer.step
             fresh = self.saved is None and trainer.epoch == trainer.step == 0  # as built from the seed
             what = "an untrained network" if fresh else f"{self._trained()} of training"
@@ -173,6 +179,7 @@ class Session:
             self._run.close()
         self._run = None
         self.trainer = build(self.config, self.split, saved)
+        self._built = self.config
         self.trainer.step_grad_norms = False  # the app shows per-epoch figures only
         trained = saved is not None and saved.epochs_trained > 0
         self.loaded_figures = self.trainer.evaluate() if trained else None

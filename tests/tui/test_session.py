@@ -1,5 +1,7 @@
 """The app's model, without the app."""
 
+from dataclasses import replace
+
 import numpy as np
 
 from nnplay.core.config import TrainConfig
@@ -109,3 +111,17 @@ def test_saving_a_bare_name_says_the_whole_path(tmp_path):
     loaded = Session(saved.config, saved)
     loaded.load()
     assert "untrained" not in loaded.save("m.npz")  # it holds that step, whatever its counts say
+
+
+def test_a_seed_or_init_waiting_for_a_reset_is_not_saved_as_the_networks(tmp_path):
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=1, seed=0))
+    session.load()
+    session.next_record()
+    assert session.apply(replace(session.config, seed=5, init="xavier")) == "applies when you reset (r)"
+    session.save("m.npz")
+    saved = load(tmp_path / "m.npz")  # once refused: "settings and architecture disagree on init"
+    assert saved.config.seed == 0 and saved.config.init == "he"  # the network it holds
+    assert session.config.seed == 5  # the change still waits for r
+    session.rebuild()
+    session.save("m.npz")
+    assert load(tmp_path / "m.npz").config.seed == 5 and load(tmp_path / "m.npz").config.init == "xavier"
