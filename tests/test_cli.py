@@ -121,6 +121,19 @@ def test_training_in_two_halves_through_a_file_equals_training_at_once(capsys, t
     np.testing.assert_array_equal(halves, load(whole).history)
 
 
+def test_carrying_on_a_well_trained_file_is_not_taken_for_a_divergence(capsys, tmp_path):
+    # Judged against the first batch after loading (loss 0.001), epoch 31's 0.02 was "growth".
+    flags = ("--dataset", "moons", "--optimizer", "adam", "--lr", "0.005", "--batch-size", "16")
+    flags += ("--seed", "3", "--l2", "0.0001")
+    part, whole = tmp_path / "part.npz", tmp_path / "whole.npz"
+    run(capsys, "train", "--epochs", "30", "--save", str(part), *flags)
+    code, _, err = run(capsys, "train", "--load", str(part), "--epochs", "40", "--save", str(part))
+    assert code == 0 and "diverged" not in err
+    run(capsys, "train", "--epochs", "40", "--save", str(whole), *flags)
+    for (Wa, ba), (Wb, bb) in zip(load(part).weights, load(whole).weights, strict=True):
+        assert np.array_equal(Wa, Wb) and np.array_equal(ba, bb)
+
+
 def test_the_file_wins_and_a_contradicting_layers_flag_is_an_error(capsys, tmp_path):
     path = tmp_path / "m.npz"
     run(capsys, "train", "--epochs", "0", "--save", str(path), "--layers", "64,32,10", "--activation", "tanh")

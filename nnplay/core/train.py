@@ -100,6 +100,10 @@ def build(config: TrainConfig, data: Split, saved: Saved | None = None, dtype: t
     if saved is not None:
         restore(net, saved)
         trainer.epoch = saved.epochs_trained
+        if saved.history is not None and len(saved.history):
+            # Divergence is judged against the run's start, not this session's: a trained
+            # network's loss is so far below it that ordinary noise would look like 10x growth.
+            trainer.first_loss = float(saved.history[0, 1])  # the first epoch's mean loss
         if saved.rng_state is not None and saved.config.seed == config.seed:
             try:
                 rng.bit_generator.state = saved.rng_state
