@@ -271,8 +271,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         for plot in self.query(MetricPlot):
             plot.update(history)
         self._show_status()
-        if isinstance(self.screen, View):  # r or ctrl+o pressed inside a view
-            self.screen.refresh_from_session()
+        self._refresh_views()  # r or ctrl+o pressed inside a view
 
     # -- panes' requests -------------------------------------------------------------------
 

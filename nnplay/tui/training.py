@@ -65,6 +65,12 @@ class TrainingMixin(App[None]):
     def _after_rebuild(self) -> None:
         raise NotImplementedError  # NnplayApp brings the panes in line
 
+    def _refresh_views(self) -> None:
+        """Redraw the look-inside view, if one is open: on top, or under a dialog (ctrl+o)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, View):
+                screen.refresh_from_session()
+
     def action_toggle_training(self) -> None:
         if self.state == "running":
             self._pause.set()
@@ -170,8 +176,7 @@ class TrainingMixin(App[None]):
         self._progress = message
         self._show_status()
         self._show_output()
-        if isinstance(self.screen, View):
-            self.screen.refresh_from_session()
+        self._refresh_views()
         now = time.monotonic()
         if message.samples_per_s is None or now - self._last_plot >= self.plot_every:
             self._last_plot = now
@@ -202,8 +207,7 @@ class TrainingMixin(App[None]):
         for plot in self.query(MetricPlot):
             plot.update(self.session.history(MAX_POINTS))
         self._show_status()
-        if isinstance(self.screen, View):
-            self.screen.refresh_from_session()
+        self._refresh_views()
 
     def _stop_training(self) -> None:
         self._pause.set()

@@ -43,3 +43,26 @@ async def test_a_mistake_chosen_in_the_confusion_view_opens_in_the_digit_viewer(
         viewer = app.query_one(DigitViewer)
         assert viewer.has_focus and viewer.which == "test"
         assert int(viewer.probabilities.argmax()) != viewer.label  # it is a mistake
+
+
+async def test_a_network_loaded_from_inside_a_view_is_the_one_it_shows(tmp_path):
+    from nnplay.cli import main
+    from nnplay.tui.views.draw import Canvas
+
+    sine, digits = tmp_path / "sine.npz", tmp_path / "digits.npz"
+    assert main(["train", "--dataset", "sine", "--epochs", "0", "--save", str(sine)]) == 0
+    assert main(["train", "--layers", "64,8,10", "--epochs", "0", "--save", str(digits)]) == 0
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        view = app.screen
+        assert view.query_one(Canvas).display
+        await pilot.press("ctrl+o", "ctrl+u", *str(sine), "enter")  # once: still drew the digits network
+        await settle(app, pilot)
+        assert app.screen is view and not view.query_one(Canvas).display
+        assert "digits" in str(view.query_one("#draw-note").render())
+        await pilot.press("ctrl+o", "ctrl+u", *str(digits), "enter")
+        await settle(app, pilot)
+        assert view.query_one(Canvas).display and view.net.spec.sizes == (64, 8, 10)

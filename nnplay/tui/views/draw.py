@@ -243,11 +243,13 @@ class DrawView(View):
         if not self._composed or not self.session.ready:
             return
         self.net = self.session.snapshot(np.float64, input_grad=True)
+        # A network loaded from inside the view (ctrl+o) may have come or gone from the digits.
+        for part in (Canvas, "#draw-status", Probabilities, "#draw-keys"):
+            self.query_one(part).display = self.supported
         if not self.supported:
             note = not_digits(self.session, "it draws a digit on an 8×8 canvas,\nthe network's 64 inputs")
             self.query_one("#draw-note", Static).update(note)
-            self.query_one(Canvas).display = False
-            self.query_one("#draw-keys").display = False
+            self.query_one("#draw-box").border_title = "Draw a digit"
             return
         self._recompute()
 
