@@ -151,6 +151,8 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         self.pace: float | None = None
         """At most this many epochs a second, to watch learning slowly; None: full speed."""
         self._pace_noted_at = -math.inf
+        self._refused: tuple[str, float] = ("", -math.inf)
+        """The action last refused as it would lose training that could not be kept, and when."""
         self._last_plot = 0.0
         self._progress: Progress | None = None
         self._file = "nnplay.npz"
@@ -288,6 +290,11 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             return
         if not self.session.ready:
             editor.refuse("the data is still loading")
+            return
+        why = self._unkept("apply")
+        if why:
+            self._warn_unkept(why, "enter again applies the new network")
+            editor.refuse("not applied: the training so far could not be kept")
             return
         self._stop_training()
         kept = self.session.rebuild(candidate)
@@ -431,6 +438,10 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
+        why = self._unkept("quit")
+        if why:
+            self._warn_unkept(why, "q again quits")
+            return
         self._stop_training()
         self.exit()
 

@@ -30,6 +30,9 @@ class FilesMixin(App[None]):
     def _after_rebuild(self) -> None:
         raise NotImplementedError  # NnplayApp
 
+    def _unkept(self, action: str) -> str:
+        raise NotImplementedError  # TrainingMixin
+
     def action_save(self) -> None:
         if not self.session.ready:
             return
@@ -58,6 +61,9 @@ class FilesMixin(App[None]):
         session = self.session
         if session.unsaved and session.keeps_unsaved and _same_file(path, autosave_path()):
             return "save the network you trained first (ctrl+s): it would be kept in this very file"
+        why = self._unkept("load")
+        if why:
+            return f"{why}. Save it first (esc, then ctrl+s), or enter again to load without it"
         self._stop_training()
         kept = session.restore(saved)
         self._file = path

@@ -20,7 +20,7 @@ from nnplay import data
 from nnplay.core.config import TrainConfig, counted
 from nnplay.core.history import BoundedTable, History, HistoryLog
 from nnplay.core.network import Network, correct_mask
-from nnplay.core.serialize import Saved, SaveFileError
+from nnplay.core.serialize import Saved, SaveFileError, check_writable
 from nnplay.core.serialize import save as save_network
 from nnplay.core.train import Diverged, EpochStats, Record, Split, Trainer, build, make_optimizer
 
@@ -35,6 +35,10 @@ def autosave_path() -> Path:
     (by default ~/.local/state/nnplay/unsaved.npz), one file a user, the latest kept."""
     state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(state) / "nnplay" / "unsaved.npz"
+
+
+class KeepError(Exception):
+    """Unsaved training could not be kept, so what would have replaced it was not done."""
 
 
 class NormLog(BoundedTable):
@@ -138,6 +142,17 @@ class Session:
         returns what happened, for a person ("" if there was nothing to keep)."""
         kept, note = self._keep()
         return note + self.load_hint if kept else note
+
+    def check_keep(self) -> None:
+        """Raise KeepError if there is unsaved training and its file could not be written:
+        asked before what would replace or end the network, so the person can save first."""
+        if self.keeps_unsaved and self.unsaved:
+            path = autosave_path()
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                check_writable(path)
+            except (SaveFileError, OSError) as e:
+                raise KeepError(f"Your unsaved network could not be kept: {e}") from None
 
     def keep_on_exit(self) -> str:
         """keep_unsaved() as the app quits: what to print after it, with how to carry on."""

@@ -16,7 +16,7 @@ from textual.worker import get_current_worker
 
 from nnplay.core.train import Diverged, EpochStats, StepStats
 from nnplay.tui.messages import Progress, Stopped
-from nnplay.tui.session import Session
+from nnplay.tui.session import KeepError, Session
 from nnplay.tui.views.base import View
 from nnplay.tui.widgets.loss_plot import MetricPlot
 
@@ -35,6 +35,8 @@ At a pace the epoch's steps are spread evenly over it, so the slowest paces let 
 class watch the digit's probabilities move batch by batch."""
 
 
+AGAIN_SECONDS = 10.0
+"""How long a second press has to go ahead without unsaved training that could not be kept."""
 PACE_NOTE_SECONDS = 2.0
 """How long a pace notice shows; presses at the end of the range meanwhile add none."""
 
@@ -47,6 +49,7 @@ class TrainingMixin(App[None]):
     state: str
     pace: float | None
     _pace_noted_at: float
+    _refused: tuple[str, float]
     post_every: float
     plot_every: float
     _pause: threading.Event
@@ -215,8 +218,29 @@ class TrainingMixin(App[None]):
         self._stepping, self._steps_queued = False, 0
         self.workers.cancel_group(self, "train")
 
+    def _unkept(self, action: str) -> str:
+        """Why ``action``, which would replace or end the network, should wait: training
+        since the last save could not be kept. "" to go ahead, as it does when pressed
+        again soon after: the person was told, and chose."""
+        what, when = self._refused
+        if what == action and time.monotonic() - when < AGAIN_SECONDS:
+            return ""
+        try:
+            self.session.check_keep()
+        except KeepError as e:
+            self._refused = (action, time.monotonic())
+            return str(e)
+        return ""
+
+    def _warn_unkept(self, why: str, again: str) -> None:
+        self.notify(f"{why}. ctrl+s saves it; {again} without it.", severity="warning", timeout=AGAIN_SECONDS)
+
     def action_reset(self) -> None:
         if not self.session.ready:
+            return
+        why = self._unkept("reset")
+        if why:
+            self._warn_unkept(why, "r again resets")
             return
         self._stop_training()
         kept = self.session.rebuild()

@@ -316,3 +316,40 @@ async def test_no_color_with_the_terminals_own_colours_drops_colour_not_the_text
         assert app.current_theme.name == "ansi-dark"
         assert any(isinstance(f, NoColor) for f in app._filters)
         assert not any(isinstance(f, Monochrome) for f in app._filters)
+
+
+async def test_what_would_lose_training_that_cannot_be_kept_waits_for_a_second_press(tmp_path, monkeypatch):
+    from nnplay.tui.widgets.architecture import ArchitectureEditor
+
+    blocker = tmp_path / "state"
+    blocker.write_text("a file where the state folder should be")  # the autosave cannot be written
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocker))
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.session.save(str(tmp_path / "other.npz"))  # a file to load, later
+        await pilot.press("s")
+        await settle(app, pilot)
+        generation = app.session.generation
+
+        def warned() -> bool:
+            found = any("could not be kept" in n.message for n in app._notifications)
+            app.clear_notifications()
+            return found
+
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert app.session.generation == generation and warned()  # once: reset, training lost
+        await pilot.press("plus", "enter")  # an architecture to apply
+        await settle(app, pilot)
+        assert app.session.generation == generation and warned()
+        assert "not applied" in app.query_one(ArchitectureEditor).message
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running and warned()
+        await pilot.press("ctrl+o")
+        await type_into_dialog(pilot, str(tmp_path / "other.npz"))
+        assert "could not be kept" in str(app.screen.query_one("#message", Static).content)
+        await pilot.press("enter")  # again: the person was told, and chose to load without it
+        await settle(app, pilot)
+        assert app.session.generation == generation + 1 and not isinstance(app.screen, FileDialog)
