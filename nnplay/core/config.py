@@ -104,13 +104,18 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
-        """The inverse of to_dict; unknown keys and bad values raise ConfigError."""
+        """The inverse of to_dict; unknown or missing keys and bad values raise ConfigError
+        (every file nnplay has written holds every setting: a missing one is damage, and a
+        default in its place would train on with a learning rate nobody chose)."""
         if not isinstance(data, dict):
             raise ConfigError("settings must be a JSON object")
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
+        missing = [name for name in known if name not in data]
+        if missing:
+            raise ConfigError(f"missing setting(s): {', '.join(sorted(missing))}")
         values = {}
         for name, value in data.items():
             if isinstance(value, list):

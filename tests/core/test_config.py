@@ -69,6 +69,9 @@ def test_dict_round_trip():
     assert TrainConfig.from_dict(c.to_dict()) == c
     with pytest.raises(ConfigError, match="unknown setting"):
         TrainConfig.from_dict({**c.to_dict(), "momentum": 0.5})
+    partial = {k: v for k, v in c.to_dict().items() if k not in ("lr", "seed")}
+    with pytest.raises(ConfigError, match="missing setting\\(s\\): lr, seed"):  # not lr 0.01, seed 0
+        TrainConfig.from_dict(partial)
 
 
 @given(st.text(max_size=40))
