@@ -148,6 +148,8 @@ def resolve(ns: argparse.Namespace) -> tuple[TrainConfig, Any]:
             config = config.with_text(name, text)
         data.check(config, saved.spec.loss if saved else None)
     except ConfigError as e:
+        if saved is not None and e.field not in given:  # the file's own settings, not a flag
+            raise UsageError(f"--load: {ns.load}: {e}") from None
         if e.field in FLAGS:  # name the flag, not the field's label
             raise UsageError(f"{FLAGS[e.field][0]}: {str(e).split(': ', 1)[-1]}") from None
         raise UsageError(str(e)) from None

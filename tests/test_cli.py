@@ -134,6 +134,19 @@ def test_carrying_on_a_well_trained_file_is_not_taken_for_a_divergence(capsys, t
         assert np.array_equal(Wa, Wb) and np.array_equal(ba, bb)
 
 
+def test_a_files_own_bad_setting_is_blamed_on_the_file_not_a_flag(capsys, tmp_path):
+    path = tmp_path / "m.npz"
+    run(capsys, "train", "--epochs", "0", "--save", str(path))
+    with np.load(path) as f:
+        arrays = dict(f)
+    meta = json.loads(str(arrays["meta"]))
+    meta["settings"]["dataset"] = "moons"  # a digits network: 64 inputs, where moons has 2
+    arrays["meta"] = np.array(json.dumps(meta))
+    np.savez(path, **arrays)
+    code, _, err = run(capsys, "train", "--load", str(path))
+    assert code == 2 and err.startswith(f"nnplay train: error: --load: {path}: layers: ")  # not "--layers:"
+
+
 def test_the_file_wins_and_a_contradicting_layers_flag_is_an_error(capsys, tmp_path):
     path = tmp_path / "m.npz"
     run(capsys, "train", "--epochs", "0", "--save", str(path), "--layers", "64,32,10", "--activation", "tanh")
