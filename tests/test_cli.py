@@ -59,6 +59,7 @@ def test_json_prints_exactly_one_object_per_epoch_with_the_agreed_keys(capsys):
         (["--epochs", "-3"], "at least 0"),
         (["--load", "/no/such/file.npz"], "no such file"),
         (["--save", "/no/such/folder/m.npz"], "does not exist"),
+        (["--save", ""], "no file name given"),  # once: ". is a folder"
     ],
 )
 def test_bad_flags_get_one_line_exit_2_and_no_traceback(capsys, tmp_path, args, fragment):

@@ -157,7 +157,7 @@ def _whole(name: str, text: str, minimum: int, maximum: int) -> int:
     try:
         value = int(text.strip())
     except ValueError:
-        if text.strip().lstrip("+-").isdigit():  # too many digits for int() to read
+        if text.strip().lstrip("+-").isdecimal():  # too many digits for int() to read (not "²")
             raise ConfigError(f"{name}: must be at most {maximum:,}, not {_quoted(text, False)}") from None
         raise ConfigError(f"{name}: {_quoted(text)} is not a whole number") from None
     if value < minimum:

@@ -156,6 +156,8 @@ def _new_file_mode(target: Path) -> int:
 
 def check_writable(path: str | os.PathLike[str]) -> None:
     """Raise SaveFileError now, not after training, if path cannot be written."""
+    if not str(path).strip():  # Path("") is ".", which would read as "a folder"
+        raise SaveFileError("no file name given; give one such as model.npz")
     target = Path(path)
     try:
         real = Path(os.path.realpath(path))  # a symbolic link is written through

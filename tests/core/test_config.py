@@ -119,6 +119,8 @@ def test_a_seed_is_at_most_what_scikit_learn_takes_and_a_huge_one_says_so():
     for text in (str(2**32), "9" * 4301):  # 4301 digits: more than int() reads from text
         with pytest.raises(ConfigError, match="at most 4,294,967,295"):
             parse_field("seed", text)
+    with pytest.raises(ConfigError, match="not a whole number"):  # a digit to Python, not a number
+        parse_field("seed", "²")
 
 
 @pytest.mark.parametrize("name", ["batch_size", "epochs"])
