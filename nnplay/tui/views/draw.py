@@ -288,7 +288,7 @@ class DrawView(View):
         if self.show_saliency:
             which = "the guess" if self.explain is None else "chosen with 0-9"
             cls = self.explained
-            note.append(f"Saliency of {cls} ({which}): ∂p{cls}/∂pixel\n", style="bold")
+            note.append(f"Saliency of {cls}* ({which}): ∂p{cls}/∂pixel\n", style="bold")  # * as in the list
             note.append(POSITIVE[::-1], style=signed_style(1))
             note.append(f" more ink here raises p{cls}\n")
             note.append(NEGATIVE[::-1], style=signed_style(-1))
