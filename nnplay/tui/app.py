@@ -299,7 +299,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         self._stop_training()
         kept = self.session.rebuild(candidate)
         self._after_rebuild()
-        editor.message = "rebuilt; training starts afresh"
+        editor.say_for_a_while("rebuilt; training starts afresh")
         if kept:
             self.notify(kept + ".", timeout=8)
 

@@ -87,6 +87,7 @@ class TrainingMixin(App[None]):
             self._say_finished()
         elif self.state == "diverged":  # from the weights put back, with the settings as they are now
             self.session.recover()
+            self.clear_notifications()  # the divergence notice, over the panes to watch now
             self._start(None)
 
     def action_step(self) -> None:

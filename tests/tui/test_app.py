@@ -555,3 +555,17 @@ async def test_a_refusal_that_crowds_out_layers_says_how_many_are_shown():
         assert "at least 1" in editor.message
         rows = sum(line.lstrip("▶ ").startswith("hidden") for line in text.splitlines())
         assert rows < 4 and f"4 hidden, {rows} shown" in text  # no room for "…": the count says it
+
+
+async def test_a_passing_note_in_the_network_pane_goes_and_a_refusal_stays():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        editor = app.query_one(ArchitectureEditor)
+        editor.say_for_a_while("rebuilt; training starts afresh", seconds=0.2)  # once: there for good
+        await pilot.pause(0.4)
+        assert editor.message == ""
+        editor.say_for_a_while("rebuilt; training starts afresh", seconds=0.2)
+        editor.refuse("something else to say")  # replaced before its time: the new one stays
+        await pilot.pause(0.4)
+        assert editor.message == "✗ something else to say"

@@ -44,6 +44,7 @@ async def test_divergence_stops_says_why_plots_stay_finite_and_reset_recovers():
         await pilot.press("tab", "down", "enter", "ctrl+u", *"0.01", "enter", "space")
         await settle(app, pilot)  # with the learning rate fixed it trains on, no reset needed
         assert app.state == "finished" and app.session.summary()["epoch"] == 50
+        assert not any("diverged" in n.title for n in app._notifications)  # not over the panes now
         await pilot.press("r")
         await settle(app, pilot)
         assert app.state == "ready"

@@ -166,6 +166,11 @@ class ArchitectureEditor(Widget, can_focus=True):
         """The app refused the draft: keep it for correcting and say why."""
         self.message = f"✗ {reason}"
 
+    def say_for_a_while(self, text: str, seconds: float = 8.0) -> None:
+        """A passing note (such as "rebuilt"), gone after a while unless replaced meanwhile."""
+        self.message = text
+        self.set_timer(seconds, lambda: setattr(self, "message", "") if self.message == text else None)
+
     # -- drawing --------------------------------------------------------------------------
 
     def render(self) -> Text:
