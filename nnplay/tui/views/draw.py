@@ -247,7 +247,7 @@ class DrawView(View):
         for part in (Canvas, "#draw-status", Probabilities, "#draw-keys"):
             self.query_one(part).display = self.supported
         if not self.supported:
-            note = not_digits(self.session, "it draws a digit on an 8×8 canvas,\nthe network's 64 inputs")
+            note = not_digits(self.session, "it draws a digit on an 8×8 canvas, the network's 64 inputs")
             self.query_one("#draw-note", Static).update(note)
             self.query_one("#draw-box").border_title = "Draw a digit"
             return

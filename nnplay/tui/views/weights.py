@@ -227,7 +227,7 @@ class WeightsView(View):
             self.weights = None
             self.grid.say(
                 not_digits(
-                    session, "it draws each first-layer unit's 64 weights\nas an 8×8 picture, one per pixel"
+                    session, "it draws each first-layer unit's 64 weights as an 8×8 picture, one per pixel"
                 )
             )
             return

@@ -173,6 +173,6 @@ class DigitViewer(Widget, can_focus=True):
         if self.output is not None:
             text.append(f"network {float(self.output[0]):.3f}\n")
         text.append(
-            "\nThe digit viewer draws the digits data set; this run trains on another.", style="italic"
+            "\nThis run's data set is not the digits: its samples are shown as numbers.", style="italic"
         )
         return text
