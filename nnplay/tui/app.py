@@ -447,8 +447,10 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         # Not Textual's "Keys": a side panel that squeezes the panes at 80x24 and that esc
-        # does not close; ? shows the keys here.
-        yield from (command for command in super().get_system_commands(screen) if command.title != "Keys")
+        # does not close (? shows the keys here). Nor "Theme": the light themes draw the
+        # panes' borders and titles white on white.
+        left_out = ("Keys", "Theme")
+        yield from (c for c in super().get_system_commands(screen) if c.title not in left_out)
         yield SystemCommand("Start or pause training", "space", self.action_toggle_training)
         yield SystemCommand("Single step", "s: train on one batch", self.action_step)
         yield SystemCommand("Reset the network", "r: fresh weights from the seed", self.action_reset)

@@ -7,6 +7,7 @@ copies of the figures (messages.Progress), then a Stopped message.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 
@@ -109,6 +110,7 @@ class TrainingMixin(App[None]):
 
     def _start(self, steps: int | None) -> None:
         self._pause.clear()
+        self._refused = ("", -math.inf)  # training more since a refusal: the next press asks again
         self._run += 1
         self._stepping = steps is not None
         if steps is None:
@@ -234,6 +236,7 @@ class TrainingMixin(App[None]):
         return ""
 
     def _warn_unkept(self, why: str, again: str) -> None:
+        self.clear_notifications()  # one such warning at a time, not a pile over the fields
         self.notify(f"{why}. ctrl+s saves it; {again} without it.", severity="warning", timeout=AGAIN_SECONDS)
 
     def action_reset(self) -> None:

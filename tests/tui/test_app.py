@@ -245,6 +245,7 @@ async def test_every_action_is_in_the_command_palette():
         for title in ("Start or pause training", "Single step", "Reset the network", "Help", "Next digit"):
             assert title in titles
         assert "Quit" in titles and "Keys" not in titles  # Textual's keys panel squeezes the panes
+        assert "Theme" not in titles  # light themes: white borders on white
 
 
 async def test_q_quits_even_while_training():
@@ -569,3 +570,18 @@ async def test_a_passing_note_in_the_network_pane_goes_and_a_refusal_stays():
         editor.refuse("something else to say")  # replaced before its time: the new one stays
         await pilot.pause(0.4)
         assert editor.message == "✗ something else to say"
+
+
+async def test_the_training_panes_highlight_follows_its_focus():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        controls = app.query_one(TrainingControls)
+
+        def highlighted() -> bool:
+            return any("reverse" in str(span.style) for span in controls.query_one("#settings").content.spans)
+
+        await pilot.press("tab")
+        assert app.focused is controls and highlighted()  # once: only after the pane lost focus
+        await pilot.press("tab")
+        assert app.focused is not controls and not highlighted()

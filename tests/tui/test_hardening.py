@@ -341,6 +341,9 @@ async def test_what_would_lose_training_that_cannot_be_kept_waits_for_a_second_p
         await pilot.press("r")
         await settle(app, pilot)
         assert app.session.generation == generation and warned()  # once: reset, training lost
+        await pilot.press("s", "r")  # trained more since the warning: asks again, not "again"
+        await settle(app, pilot)
+        assert app.session.generation == generation and warned()
         await pilot.press("plus", "enter")  # an architecture to apply
         await settle(app, pilot)
         assert app.session.generation == generation and warned()

@@ -215,10 +215,10 @@ class TrainingControls(Vertical, can_focus=True):
     def watch_message(self) -> None:
         self._draw()
 
-    def on_focus(self) -> None:
-        self._draw()
-
-    def on_blur(self) -> None:
+    def watch_has_focus(self, has_focus: bool) -> None:
+        # Not on_focus/on_blur: they run before has_focus changes, so the highlight
+        # showed when the pane lost focus and not when it gained it.
+        super().watch_has_focus(has_focus)
         self._draw()
 
     def _draw(self) -> None:
