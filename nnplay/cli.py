@@ -227,7 +227,9 @@ def train(ns: argparse.Namespace) -> int:
             print(f"nnplay train: {e}", file=sys.stderr)
             return 1
         if not ns.json:
-            print(f"Saved {counted(trainer.epoch, 'epoch')} of training to {ns.save}", file=out)
+            fresh = saved is None and trainer.epoch == 0
+            what = "an untrained network" if fresh else f"{counted(trainer.epoch, 'epoch')} of training"
+            print(f"Saved {what} to {ns.save}", file=out)  # as the app says
     return 0
 
 

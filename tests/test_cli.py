@@ -60,6 +60,7 @@ def test_json_prints_exactly_one_object_per_epoch_with_the_agreed_keys(capsys):
         (["--load", "/no/such/file.npz"], "no such file"),
         (["--save", "/no/such/folder/m.npz"], "does not exist"),
         (["--save", ""], "no file name given"),  # once: ". is a folder"
+        (["--load", ""], "--load: no file name given"),  # once: "--load: : no such file"
     ],
 )
 def test_bad_flags_get_one_line_exit_2_and_no_traceback(capsys, tmp_path, args, fragment):
@@ -85,7 +86,8 @@ def test_train_flags_given_to_the_app_say_where_they_belong(capsys, tmp_path, ar
 
 def test_epochs_zero_saves_the_fresh_network_and_load_continues(capsys, tmp_path):
     path = tmp_path / "fresh.npz"
-    assert run(capsys, "train", "--epochs", "0", "--save", str(path), "--seed", "5")[0] == 0
+    code, out, _ = run(capsys, "train", "--epochs", "0", "--save", str(path), "--seed", "5")
+    assert code == 0 and f"Saved an untrained network to {path}" in out  # as the app says
     fresh = load(path)
     assert fresh.epochs_trained == 0 and fresh.config.seed == 5
     assert fresh.config.epochs == 100  # the default total, not 0: the app opens it ready to train

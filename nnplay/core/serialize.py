@@ -176,6 +176,8 @@ def check_writable(path: str | os.PathLike[str]) -> None:
 
 def load(path: str | os.PathLike[str]) -> Saved:
     """Read and check a saved network; raise SaveFileError saying what is wrong."""
+    if not str(path).strip():
+        raise SaveFileError("no file name given")
     where = shown(path)
     try:
         mode = os.stat(path).st_mode
