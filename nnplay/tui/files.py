@@ -50,7 +50,9 @@ class FilesMixin(App[None]):
     def action_open(self) -> None:
         if not self.session.ready:
             return
-        self.push_screen(FileDialog("Load a network (.npz)", self._file, self._load_from))
+        kept = self.session.kept_path  # what a notice's "ctrl+o loads it" means
+        offered = str(kept) if kept else self._file
+        self.push_screen(FileDialog("Load a network (.npz)", offered, self._load_from))
 
     def _load_from(self, path: str) -> str:
         try:

@@ -77,6 +77,9 @@ class Session:
         self.kept_step = 0
         """The trainer's step count when the network was last saved or built: more steps
         than this are training that quitting would lose."""
+        self.kept_path: Path | None = None
+        """Where keep_unsaved() last kept a network, until a save or load of the person's own:
+        the file its note's "ctrl+o loads it" means."""
         self.keeps_unsaved = not served()
         self.load_hint = ""
         """Added to keep_unsaved()'s note when it kept the network: how to load it here."""
@@ -103,6 +106,7 @@ class Session:
         """Take a loaded network, its settings and its training so far (already checked);
         returns keep_unsaved()'s note on the network replaced."""
         with self.lock:
+            self.kept_path = None  # unless the network replaced is kept now
             note = self.keep_unsaved()
             if saved.config.dataset != self.config.dataset or self.split is None:
                 self.split = data.load(saved.config.dataset)
@@ -121,7 +125,7 @@ class Session:
             # (apply), and the file must describe the network it holds, or it will not load.
             config = replace(self.config, seed=self._built.seed, init=self._built.init)
             save_network(path, trainer.net, config, trainer.epoch, trainer.rng, trainer.optimizer, log)
-            self.kept_step = trainer.step
+            self.kept_step, self.kept_path = trainer.step, None
             fresh = self.saved is None and trainer.epoch == trainer.step == 0  # as built from the seed
             what = "an untrained network" if fresh else f"{self._trained()} of training"
             return f"Saved {what} to {os.path.abspath(path)}"
@@ -173,6 +177,7 @@ class Session:
                 self.save(str(path))
             except (SaveFileError, OSError) as e:
                 return None, f"Your unsaved network could not be kept: {e}"
+            self.kept_path = path
             return path, f"Your unsaved network ({done} trained) is kept in {path}"
 
     def rebuild(self, config: TrainConfig | None = None) -> str:

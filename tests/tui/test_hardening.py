@@ -357,3 +357,20 @@ async def test_what_would_lose_training_that_cannot_be_kept_waits_for_a_second_p
         await pilot.press("enter")  # again: the person was told, and chose to load without it
         await settle(app, pilot)
         assert app.session.generation == generation + 1 and not isinstance(app.screen, FileDialog)
+
+
+async def test_after_r_keeps_a_network_ctrl_o_offers_that_file():
+    from textual.widgets import Input
+
+    from nnplay.tui.session import autosave_path
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s", "r")  # "... is kept in .../unsaved.npz: ctrl+o loads it"
+        await settle(app, pilot)
+        await pilot.press("ctrl+o")
+        assert app.screen.query_one("#path", Input).value == str(autosave_path())  # once: nnplay.npz
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.session.summary()["step"] == 0 and app.session.kept_path is None
