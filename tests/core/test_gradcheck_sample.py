@@ -99,3 +99,20 @@ def test_the_default_network_is_checked_whole_and_a_large_one_sampled():
 def test_verdicts(error, word):
     assert verdict(error) == word
     assert verdict(float("nan")) == "wrong"
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "binary_cross_entropy"])
+def test_a_network_sure_of_every_answer_is_not_called_wrong(loss):
+    # Logits with a margin of 40 for each sample's class: a loss near 1e-17, where the difference
+    # of two losses is rounding (log of 1 + tiny); backward() is right and must be found right.
+    rng = np.random.default_rng(0)
+    k = 4 if loss == "cross_entropy" else 1
+    net = Network(NetworkSpec((6, k), (), loss), rng, np.float64)
+    x = rng.standard_normal((5, 6))
+    y = np.eye(4)[[0, 1, 2, 3, 1]] if k == 4 else np.array([[0.0], [1], [1], [0], [1]])
+    target = 80 * (y - 0.5) if k == 1 else 40 * y  # logits: +-40 for 1 and 0
+    weights, *_ = np.linalg.lstsq(np.c_[x, np.ones(5)], target, rcond=None)  # exact: 7 unknowns, 5 rows
+    net.dense[0].W[...], net.dense[0].b[...] = weights[:-1], weights[-1]
+    assert net.loss.forward(net.forward(x), y) < 1e-12
+    checks = check_network_sample(net, x, y, None, np.random.default_rng(0))
+    assert all(c.ok for c in checks), [(c.name, c.error) for c in checks]
