@@ -61,7 +61,8 @@ class EpochStats:
 
 @dataclass(frozen=True, slots=True)
 class Diverged:
-    """Training stopped: the loss or a weight stopped being a finite number."""
+    """Training stopped: the loss or a weight stopped being a finite number, or grew far
+    past where it started (LOSS_GROWTH, WEIGHT_GROWTH)."""
 
     epoch: int
     step: int
@@ -71,7 +72,7 @@ class Diverged:
 Record = StepStats | EpochStats | Diverged
 
 LOSS_GROWTH = 10.0
-"""An epoch whose mean loss is this many times the very first batch's has diverged."""
+"""An epoch whose mean loss is this many times the untrained network's has diverged."""
 WEIGHT_GROWTH = 1000.0
 """A layer whose weights' norm grew this many times since the start has diverged."""
 
@@ -100,10 +101,6 @@ def build(config: TrainConfig, data: Split, saved: Saved | None = None, dtype: t
     if saved is not None:
         restore(net, saved)
         trainer.epoch = saved.epochs_trained
-        if saved.history is not None and len(saved.history):
-            # Divergence is judged against the run's start, not this session's: a trained
-            # network's loss is so far below it that ordinary noise would look like 10x growth.
-            trainer.first_loss = float(saved.history[0, 1])  # the first epoch's mean loss
         if saved.rng_state is not None and saved.config.seed == config.seed:
             try:
                 rng.bit_generator.state = saved.rng_state
@@ -150,8 +147,11 @@ class Trainer:
         """Whether step records carry gradient norms (a few NumPy calls a step)."""
         self.epoch = 0
         """Epochs completed."""
-        self.first_loss: float | None = None
-        """The loss of the first batch ever seen, before any update: the yardstick for divergence."""
+        # Made before build() restores any saved weights, so both yardsticks are the untrained
+        # network's, loaded or not: a trained loss (0.001) makes ordinary noise look like 10x.
+        self.first_loss = float(net.loss.forward(net.logits(self.X_train), self.Y_train))
+        """The untrained network's loss on the whole training set: the yardstick for divergence
+        (one batch's was too noisy: with batch 1 a lucky first sample set it near 0)."""
         self.first_norms = net.weight_norms()
         self.step = 0
         """Steps taken."""
@@ -188,8 +188,6 @@ class Trainer:
             for b in range(batches):
                 loss = net.train_step(X[b * bs : (b + 1) * bs], Y[b * bs : (b + 1) * bs], self.optimizer)
                 self.step += 1
-                if self.first_loss is None:
-                    self.first_loss = loss
                 if not math.isfinite(loss):
                     yield self._roll_back(good, good_step, epoch, f"the loss became {loss}")
                     return
@@ -225,7 +223,7 @@ class Trainer:
         if not np.isfinite(self.net.params).all():
             return "a weight stopped being a finite number"
         if self.first_loss and mean_loss > LOSS_GROWTH * self.first_loss:
-            return f"the loss grew from {self.first_loss:.3g} to {mean_loss:.3g}"
+            return f"the loss grew from {self.first_loss:.3g} (untrained) to {mean_loss:.3g}"
         growth = max(
             (now / start for now, start in zip(weight_norms, self.first_norms, strict=True) if start),
             default=0.0,
