@@ -177,7 +177,10 @@ class Trainer:
             epoch = self.epoch + 1
             started = time.perf_counter()
             busy = 0.0  # time spent here, not in the caller, between yields
-            good, good_step = net.params.copy(), self.step  # to restore if this epoch diverges
+            # What to put back if this epoch diverges: the weights, the step count, and the
+            # optimizer's momentum or moments (else the diverging steps' would live on in them).
+            good, good_step = net.params.copy(), self.step
+            good_state = {name: np.array(value) for name, value in self.optimizer.state().items()}
             bs = min(self.batch_size, n)
             batches = -(-n // bs)
             order = self.rng.permutation(n)
@@ -189,7 +192,7 @@ class Trainer:
                 loss = net.train_step(X[b * bs : (b + 1) * bs], Y[b * bs : (b + 1) * bs], self.optimizer)
                 self.step += 1
                 if not math.isfinite(loss):
-                    yield self._roll_back(good, good_step, epoch, f"the loss became {loss}")
+                    yield self._roll_back(good, good_step, good_state, epoch, f"the loss became {loss}")
                     return
                 loss_sum += loss
                 if self.step_grad_norms:
@@ -200,7 +203,7 @@ class Trainer:
             weight_norms = net.weight_norms()
             problem = self._blown_up(loss_sum / batches, weight_norms)
             if problem:
-                yield self._roll_back(good, good_step, epoch, problem)
+                yield self._roll_back(good, good_step, good_state, epoch, problem)
                 return
             train_acc, test_acc, test_loss = self.evaluate()
             self.epoch = epoch
@@ -232,11 +235,14 @@ class Trainer:
             return f"the weights grew {growth:.3g} times larger"
         return ""
 
-    def _roll_back(self, good: np.ndarray, good_step: int, epoch: int, what: str) -> Diverged:
-        """Put back the weights (and the step count) the epoch started with; say why."""
+    def _roll_back(
+        self, good: np.ndarray, good_step: int, good_state: dict[str, np.ndarray], epoch: int, what: str
+    ) -> Diverged:
+        """Put back the weights, step count and optimizer state the epoch started with; say why."""
         diverged = self._diverged(epoch, what)
         self.net.params[...] = good
         self.step = good_step  # the steps since are undone: "Saved 45 steps" would be untrue
+        self.optimizer.set_state(good_state)
         return diverged
 
     def _diverged(self, epoch: int, what: str) -> Diverged:

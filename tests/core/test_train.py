@@ -86,6 +86,16 @@ def test_divergence_stops_with_a_reason_and_finite_weights(digits):
     assert not any(isinstance(r, StepStats) and not math.isfinite(r.loss) for r in out)
 
 
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_after_a_divergence_a_lower_rate_carries_on_from_the_state_put_back(digits, optimizer):
+    trainer = build(TrainConfig(layers=(64, 16, 10), optimizer=optimizer, lr=50.0), digits)
+    assert isinstance(records(trainer, 1)[-1], Diverged)
+    assert trainer.optimizer.state() == {}  # as at the epoch's start: no momentum from the blow-up
+    trainer.optimizer.lr = 0.001  # as the message advises
+    out = records(trainer, 1)  # once: momentum's velocity from the diverging steps blew it up again
+    assert isinstance(out[-1], EpochStats) and math.isfinite(out[-1].loss)
+
+
 def test_a_lucky_first_batch_is_not_the_yardstick_for_divergence():
     # Batch 1 on sine, seed 2: the first sample's loss was 0.024 against 3.7 over the whole set,
     # so the first epoch's 0.8 read as 'grew 33 times' and no learning rate could train it.
