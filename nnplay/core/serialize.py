@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from nnplay.core.config import MAX_COUNT, TrainConfig
+from nnplay.core.config import MAX_COUNT, ConfigError, TrainConfig
 from nnplay.core.history import COLUMNS, check_rows
 from nnplay.core.network import Network, NetworkSpec, check_spec, count_params
 from nnplay.core.optimizers import OPTIMIZERS, Optimizer
@@ -83,6 +83,15 @@ def save(
     check_writable(path)  # first: a folder or a device, renamed over, would be replaced
     if not np.isfinite(net.params).all():
         raise SaveFileError("the network has non-finite weights (it diverged); nothing was saved")
+    # What load() will ask of the settings, asked now: an atomic save of a file that will
+    # not load would replace a good one.
+    disagreement = _disagreement(config, net.spec)
+    if disagreement:
+        raise SaveFileError(f"the settings and the network disagree on the {disagreement}; nothing was saved")
+    try:
+        TrainConfig.from_dict(config.to_dict())
+    except ConfigError as e:
+        raise SaveFileError(f"the settings are invalid ({e}); nothing was saved") from None
     spec = net.spec
     meta = {
         "format": FORMAT,
@@ -152,6 +161,18 @@ def _new_file_mode(target: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+def _disagreement(config: TrainConfig, spec: NetworkSpec) -> str:
+    """What settings and architecture disagree on ("" if nothing): load() refuses such a file."""
+    for what, ours, theirs in (
+        ("layer sizes", config.layers, spec.sizes),
+        ("activations", config.hidden_activations, spec.activations),
+        ("initialisation", config.init, spec.init),
+    ):
+        if ours != theirs:
+            return what
+    return ""
 
 
 def check_writable(path: str | os.PathLike[str]) -> None:
@@ -265,13 +286,9 @@ def _check(where: str, arrays: dict[str, np.ndarray]) -> Saved:
         raise SaveFileError(f"{where}: the architecture or settings are invalid ({detail})") from None
     if type(epochs) is not int or not 0 <= epochs <= MAX_COUNT:
         raise SaveFileError(f"{where}: epochs_trained must be a whole number from 0 to {MAX_COUNT:,}")
-    for what, ours, theirs in (
-        ("layer sizes", config.layers, spec.sizes),
-        ("activations", config.hidden_activations, spec.activations),
-        ("initialisation", config.init, spec.init),
-    ):
-        if ours != theirs:
-            raise SaveFileError(f"{where}: settings and architecture disagree on the {what}")
+    disagreement = _disagreement(config, spec)
+    if disagreement:
+        raise SaveFileError(f"{where}: settings and architecture disagree on the {disagreement}")
     optimizer_state = {
         name.removeprefix(OPTIMIZER_PREFIX): arrays.pop(name)
         for name in list(arrays)

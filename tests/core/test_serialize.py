@@ -397,3 +397,29 @@ def test_loading_a_pipe_is_refused_at_once_not_waited_on(tmp_path):
     os.mkfifo(pipe)  # opening it to read would wait for a writer for ever
     with pytest.raises(SaveFileError, match="not a regular file"):
         load(pipe)
+
+
+@pytest.mark.parametrize(
+    "change, fragment",
+    [
+        (dict(layers=(64, 32, 10)), "disagree on the layer sizes"),
+        (dict(init="xavier"), "disagree on the initialisation"),
+        (dict(activation=("tanh",)), "disagree on the activations"),
+        (dict(lr=0.0), "more than zero"),
+    ],
+)
+def test_save_refuses_settings_that_load_would_refuse_and_keeps_the_old_file(tmp_path, change, fragment):
+    from dataclasses import replace
+
+    from nnplay.core.config import TrainConfig
+
+    rng = np.random.default_rng(0)
+    net = Network(NetworkSpec((64, 16, 10), ("relu",)), rng)
+    config = TrainConfig(layers=(64, 16, 10))
+    path = tmp_path / "m.npz"
+    save(path, net, config, 0)
+    before = path.read_bytes()
+    with pytest.raises(SaveFileError, match=fragment):  # once: written, then refused by load()
+        save(path, net, replace(config, **change), 0)
+    assert path.read_bytes() == before
+    load(path)
