@@ -327,7 +327,12 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             return
         index = self.session.next_mistake(message.which, message.index, message.step)
         if index is None:
-            self.notify(f"The network gets every {message.which} sample right.", timeout=3)
+            config = self.session.config
+            if data.DATASETS[config.dataset].loss == "mse":
+                note = f"{config.dataset} is regression: no sample is right or wrong, so m has none to find."
+            else:
+                note = f"The network gets every {message.which} sample right."
+            self.notify(note, timeout=4)
             return
         self.query_one(DigitViewer).index = index
         self._show_sample()
@@ -336,6 +341,8 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         viewer = self.query_one(DigitViewer)
         if not self.session.ready:
             return
+        info = data.DATASETS[self.session.config.dataset]
+        viewer.dataset = (info.name, info.about, info.loss)
         inputs, target = self.session.sample(viewer.which, viewer.index)
         output = self.session.predict(viewer.which, viewer.index)
         viewer.show(inputs, target, output, self.session.sample_count(viewer.which))

@@ -67,11 +67,19 @@ class FilesMixin(App[None]):
         if why:
             return f"{why}. Save it first (esc, then ctrl+s), or enter again to load without it"
         self._stop_training()
+        before = session.config.dataset
         kept = session.restore(saved)
         self._file = path
         self._after_rebuild()
         trained = counted(saved.epochs_trained, "epoch")
-        self.notify(f"Loaded {os.path.abspath(path)}: {trained} trained.", timeout=4)
+        switched = (
+            f" The data set is now {saved.config.dataset} (was {before})."
+            if saved.config.dataset != before
+            else ""
+        )
+        self.notify(
+            f"Loaded {os.path.abspath(path)}: {trained} trained.{switched}", timeout=6 if switched else 4
+        )
         if kept:
             self.notify(kept + ".", timeout=8)
         return ""

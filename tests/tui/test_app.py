@@ -585,3 +585,28 @@ async def test_the_training_panes_highlight_follows_its_focus():
         assert app.focused is controls and highlighted()  # once: only after the pane lost focus
         await pilot.press("tab")
         assert app.focused is not controls and not highlighted()
+
+
+async def test_a_2d_sample_shows_its_class_and_the_networks_guess_and_m_finds_a_wrong_one():
+    app = make_app(TrainConfig(dataset="moons", layers=(2, 8, 1), epochs=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        viewer = app.query_one(DigitViewer)
+        text = str(viewer.render())
+        assert "class " in text and "P(class 1) = " in text and "guess " in text
+        assert viewer.border_title.endswith("· moons")  # the data set is named on screen
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert "✗ wrong" in str(viewer.render())  # an untrained network gets some wrong
+
+
+async def test_m_on_a_regression_says_there_are_no_mistakes_to_find():
+    app = make_app(TrainConfig(dataset="sine", layers=(1, 8, 1), epochs=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("m")
+        await pilot.pause()
+        notes = [n.message for n in app._notifications]
+        assert any("is regression" in n for n in notes)  # once: "gets every test sample right"
+        assert not any("gets every" in n for n in notes)
+        assert "off by" in str(app.query_one(DigitViewer).render())

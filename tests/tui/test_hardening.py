@@ -374,3 +374,18 @@ async def test_after_r_keeps_a_network_ctrl_o_offers_that_file():
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.session.summary()["step"] == 0 and app.session.kept_path is None
+
+
+async def test_loading_a_file_of_another_data_set_says_so():
+    from nnplay.cli import main
+    from nnplay.tui.widgets.digit_viewer import DigitViewer
+
+    assert main(["train", "--dataset", "moons", "--epochs", "1", "--save", "moons.npz"]) == 0
+    app = make_app(TrainConfig(dataset="xor", layers=(2, 8, 1), epochs=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+o")
+        await type_into_dialog(pilot, "moons.npz")
+        await settle(app, pilot)
+        assert any("now moons (was xor)" in n.message for n in app._notifications)
+        assert app.query_one(DigitViewer).border_title.endswith("· moons")

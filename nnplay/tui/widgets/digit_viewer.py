@@ -72,6 +72,8 @@ class DigitViewer(Widget, can_focus=True):
         self.target: np.ndarray | None = None
         self.output: np.ndarray | None = None
         self.note = "loading the digits…"
+        self.dataset = ("digits", "", "cross_entropy")
+        """(name, description, loss) of the data set the samples come from."""
 
     # -- what the app calls -------------------------------------------------------
 
@@ -121,7 +123,9 @@ class DigitViewer(Widget, can_focus=True):
 
     def _retitle(self) -> None:
         name = "Test" if self.which == "test" else "Training"
-        self.border_title = f"{name} sample {self.index + 1}/{self.count}"
+        # Named unless digits: a file loaded with ctrl+o may bring another data set.
+        dataset = "" if self.dataset[0] == "digits" else f" · {self.dataset[0]}"
+        self.border_title = f"{name} sample {self.index + 1}/{self.count}{dataset}"
         self.border_subtitle = "←→ t m"
 
     # -- drawing ----------------------------------------------------------------------
@@ -166,13 +170,27 @@ class DigitViewer(Widget, can_focus=True):
         return text
 
     def _render_point(self) -> Text:
+        """A sample of a 2-D or 1-D data set, as numbers: its class and the network's guess, or
+        (regression) its target and the network's answer."""
         assert self.inputs is not None and self.target is not None
+        name, description, loss = self.dataset
+        x = self.inputs.reshape(-1)
         text = Text()
-        text.append("x = (" + ", ".join(f"{v:.3f}" for v in self.inputs) + ")\n")
-        text.append(f"target {float(self.target[0]):.3f}\n")
-        if self.output is not None:
-            text.append(f"network {float(self.output[0]):.3f}\n")
-        text.append(
-            "\nThis run's data set is not the digits: its samples are shown as numbers.", style="italic"
-        )
+        text.append("x = " + (f"{x[0]:.3f}" if x.size == 1 else "(" + ", ".join(f"{v:.3f}" for v in x) + ")"))
+        out = None if self.output is None else float(self.output.reshape(-1)[0])
+        target = float(self.target.reshape(-1)[0])
+        if loss == "binary_cross_entropy":
+            label = int(target > 0.5)
+            text.append(f"\nclass {label}")
+            if out is not None:
+                guess = int(out > 0.5)
+                text.append(f"\nP(class 1) = {out:.3f}")
+                text.append(f"\nguess {guess} {'✓ right' if guess == label else '✗ wrong'}", style="bold")
+            about = "the network gives the probability of class 1, and guesses 1 above 0.5"
+        else:
+            text.append(f"\ntarget {target:.3f}")
+            if out is not None:
+                text.append(f"\nnetwork {out:.3f}  (off by {abs(out - target):.3f})", style="bold")
+            about = "the network answers with a number, as near the target as it can"
+        text.append(f"\n\n{name}: {description}; {about}.", style="italic")
         return text
