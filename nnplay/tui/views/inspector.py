@@ -255,8 +255,8 @@ def health_text(found: Inspection, layer: int) -> RenderableType:
     """The chosen layer's activation's health, or why the output layer has none."""
     if layer >= len(found.health):
         hidden = ", ".join(f"{h.layer}: {h.count}/{h.units} {h.measure}" for h in found.health if h.measure)
-        text = Text("The output layer: no activation to die or saturate here; ")
-        text.append(f"the hidden layers' are on their own pages ({hidden})." if hidden else "")
+        text = Text("The output layer: no activation to die or saturate here")
+        text.append(f"; the hidden layers' are on their own pages ({hidden})." if hidden else ".")
         return text
     h = found.health[layer]
     text = Text()

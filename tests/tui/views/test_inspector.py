@@ -140,3 +140,11 @@ async def test_a_long_run_shares_sparkline_columns_so_the_figures_fit():
         assert len(spark.data) == SPARK_WIDTH + 6 and spark.size.width == SPARK_WIDTH
         value = view.query_one("#norm-weight-value", Static)
         assert value.region.right <= view.size.width and ")" in shown(view, "#norm-weight-value")
+
+
+async def test_a_network_with_no_hidden_layer_gets_a_whole_sentence_on_health():
+    app = make_app(TrainConfig(layers=(64, 10), epochs=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_inspector(app, pilot, train=False)
+        text = " ".join(shown(view, "#inspector-health").split())
+        assert "no activation to die or saturate here." in text  # once: "...here;" and nothing
