@@ -3,7 +3,8 @@
 A loss takes the last dense layer's output, the logits ``z: (batch, k)``, and
 the targets ``y: (batch, k)``. ``forward(z, y)`` returns the mean loss as a
 float; ``backward()`` returns ``dL/dz: (batch, k)``. Pairing the activation with
-the loss gives the short, stable gradient ``(p - y) / N`` for the first two.
+the loss gives the short, stable gradient ``(p - y) / N`` for cross-entropy
+(``(p - y) / (N k)`` for binary cross-entropy, averaged over k outputs too).
 """
 
 from __future__ import annotations

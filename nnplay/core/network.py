@@ -97,6 +97,7 @@ class Network:
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Logits for a batch; a buffer valid until the next forward of that size."""
+        x = np.asarray(x, dtype=self.dtype)  # data as loaded is float64; no copy if it fits
         for layer in self.layers:
             x = layer.forward(x)
         return x
@@ -182,10 +183,10 @@ def correct_mask(
 
     ``labels``, y's class indices if already known, saves recomputing them.
     """
+    if loss == "binary_cross_entropy":  # each output its own yes/no: right when all of them are
+        return ((z > 0) == (y > 0.5)).all(axis=1)  # sigmoid(z) > 0.5 exactly when z > 0
     if z.shape[1] > 1:
         return z.argmax(axis=1) == (y.argmax(axis=1) if labels is None else labels)
-    if loss == "binary_cross_entropy":
-        return (z[:, 0] > 0) == (y[:, 0] > 0.5)  # sigmoid(z) > 0.5 exactly when z > 0
     return None
 
 

@@ -37,7 +37,7 @@ class StepStats:
     """One gradient step."""
 
     epoch: int  # the epoch this step belongs to, counting from 1
-    step: int  # steps taken since the network was built, counting from 1
+    step: int  # steps taken since the network was built or loaded, counting from 1
     batch: int  # this step's index within its epoch, from 0
     batches: int  # steps in one epoch
     loss: float  # the batch's loss, taken before its update

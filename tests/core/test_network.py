@@ -71,3 +71,18 @@ def test_grad_and_weight_norms_per_dense_layer():
 def test_bad_specs_are_refused_plainly(spec, message):
     with pytest.raises(ValueError, match=message):
         make(spec)
+
+
+def test_several_sigmoid_outputs_are_right_only_when_every_one_is():
+    from nnplay.core.network import correct_mask
+
+    z = np.array([[4.0, 5, -5], [6, -3, 2], [1, 1, 1]])
+    y = np.array([[1.0, 1, 0], [1, 0, 1], [1, 0, 1]])
+    # once: argmax, as for softmax, which called the first wrong and the last right
+    assert correct_mask(z, y, "binary_cross_entropy").tolist() == [True, True, False]
+
+
+def test_forward_takes_data_as_loaded_in_float64():
+    net = Network(NetworkSpec((4, 3, 2), ("relu",)), np.random.default_rng(0))  # float32
+    x = np.random.default_rng(1).standard_normal((5, 4))  # float64, as data.load gives it
+    np.testing.assert_allclose(net.forward(x), net.logits(x), rtol=1e-6)  # once: ValueError
