@@ -41,8 +41,9 @@ async def main() -> None:
     await shoot("trained-80x24", (80, 24), ["space", "tab", "tab", "m"], config)
     await shoot("trained-120x40", (120, 40), ["space", "tab", "tab", "m"], config)
     await shoot("help-80x24", (80, 24), ["question_mark"], config)
+    moons = TrainConfig(dataset="moons", layers=(2, 128, 64, 1), optimizer="adam", lr=0.01, epochs=100)
     for name, (key, *_) in VIEWS.items():
-        await shoot(f"{name}-80x24", (80, 24), ["space", key], config)
+        await shoot(f"{name}-80x24", (80, 24), ["space", key], moons if name == "boundary" else config)
     await shoot("draw-saliency-120x40", (120, 40), ["space", "d", "l", "g"], config)
 
 

@@ -57,6 +57,12 @@ VIEWS = {
         "draw.DrawView",
         "draw a digit and see what the network makes of it, and why",
     ),
+    "boundary": (
+        "b",
+        "Decision boundary",
+        "boundary.BoundaryView",
+        "the plane of a 2-D data set, shaded by the class the network gives each point",
+    ),
     "inspector": (
         "i",
         "Layer inspector",

@@ -25,6 +25,8 @@ KEYS = """\
 - `w` **first-layer weights**: each first-layer unit's 64 weights as an 8x8 tile
 - `c` **confusion matrix** and the most confident mistakes; `enter` opens one in the digit pane
 - `d` **draw a digit** on an 8x8 canvas: the network's probabilities, and which pixels drove it
+- `b` **decision boundary** (the 2-D data sets): the plane shaded by the class the network
+  gives each point, with the training points on top, moving as it learns
 - `i` **layer inspector**: a layer's formulas with live shapes, its norms over the epochs,
   dead or saturated units, and hints when something is wrong
 - `g` **gradient check**: finite differences against this network's backward()
