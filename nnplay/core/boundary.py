@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnplay.core.network import Network
+from nnplay.core.network import Network, NetworkSpec
 
 MARGIN = 0.1
 """Room around the points, as a fraction of their spread, so none sits on the edge."""
@@ -36,9 +36,14 @@ class Grid:
         return rows, columns
 
 
+def has_boundary(spec: NetworkSpec) -> bool:
+    """Whether a network draws one: 2 inputs, a plane, and one sigmoid output, a class."""
+    return spec.sizes[0] == 2 and spec.sizes[-1] == 1 and spec.loss == "binary_cross_entropy"
+
+
 def decision_grid(net: Network, X: np.ndarray, rows: int, columns: int) -> Grid:
     """P(class 1) of a one-sigmoid-output network over the plane around ``X: (N, 2)``."""
-    if net.spec.sizes[0] != 2 or net.spec.sizes[-1] != 1 or net.spec.loss != "binary_cross_entropy":
+    if not has_boundary(net.spec):
         raise ValueError("a decision boundary needs 2 inputs and one sigmoid output")
     low, high = X.min(axis=0), X.max(axis=0)
     pad = (high - low) * MARGIN

@@ -37,6 +37,16 @@ def autosave_path() -> Path:
     return Path(state) / "nnplay" / "unsaved.npz"
 
 
+def _autosave_folder_made() -> Path:
+    """autosave_path(), its folder made if need be (OSError if it cannot be)."""
+    path = autosave_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+_NOT_KEPT = "Your unsaved network could not be kept: {}"
+
+
 class KeepError(Exception):
     """Unsaved training could not be kept, so what would have replaced it was not done."""
 
@@ -151,12 +161,10 @@ class Session:
         """Raise KeepError if there is unsaved training and its file could not be written:
         asked before what would replace or end the network, so the person can save first."""
         if self.keeps_unsaved and self.unsaved:
-            path = autosave_path()
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                check_writable(path)
+                check_writable(_autosave_folder_made())
             except (SaveFileError, OSError) as e:
-                raise KeepError(f"Your unsaved network could not be kept: {e}") from None
+                raise KeepError(_NOT_KEPT.format(e)) from None
 
     def keep_on_exit(self) -> str:
         """keep_unsaved() as the app quits: what to print after it, with how to carry on."""
@@ -171,12 +179,12 @@ class Session:
             if not self.keeps_unsaved or not self.unsaved:
                 return None, ""
             assert self.trainer is not None
-            path, done = autosave_path(), self._trained()
+            done = self._trained()
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                path = _autosave_folder_made()
                 self.save(str(path))
             except (SaveFileError, OSError) as e:
-                return None, f"Your unsaved network could not be kept: {e}"
+                return None, _NOT_KEPT.format(e)
             self.kept_path = path
             return path, f"Your unsaved network ({done} trained) is kept in {path}"
 

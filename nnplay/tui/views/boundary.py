@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from nnplay.core.boundary import Grid, decision_grid
+from nnplay.core.boundary import Grid, decision_grid, has_boundary
 from nnplay.tui.views.base import View
 from nnplay.tui.views.weights import signed_style
 
@@ -82,9 +82,9 @@ class BoundaryView(View):
             return
         box = self.query_one("#boundary-map", Static)
         net = self.session.snapshot()
-        spec, dataset = net.spec, self.session.config.dataset
+        dataset = self.session.config.dataset
         box.border_title = "Decision boundary"
-        if spec.sizes[0] != 2 or spec.sizes[-1] != 1 or spec.loss != "binary_cross_entropy":
+        if not has_boundary(net.spec):
             self.grid = None
             self.query_one("#boundary-legend").display = False
             box.update(
