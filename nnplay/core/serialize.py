@@ -264,15 +264,17 @@ def _check(where: str, arrays: dict[str, np.ndarray]) -> Saved:
         raise SaveFileError(f"{where}: 'meta' is not valid JSON ({e})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise SaveFileError(f"{where} is not an nnplay file")
-    if meta.get("version") not in READS:
+    version = meta.get("version")
+    if type(version) is not int or version not in READS:  # JSON true would pass for 1
         raise SaveFileError(
-            f"{where} is format version {meta.get('version')!r}; this nnplay reads "
-            + " and ".join(map(str, READS))
+            f"{where} is format version {version!r}; this nnplay reads " + " and ".join(map(str, READS))
         )
     try:
         arch = meta["architecture"]
+        if not all(type(n) is int for n in arch["sizes"]):  # int() would make 16.5 a 16
+            raise ValueError(f"layer sizes must be whole numbers, not {arch['sizes']}")
         spec = NetworkSpec(
-            sizes=tuple(int(n) for n in arch["sizes"]),
+            sizes=tuple(arch["sizes"]),
             activations=tuple(str(a) for a in arch["activations"]),
             loss=str(arch["loss"]),
             init=str(arch["init"]),
