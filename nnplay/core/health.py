@@ -33,6 +33,12 @@ EXPLODING_GROWTH = 100.0
 """Gradients or weights explode when a layer's norm grows this many times over the epochs."""
 HUGE_GRADIENT = 1e3
 """A gradient norm above this is exploding whatever it started from."""
+STUCK_EPOCHS = 5
+"""Epochs after which a loss that has hardly fallen counts as not learning."""
+STUCK_RATIO = 0.9
+"""Not learning: the latest epoch's loss is above this fraction of the first epoch's..."""
+STUCK_NEAR_GUESSING = 0.5
+"""...and above this fraction of the loss of guessing every class alike (classifiers)."""
 
 # -- the formulas -----------------------------------------------------------------------
 
@@ -263,15 +269,18 @@ def hints(
     diverged: bool = False,
     init: str = "",
     lr: float | None = None,
+    optimizer: str = "",
+    guessing: float | None = None,
 ) -> list[str]:
     """Plain advice on what looks wrong, each naming the setting to change; [] if nothing does.
 
     ``health`` from layer_health; ``weight_norms`` and ``grad_norms``:
     ``(E, n_dense)``, each dense layer's ||W, b|| and ||dW, db|| per epoch;
     ``losses: (E,)`` the mean training loss per epoch; ``diverged``: training
-    stopped because it diverged; ``init`` and ``lr``, the settings in use, if
-    known: advice never suggests what is already in use, and names the
-    learning rate to try. The checks, in this order:
+    stopped because it diverged; ``init``, ``lr`` and ``optimizer``, the
+    settings in use, if known: advice never suggests what is already in use,
+    and names the learning rate to try; ``guessing``, the loss of guessing
+    every class alike (``guessing_loss``). The checks, in this order:
     - divergence: ``diverged``, or a loss that is not finite or is more than
       LOSS_GROWTH times the first epoch's;
     - exploding: a gradient norm that is not finite or above HUGE_GRADIENT at
@@ -280,7 +289,10 @@ def hints(
     - vanishing: at the latest epoch, the first layer's gradient norm below
       VANISHING_RATIO times the last layer's;
     - dead: a relu layer with more than DEAD_ALARM of its units dead;
-    - saturated: a sigmoid or tanh layer with more than SATURATED_ALARM saturated.
+    - saturated: a sigmoid or tanh layer with more than SATURATED_ALARM saturated;
+    - not learning, when nothing above explains it: after STUCK_EPOCHS epochs the
+      loss is above STUCK_RATIO of the first epoch's and, for a classifier, above
+      STUCK_NEAR_GUESSING of ``guessing``.
     """
     out = []
     losses = np.asarray(losses, dtype=np.float64)
@@ -323,7 +335,41 @@ def hints(
                 + ("" if init == "xavier" else "or init xavier, ")
                 + "or a smaller learning rate (lr)."
             )
+    if not out:
+        out += _not_learning(losses, health, lr, optimizer, guessing)
     return out
+
+
+def guessing_loss(spec: NetworkSpec) -> float | None:
+    """The loss of a classifier that gives every class the same probability (None for mse):
+    ln k for softmax over k classes, ln 2 for each sigmoid output."""
+    if spec.loss == "cross_entropy":
+        return math.log(spec.sizes[-1])
+    if spec.loss == "binary_cross_entropy":
+        return math.log(2)
+    return None
+
+
+def _not_learning(
+    losses: np.ndarray, health: list[LayerHealth], lr: float | None, optimizer: str, guessing: float | None
+) -> list[str]:
+    if len(losses) < STUCK_EPOCHS or not np.isfinite(losses[[0, -1]]).all():
+        return []
+    first, last = losses[0], losses[-1]
+    if last <= STUCK_RATIO * first or (guessing is not None and last <= STUCK_NEAR_GUESSING * guessing):
+        return []
+    guess = "" if guessing is None else f"; guessing gives {guessing:.3g}"
+    said = f"Not learning: the loss is {last:.3g} after {len(losses)} epochs"
+    said += f" ({first:.3g} after the first{guess})"
+    if all(h.activation == "identity" for h in health) and guessing is not None:
+        # no hidden layer, or only identity ones: x @ W1 @ W2 ... is one linear map
+        return [
+            f"{said}. With no non-linear activation the network is a linear model, which "
+            "cannot draw a curved boundary between classes: use relu."
+        ]
+    raise_lr = f"Raise the learning rate (lr) to {10 * lr:g}" if lr else "Raise the learning rate (lr)"
+    adam = "" if optimizer == "adam" else ", or use the adam optimizer"
+    return [f"{said}. {raise_lr}{adam}; if the loss then jumps about, it went too far."]
 
 
 def _exploding(weights: np.ndarray, grads: np.ndarray) -> list[str]:

@@ -205,3 +205,37 @@ def test_after_a_divergence_the_advice_matches_the_notice_and_says_space_resumes
     (advice,) = hints([], weights, grads, np.array([2.3, 2.0]), diverged=True, lr=30.0)
     assert f"to {lower_lr(30.0):g}" in advice and "space then carries on" in advice
     assert "finite" not in advice  # the loss that tripped it may well have been finite
+
+
+def test_a_loss_that_hardly_falls_is_named_not_passed_as_healthy(digits):
+    from nnplay.core.health import guessing_loss
+
+    relu = net((64, 16, 10), ("relu",))
+    health, (weights, grads) = layer_health(relu, digits.X_test), np.ones((2, 6, 2))
+    guessing = guessing_loss(relu.spec)
+    assert guessing == pytest.approx(np.log(10))
+    flat = np.array([2.55, 2.53, 2.51, 2.49, 2.47])  # lr 1e-4 on digits, 5 epochs
+    (advice,) = hints(health, weights, grads, flat, lr=1e-4, optimizer="sgd", guessing=guessing)
+    assert advice.startswith("Not learning: the loss is 2.47 after 5 epochs")
+    assert "learning rate (lr) to 0.001" in advice and "adam" in advice
+    (advice,) = hints(health, weights, grads, flat, lr=1e-4, optimizer="adam", guessing=guessing)
+    assert "adam" not in advice
+    assert hints(health, weights, grads, flat[:4], lr=1e-4, guessing=guessing) == []  # too soon to say
+    falling = np.array([2.3, 1.9, 1.5, 1.2, 1.0])
+    assert hints(health, weights, grads, falling, lr=1e-4, guessing=guessing) == []
+    # learnt in the first epoch, then a plateau far below guessing: that is not being stuck
+    plateau = np.array([0.30, 0.29, 0.29, 0.28, 0.28])
+    assert hints(health, weights, grads, plateau, lr=0.01, guessing=guessing) == []
+
+
+def test_a_stuck_network_with_no_non_linearity_is_told_to_use_relu(digits):
+    from nnplay.core.health import guessing_loss
+
+    linear = net((2, 8, 8, 1), ("identity", "identity"), loss="binary_cross_entropy")
+    health = layer_health(linear, np.random.default_rng(0).standard_normal((50, 2)))
+    xor = np.array([0.697, 0.693, 0.691, 0.690, 0.690])  # xor with identity layers
+    (advice,) = hints(
+        health, np.ones((5, 3)), np.ones((5, 3)), xor, lr=0.01, guessing=guessing_loss(linear.spec)
+    )
+    assert "linear model" in advice and advice.endswith("use relu.")
+    assert "(0.697 after the first; guessing gives 0.693)" in advice

@@ -21,7 +21,15 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Sparkline, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from nnplay.core.health import LayerHealth, NormSummary, hints, layer_formulas, layer_health, summarize_norms
+from nnplay.core.health import (
+    LayerHealth,
+    NormSummary,
+    guessing_loss,
+    hints,
+    layer_formulas,
+    layer_health,
+    summarize_norms,
+)
 from nnplay.core.losses import LOSSES
 from nnplay.core.network import NetworkSpec
 from nnplay.tui.session import Session
@@ -127,7 +135,17 @@ class InspectorView(View):
             epochs=epochs,
             weight_norms=weights,
             grad_norms=grads,
-            hints=hints(health, weights, grads, losses, diverged, net.spec.init, session.config.lr),
+            hints=hints(
+                health,
+                weights,
+                grads,
+                losses,
+                diverged,
+                net.spec.init,
+                session.config.lr,
+                session.config.optimizer,
+                guessing_loss(net.spec),
+            ),
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
