@@ -90,13 +90,7 @@ class TrainConfig:
                 f"(one per hidden layer), not {len(self.activation)}",
                 "activation",
             )
-        need = estimate_bytes(self.layers, min(self.batch_size, 4096) + 2048)
-        if need > MEMORY_LIMIT:
-            raise ConfigError(
-                f"layers: needs about {need / 1024**3:,.1f} GiB, over the "
-                f"{MEMORY_LIMIT / 1024**3:.0f} GiB limit; use fewer or smaller layers",
-                "layers",
-            )
+        check_memory(self.layers, self.batch_size)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (tuples become lists)."""
@@ -122,6 +116,17 @@ class TrainConfig:
                 value = ",".join(str(v) for v in value)
             values[name] = parse_field(name, str(value))
         return cls(**values)
+
+
+def check_memory(layers: tuple[int, ...], batch_size: int) -> None:
+    """Raise ConfigError if a network of these sizes would need more than MEMORY_LIMIT."""
+    need = estimate_bytes(layers, min(batch_size, 4096) + 2048)
+    if need > MEMORY_LIMIT:
+        raise ConfigError(
+            f"layers: needs about {need / 1024**3:,.1f} GiB, over the "
+            f"{MEMORY_LIMIT / 1024**3:.0f} GiB limit; use fewer or smaller layers",
+            "layers",
+        )
 
 
 def format_field(name: str, value: Any) -> str:

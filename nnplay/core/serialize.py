@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from nnplay.core.config import MAX_COUNT, ConfigError, TrainConfig
+from nnplay.core.config import MAX_COUNT, ConfigError, TrainConfig, check_memory
 from nnplay.core.history import COLUMNS, check_rows
 from nnplay.core.network import Network, NetworkSpec, check_spec, count_params
 from nnplay.core.optimizers import OPTIMIZERS, Optimizer
@@ -209,7 +209,7 @@ def load(path: str | os.PathLike[str]) -> Saved:
         if not isinstance(loaded, np.lib.npyio.NpzFile):  # a single .npy array
             raise SaveFileError(f"{where} is not a saved network: an .npy array, not an .npz file")
         with loaded as npz:
-            arrays = {name: npz[name] for name in npz.files}
+            return _read(where, npz)
     except SaveFileError:  # a ValueError too: not to be wrapped by the clause below
         raise
     except FileNotFoundError:
@@ -234,7 +234,52 @@ def load(path: str | os.PathLike[str]) -> Saved:
         raise SaveFileError(f"{where} is not a saved network: not an .npz file") from None
     except Exception as e:  # zip and npy parsing can fail in many ways on a damaged file
         raise SaveFileError(f"{where} is damaged and cannot be read ({type(e).__name__}: {e})") from None
-    return _check(where, arrays)
+
+
+META_BYTES = 1024**2
+"""The most a file's meta entry may hold: nnplay writes a few kilobytes."""
+HEADER_BYTES = 65_536 + 16
+"""Room for an entry's .npy header (version 1 headers are shorter than 64 KiB)."""
+
+
+def _read(where: str, npz: np.lib.npyio.NpzFile) -> Saved:
+    """Read and check the meta first, then only the arrays it calls for, each no larger than
+    its shape needs: a small compressed file can unpack to gigabytes of zeros."""
+    infos = npz.zip.infolist() if npz.zip is not None else []
+    unpacked = {info.filename.removesuffix(".npy"): info.file_size for info in infos}
+    if "meta" not in unpacked:
+        raise SaveFileError(f"{where} is not an nnplay file: it has no 'meta' entry")
+    if unpacked["meta"] > META_BYTES:
+        raise SaveFileError(f"{where}: 'meta' is too large to be an nnplay file's")
+    meta = _meta(where, npz["meta"])
+    n_params = count_params(meta.spec.sizes)
+    most: dict[str, int] = {}  # how many numbers each weight array holds
+    for i, (n_in, n_out) in enumerate(zip(meta.spec.sizes[:-1], meta.spec.sizes[1:], strict=True)):
+        most[f"W{i}"], most[f"b{i}"] = n_in * n_out, n_out
+    unexpected = sorted(
+        n
+        for n in unpacked
+        if n not in most and n != "meta" and n != "history" and not n.startswith(OPTIMIZER_PREFIX)
+    )
+    if unexpected:
+        raise SaveFileError(
+            f"{where}: the arrays do not match the architecture; unexpected {', '.join(unexpected)}"
+        )
+    arrays = {}
+    for name, size in unpacked.items():
+        if name == "meta":
+            continue
+        if name == "history":
+            elements = meta.epochs * len(COLUMNS)
+        else:
+            elements = most.get(name, n_params)  # an optimizer slot: one value per weight
+        if size > 16 * elements + HEADER_BYTES:  # 16 bytes: the widest float
+            raise SaveFileError(f"{where}: {name} holds far more numbers than the architecture has room for")
+        value = npz[name]
+        if not isinstance(value, np.ndarray):  # an entry without an .npy header comes back as bytes
+            raise SaveFileError(f"{where}: {name} is not a NumPy array")
+        arrays[name] = value
+    return _check(where, meta, arrays)
 
 
 def _is_zip(path: str | os.PathLike[str]) -> bool:
@@ -252,16 +297,23 @@ def _starts_with(path: str | os.PathLike[str], magic: bytes) -> bool:
         return False
 
 
-def _check(where: str, arrays: dict[str, np.ndarray]) -> Saved:
-    if "meta" not in arrays:
-        raise SaveFileError(f"{where} is not an nnplay file: it has no 'meta' entry")
-    meta_array = arrays.pop("meta")
-    if meta_array.dtype.kind != "U" or meta_array.shape != ():
+@dataclass(frozen=True)
+class _Meta:
+    """What a file's meta entry says, checked."""
+
+    spec: NetworkSpec
+    config: TrainConfig
+    epochs: int
+    rng_state: Any
+
+
+def _meta(where: str, meta_array: np.ndarray | bytes) -> _Meta:
+    if not isinstance(meta_array, np.ndarray) or meta_array.dtype.kind != "U" or meta_array.shape != ():
         raise SaveFileError(f"{where}: 'meta' must be a JSON string")
     try:
         meta = json.loads(str(meta_array))
-    except json.JSONDecodeError as e:
-        raise SaveFileError(f"{where}: 'meta' is not valid JSON ({e})") from None
+    except (ValueError, RecursionError) as e:  # ValueError: also an integer of 5,000 digits
+        raise SaveFileError(f"{where}: 'meta' is not valid JSON ({type(e).__name__}: {e})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise SaveFileError(f"{where} is not an nnplay file")
     version = meta.get("version")
@@ -281,6 +333,7 @@ def _check(where: str, arrays: dict[str, np.ndarray]) -> Saved:
         )
         check_spec(spec)
         config = TrainConfig.from_dict(meta["settings"])
+        check_memory(config.layers, config.batch_size)  # before any array is read
         epochs = meta["epochs_trained"]
         rng_state = meta.get("rng_state")
     except (KeyError, TypeError, ValueError, OverflowError) as e:  # ConfigError is a ValueError
@@ -288,6 +341,11 @@ def _check(where: str, arrays: dict[str, np.ndarray]) -> Saved:
         raise SaveFileError(f"{where}: the architecture or settings are invalid ({detail})") from None
     if type(epochs) is not int or not 0 <= epochs <= MAX_COUNT:
         raise SaveFileError(f"{where}: epochs_trained must be a whole number from 0 to {MAX_COUNT:,}")
+    return _Meta(spec, config, epochs, rng_state)
+
+
+def _check(where: str, meta: _Meta, arrays: dict[str, np.ndarray]) -> Saved:
+    spec, config, epochs, rng_state = meta.spec, meta.config, meta.epochs, meta.rng_state
     disagreement = _disagreement(config, spec)
     if disagreement:
         raise SaveFileError(f"{where}: settings and architecture disagree on the {disagreement}")

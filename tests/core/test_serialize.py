@@ -426,3 +426,69 @@ def test_save_refuses_settings_that_load_would_refuse_and_keeps_the_old_file(tmp
         save(path, net, replace(config, **change), 0)
     assert path.read_bytes() == before
     load(path)
+
+
+def _arrays_read(monkeypatch):
+    """The names of the entries load() reads from the file, in order."""
+    read = []
+    real = np.lib.npyio.NpzFile.__getitem__
+
+    def spy(self, key):
+        read.append(key)
+        return real(self, key)
+
+    monkeypatch.setattr(np.lib.npyio.NpzFile, "__getitem__", spy)
+    return read
+
+
+def test_a_file_whose_architecture_needs_too_much_memory_is_refused_before_its_arrays_are_read(
+    tmp_path, net, monkeypatch
+):
+    sizes = [64, 20000, 20000, 10]  # 1.6 GB of float32 zeros, a few MB compressed
+    arrays = good_arrays(tmp_path, net)
+    meta = json.loads(str(arrays["meta"]))
+    meta["architecture"]["sizes"] = meta["settings"]["layers"] = sizes
+    meta["architecture"]["activations"] = ["tanh", "tanh"]
+    arrays = {"meta": np.array(json.dumps(meta))}
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        arrays[f"W{i}"], arrays[f"b{i}"] = np.zeros((a, min(b, 10)), np.float32), np.zeros(b, np.float32)
+    np.savez_compressed(tmp_path / "big.npz", **arrays)
+    read = _arrays_read(monkeypatch)
+    with pytest.raises(SaveFileError, match=r"needs about .* GiB, over the 2 GiB limit"):
+        load(tmp_path / "big.npz")
+    assert read == ["meta"]
+
+
+def test_an_entry_larger_than_its_shape_needs_is_refused_unread(tmp_path, net, monkeypatch):
+    arrays = good_arrays(tmp_path, net)
+    arrays["W1"] = np.zeros((16, 100_000), np.float32)  # 6.4 MB unpacked, tiny packed
+    np.savez_compressed(tmp_path / "bomb.npz", **arrays)
+    read = _arrays_read(monkeypatch)
+    with pytest.raises(SaveFileError, match="W1 holds far more numbers than the architecture has room for"):
+        load(tmp_path / "bomb.npz")
+    assert "W1" not in read
+
+
+def test_an_entry_that_is_not_an_npy_array_is_refused_not_a_crash(tmp_path, net):
+    save(tmp_path / "m.npz", net, CONFIG, 0)
+    with zipfile.ZipFile(tmp_path / "m.npz") as z:
+        entries = {info.filename: z.read(info) for info in z.infolist()}
+    entries["W0.npy"] = b"NOTNUMPY" + entries["W0.npy"][8:]  # np.load hands this back as bytes
+    with zipfile.ZipFile(tmp_path / "bad.npz", "w") as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+    with pytest.raises(SaveFileError, match="W0 is not a NumPy array"):
+        load(tmp_path / "bad.npz")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 100_000 + "]" * 100_000, '{"format": "nnplay", "epochs_trained": ' + "9" * 5000 + "}"],
+    ids=["nested 100,000 deep", "a 5,000-digit integer"],
+)
+def test_json_that_python_cannot_parse_is_refused_not_a_crash(tmp_path, net, text):
+    arrays = good_arrays(tmp_path, net)
+    arrays["meta"] = np.array(text)
+    write(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(SaveFileError, match="'meta' is not valid JSON"):
+        load(tmp_path / "bad.npz")
