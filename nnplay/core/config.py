@@ -7,6 +7,7 @@ person, naming the field, what was given and what is allowed.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import asdict, dataclass, fields, replace
@@ -112,10 +113,41 @@ class TrainConfig:
             raise ConfigError(f"missing setting(s): {', '.join(sorted(missing))}")
         values = {}
         for name, value in data.items():
+            kind, is_kind = JSON_KINDS[name]
+            if not is_kind(value):  # "32" or [0.01] where a number goes: not what to_dict writes
+                raise ConfigError(f"{name}: {_quoted(json.dumps(value))} is not {kind}", name)
             if isinstance(value, list):
                 value = ",".join(str(v) for v in value)
             values[name] = parse_field(name, str(value))
         return cls(**values)
+
+
+def _is_whole(value: Any) -> bool:
+    return type(value) is int  # not bool, though True == 1
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float)
+
+
+def _is_list(of: Any) -> Any:
+    return lambda value: isinstance(value, list) and all(of(v) for v in value)
+
+
+JSON_KINDS: dict[str, tuple[str, Any]] = {
+    "dataset": ("a name", lambda v: isinstance(v, str)),
+    "layers": ("a list of whole numbers", _is_list(_is_whole)),
+    "activation": ("a list of names", _is_list(lambda v: isinstance(v, str))),
+    "init": ("a name", lambda v: isinstance(v, str)),
+    "optimizer": ("a name", lambda v: isinstance(v, str)),
+    "lr": ("a number", _is_number),
+    "batch_size": ("a whole number", _is_whole),
+    "epochs": ("a whole number", _is_whole),
+    "seed": ("a whole number", _is_whole),
+    "l2": ("a number", _is_number),
+}
+"""What each setting must be in a saved file's JSON, as to_dict writes it: a description
+and a test."""
 
 
 def check_memory(layers: tuple[int, ...], batch_size: int) -> None:
@@ -158,11 +190,19 @@ MAX_SEED = 2**32 - 1
 """The largest seed, as scikit-learn's random_state allows: any more is a typo."""
 
 
+def _plain(text: str) -> str:
+    """The text, unless it holds what int() and float() read but a person would not type as
+    a number: "1_0" is 10 and "٣" is 3 to Python."""
+    if text.isascii() and "_" not in text:
+        return text
+    return "not a number"  # fails int() and float() alike
+
+
 def _whole(name: str, text: str, minimum: int, maximum: int) -> int:
     try:
-        value = int(text.strip())
+        value = int(_plain(text).strip())
     except ValueError:
-        if text.strip().lstrip("+-").isdecimal():  # too many digits for int() to read (not "²")
+        if _plain(text).strip().lstrip("+-").isdecimal():  # too many digits for int() to read (not "²")
             raise ConfigError(f"{name}: must be at most {maximum:,}, not {_quoted(text, False)}") from None
         raise ConfigError(f"{name}: {_quoted(text)} is not a whole number") from None
     if value < minimum:
@@ -174,7 +214,7 @@ def _whole(name: str, text: str, minimum: int, maximum: int) -> int:
 
 def _real(name: str, text: str, allow_zero: bool) -> float:
     try:
-        value = float(text.strip())
+        value = float(_plain(text).strip())
     except ValueError:
         raise ConfigError(f"{name}: {_quoted(text)} is not a number") from None
     if not math.isfinite(value):
@@ -200,7 +240,7 @@ def parse_layers(text: str) -> tuple[int, ...]:
     sizes = []
     for part in parts:
         try:
-            n = int(part)
+            n = int(_plain(part))
         except ValueError:
             raise ConfigError(f"layers: {_quoted(part)} is not a whole number") from None
         if n < 1:

@@ -36,6 +36,12 @@ def test_defaults_are_the_tutorials_experiment():
         ("activation", "softmax", "unknown activation"),
         ("optimizer", "rmsprop", "unknown optimizer"),
         ("init", "zeros", "unknown init"),
+        # what int() and float() read but nobody types as a number
+        ("epochs", "1_0", "whole number"),
+        ("batch_size", "\u0663", "whole number"),  # ٣, Arabic-Indic three
+        ("seed", "\u0661\u0662" * 10, "whole number"),  # too long for int(), still not "at most"
+        ("lr", "0_1", "not a number"),
+        ("layers", "64,1_28,10", "not a whole number"),
     ],
 )
 def test_bad_text_is_refused_with_the_field_named(name, text, fragment):
@@ -72,6 +78,29 @@ def test_dict_round_trip():
     partial = {k: v for k, v in c.to_dict().items() if k not in ("lr", "seed")}
     with pytest.raises(ConfigError, match="missing setting\\(s\\): lr, seed"):  # not lr 0.01, seed 0
         TrainConfig.from_dict(partial)
+
+
+@pytest.mark.parametrize(
+    "name,value,kind",
+    [
+        ("batch_size", "32", "a whole number"),
+        ("batch_size", [32], "a whole number"),
+        ("epochs", True, "a whole number"),
+        ("seed", "0", "a whole number"),
+        ("lr", "0.01", "a number"),
+        ("lr", [0.01], "a number"),
+        ("l2", False, "a number"),
+        ("optimizer", ["adam"], "a name"),
+        ("layers", "64 128 64 10", "a list of whole numbers"),
+        ("layers", [64, 128.0, 64, 10], "a list of whole numbers"),
+        ("activation", "relu", "a list of names"),
+    ],
+)
+def test_a_file_setting_of_the_wrong_json_type_is_refused_not_read_as_text(name, value, kind):
+    settings = {**TrainConfig().to_dict(), name: value}
+    with pytest.raises(ConfigError, match=f"{name}: .* is not {kind}"):
+        TrainConfig.from_dict(settings)
+    assert TrainConfig.from_dict({**settings, name: TrainConfig().to_dict()[name]}) == TrainConfig()
 
 
 @given(st.text(max_size=40))
