@@ -38,8 +38,9 @@ FLAGS: dict[str, tuple[str, str]] = {
     "l2": ("--l2", "weight decay coefficient (default 0)"),
 }
 """Each TrainConfig field's flag and help: one flag per field, nothing else."""
-ARCHITECTURE = ("dataset", "layers", "activation", "init")
-"""Fields a saved file fixes: --load refuses flags that contradict them."""
+ARCHITECTURE = ("dataset", "layers", "activation", "init", "seed")
+"""Fields a saved file fixes, as what its network was built from: --load refuses flags
+that contradict them (a different seed would be recorded as building weights it did not)."""
 assert set(FLAGS) == {f.name for f in fields(TrainConfig)}
 
 
@@ -60,7 +61,7 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
         "--load",
         metavar="FILE",
         default=argparse.SUPPRESS,
-        help="start from a saved network (.npz); its architecture wins",
+        help="start from a saved network (.npz); its architecture and seed win",
     )
 
 

@@ -161,6 +161,21 @@ def test_the_file_wins_and_a_contradicting_layers_flag_is_an_error(capsys, tmp_p
     assert code == 0
 
 
+def test_a_loaded_network_keeps_the_seed_it_was_built_with(capsys, tmp_path):
+    path = tmp_path / "m.npz"
+    run(capsys, "train", "--epochs", "1", "--seed", "3", "--save", str(path))
+    before = path.read_bytes()
+    code, _, err = run(
+        capsys, "train", "--load", str(path), "--seed", "5", "--epochs", "2", "--save", str(path)
+    )
+    assert code == 2 and "--seed 5 contradicts" in err and "holds 3" in err
+    assert path.read_bytes() == before
+    code, _, _ = run(
+        capsys, "train", "--load", str(path), "--seed", "3", "--epochs", "2", "--save", str(path)
+    )
+    assert code == 0 and load(path).config.seed == 3
+
+
 def test_a_damaged_file_is_refused_and_left_alone(capsys, tmp_path):
     path = tmp_path / "m.npz"
     path.write_bytes(b"PK\x03\x04 definitely not a zip")
