@@ -183,7 +183,11 @@ def train(ns: argparse.Namespace) -> int:
     # --epochs is the total, as in the app and the saved settings: a loaded file's count.
     last = max(config.epochs, trainer.epoch)
     width = len(str(last))
-    if saved is not None and trainer.epoch >= config.epochs > 0:
+    if (
+        saved is not None
+        and trainer.epoch >= config.epochs
+        and (config.epochs or getattr(ns, "epochs", None) is None)
+    ):
         print(
             f"nnplay train: nothing to train: {ns.load} has trained {counted(trainer.epoch, 'epoch')} and "
             f"--epochs is the total ({config.epochs:,}); give a larger --epochs to train on",
@@ -221,8 +225,9 @@ def train(ns: argparse.Namespace) -> int:
     if ns.save is not None:
         try:
             kept = config
-            if config.epochs == 0 and trainer.epoch == 0:  # a fresh network to hand out: whoever
-                kept = replace(config, epochs=TrainConfig().epochs)  # opens it has epochs to train
+            if config.epochs == 0:  # only built or loaded, to hand out: whoever opens it has
+                # epochs to train, the file's own total or the default
+                kept = replace(config, epochs=(saved and saved.config.epochs) or TrainConfig().epochs)
             save(ns.save, trainer.net, kept, trainer.epoch, trainer.rng, trainer.optimizer, history.table())
         except SaveFileError as e:
             print(f"nnplay train: {e}", file=sys.stderr)

@@ -404,3 +404,13 @@ def test_serve_on_a_host_that_is_not_this_machine_says_so_in_one_line(capsys, ho
     code, out, err = run(capsys, "serve", "--host", host)
     assert code == 2 and f"cannot serve on {host}" in err and "Traceback" not in err
     assert err.count("\n") == 1 and out == ""
+
+
+def test_epochs_0_on_a_loaded_file_keeps_its_total_and_a_file_with_nothing_left_says_so(capsys, tmp_path):
+    three, copy = tmp_path / "three.npz", tmp_path / "copy.npz"
+    run(capsys, "train", "--epochs", "3", "--save", str(three))
+    code, _, err = run(capsys, "train", "--load", str(three), "--epochs", "0", "--save", str(copy))
+    assert code == 0 and "nothing to train" not in err  # asked for no training: no note
+    assert load(copy).config.epochs == 3 and load(copy).epochs_trained == 3  # not "0 of 3 trained"
+    code, _, err = run(capsys, "train", "--load", str(copy))
+    assert code == 0 and "nothing to train" in err
