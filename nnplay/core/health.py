@@ -18,7 +18,7 @@ from nnplay.core.activations import LeakyReLU
 from nnplay.core.layers import Dense
 from nnplay.core.losses import LOSSES
 from nnplay.core.network import Network, NetworkSpec
-from nnplay.core.train import LOSS_GROWTH, lower_lr
+from nnplay.core.train import LOSS_GROWTH, USUAL_L2, lower_lr
 
 SATURATION_MARGIN = 0.02
 """A sigmoid or tanh unit is saturated when its mean distance from the nearer bound
@@ -271,6 +271,7 @@ def hints(
     lr: float | None = None,
     optimizer: str = "",
     guessing: float | None = None,
+    l2: float = 0.0,
 ) -> list[str]:
     """Plain advice on what looks wrong, each naming the setting to change; [] if nothing does.
 
@@ -280,7 +281,8 @@ def hints(
     stopped because it diverged; ``init``, ``lr`` and ``optimizer``, the
     settings in use, if known: advice never suggests what is already in use,
     and names the learning rate to try; ``guessing``, the loss of guessing
-    every class alike (``guessing_loss``). The checks, in this order:
+    every class alike (``guessing_loss``); ``l2``, the weight decay in use.
+    The checks, in this order:
     - divergence: ``diverged``, or a loss that is not finite or is more than
       LOSS_GROWTH times the first epoch's;
     - exploding: a gradient norm that is not finite or above HUGE_GRADIENT at
@@ -297,16 +299,18 @@ def hints(
     out = []
     losses = np.asarray(losses, dtype=np.float64)
     lower = f"Lower the learning rate (lr) to {lower_lr(lr):g}" if lr else "Lower the learning rate (lr)"
+    # l2 so strong that each step takes more than the weight away diverges whatever lr does
+    calm = f"Lower l2 to {USUAL_L2[1]:g} or less" if lr and lr * l2 >= 1 else lower
     all_relu = bool(health) and all(h.activation == "relu" for h in health)
     if diverged:
         out.append(
             "Diverging: training stopped when the loss or the weights blew up, and the weights "
-            f"went back to the start of that epoch. {lower}; space then carries on (r starts afresh)."
+            f"went back to the start of that epoch. {calm}; space then carries on (r starts afresh)."
         )
     elif len(losses) and not np.isfinite(losses).all():
-        out.append(f"Diverging: the loss stopped being a finite number. {lower}.")
+        out.append(f"Diverging: the loss stopped being a finite number. {calm}.")
     elif len(losses) > 1 and losses[-1] > LOSS_GROWTH * losses[0]:
-        out.append(f"Diverging: the loss grew from {losses[0]:.3g} to {losses[-1]:.3g}. {lower}.")
+        out.append(f"Diverging: the loss grew from {losses[0]:.3g} to {losses[-1]:.3g}. {calm}.")
     out += _exploding(np.asarray(weight_norms, np.float64), np.asarray(grad_norms, np.float64))
     grads = np.asarray(grad_norms, dtype=np.float64)
     if len(grads) and grads.shape[1] > 1:
@@ -336,7 +340,7 @@ def hints(
                 + "or a smaller learning rate (lr)."
             )
     if not out:
-        out += _not_learning(losses, health, lr, optimizer, guessing)
+        out += _not_learning(losses, health, lr, optimizer, guessing, l2)
     return out
 
 
@@ -350,8 +354,17 @@ def guessing_loss(spec: NetworkSpec) -> float | None:
     return None
 
 
+STRONG_L2 = 0.1
+"""Weight decay this strong holds a network near 0 weights (digits: l2 0.3 leaves it at chance)."""
+
+
 def _not_learning(
-    losses: np.ndarray, health: list[LayerHealth], lr: float | None, optimizer: str, guessing: float | None
+    losses: np.ndarray,
+    health: list[LayerHealth],
+    lr: float | None,
+    optimizer: str,
+    guessing: float | None,
+    l2: float,
 ) -> list[str]:
     if len(losses) < STUCK_EPOCHS or not np.isfinite(losses[[0, -1]]).all():
         return []
@@ -366,6 +379,11 @@ def _not_learning(
         return [
             f"{said}. With no non-linear activation the network is a linear model, which "
             "cannot draw a curved boundary between classes: use relu."
+        ]
+    if l2 >= STRONG_L2:
+        return [
+            f"{said}. L2 {l2:g} pulls every weight towards 0 harder than the data pushes: lower l2 "
+            f"({USUAL_L2[0]:g} to {USUAL_L2[1]:g} is usual)."
         ]
     raise_lr = f"Raise the learning rate (lr) to {10 * lr:g}" if lr else "Raise the learning rate (lr)"
     adam = "" if optimizer == "adam" else ", or use the adam optimizer"

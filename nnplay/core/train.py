@@ -77,6 +77,10 @@ WEIGHT_GROWTH = 1000.0
 """A layer whose weights' norm grew this many times since the start has diverged."""
 
 
+USUAL_L2 = (0.0001, 0.01)
+"""The range of L2 weight decay most networks use."""
+
+
 def lower_lr(lr: float) -> float:
     """The learning rate to try after a divergence: a tenth, and at most 0.1."""
     return min(lr / 10, 0.1)
@@ -246,11 +250,17 @@ class Trainer:
         return diverged
 
     def _diverged(self, epoch: int, what: str) -> Diverged:
-        lr = self.optimizer.lr
+        lr, l2 = self.optimizer.lr, self.optimizer.weight_decay
+        if lr * l2 >= 1:  # each step takes more than the whole weight away: it swings past 0
+            cure = (
+                f"L2 {l2:g} is too strong for the learning rate {lr:g}: each step takes lr × l2 = "
+                f"{lr * l2:.3g} times every weight away. Try an l2 of {USUAL_L2[1]:g} or less."
+            )
+        else:
+            cure = f"The learning rate {lr:g} is probably too high: try {lower_lr(lr):g}."
         return Diverged(
             epoch,
             self.step,
             f"Training diverged in epoch {epoch} (step {self.step}): {what}. "
-            f"The weights are back as they were at the start of epoch {epoch}. "
-            f"The learning rate {lr:g} is probably too high: try {lower_lr(lr):g}.",
+            f"The weights are back as they were at the start of epoch {epoch}. {cure}",
         )

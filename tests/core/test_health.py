@@ -205,6 +205,8 @@ def test_after_a_divergence_the_advice_matches_the_notice_and_says_space_resumes
     (advice,) = hints([], weights, grads, np.array([2.3, 2.0]), diverged=True, lr=30.0)
     assert f"to {lower_lr(30.0):g}" in advice and "space then carries on" in advice
     assert "finite" not in advice  # the loss that tripped it may well have been finite
+    (advice,) = hints([], weights, grads, np.array([2.3, 2.0]), diverged=True, lr=0.01, l2=300.0)
+    assert "Lower l2 to 0.01 or less; space then carries on" in advice  # as the notice says
 
 
 def test_a_loss_that_hardly_falls_is_named_not_passed_as_healthy(digits):
@@ -226,6 +228,9 @@ def test_a_loss_that_hardly_falls_is_named_not_passed_as_healthy(digits):
     # learnt in the first epoch, then a plateau far below guessing: that is not being stuck
     plateau = np.array([0.30, 0.29, 0.29, 0.28, 0.28])
     assert hints(health, weights, grads, plateau, lr=0.01, guessing=guessing) == []
+    # l2 1 holds the weights at 0 (digits: 2.30 after 8 epochs): a larger lr is not the cure
+    (advice,) = hints(health, weights, grads, flat, lr=0.01, guessing=guessing, l2=1.0)
+    assert "L2 1 pulls every weight towards 0" in advice and "lower l2" in advice and "(lr)" not in advice
 
 
 def test_a_stuck_network_with_no_non_linearity_is_told_to_use_relu(digits):

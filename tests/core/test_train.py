@@ -86,6 +86,13 @@ def test_divergence_stops_with_a_reason_and_finite_weights(digits):
     assert not any(isinstance(r, StepStats) and not math.isfinite(r.loss) for r in out)
 
 
+def test_a_divergence_from_too_strong_l2_names_l2_not_the_learning_rate(digits):
+    trainer = build(TrainConfig(layers=(64, 16, 10), l2=300.0), digits)  # lr 0.01 x 300 = 3 per step
+    (diverged,) = [r for r in records(trainer, 2) if isinstance(r, Diverged)]
+    assert "L2 300 is too strong for the learning rate 0.01" in diverged.reason
+    assert "an l2 of 0.01 or less" in diverged.reason and "try 0.001" not in diverged.reason
+
+
 @pytest.mark.parametrize("optimizer", ["momentum", "adam"])
 def test_after_a_divergence_a_lower_rate_carries_on_from_the_state_put_back(digits, optimizer):
     trainer = build(TrainConfig(layers=(64, 16, 10), optimizer=optimizer, lr=50.0), digits)

@@ -145,6 +145,7 @@ class InspectorView(View):
                 session.config.lr,
                 session.config.optimizer,
                 guessing_loss(net.spec),
+                session.config.l2,
             ),
         )
 
