@@ -13,7 +13,7 @@ from textual.app import App
 from nnplay import data
 from nnplay.core.config import ConfigError, counted
 from nnplay.core.serialize import SaveFileError, load
-from nnplay.tui.session import Session, autosave_path
+from nnplay.tui.session import Session
 from nnplay.tui.widgets.file_dialog import FileDialog
 
 
@@ -61,8 +61,6 @@ class FilesMixin(App[None]):
         except (SaveFileError, ConfigError) as e:
             return str(e)  # the network on screen is untouched
         session = self.session
-        if session.unsaved and session.keeps_unsaved and _same_file(path, autosave_path()):
-            return "save the network you trained first (ctrl+s): it would be kept in this very file"
         why = self._unkept("load")
         if why:
             return f"{why}. Save it first (esc, then ctrl+s), or enter again to load without it"
@@ -83,10 +81,3 @@ class FilesMixin(App[None]):
         if kept:
             self.notify(kept + ".", timeout=8)
         return ""
-
-
-def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:  # one of them does not exist
-        return False

@@ -7,8 +7,11 @@ computes nothing itself; the numbers come from nnplay.core.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import threading
+import time
 from collections.abc import Generator
 from dataclasses import replace
 from pathlib import Path
@@ -30,18 +33,50 @@ def served() -> bool:
     return "web_driver" in os.environ.get("TEXTUAL_DRIVER", "")
 
 
-def autosave_path() -> Path:
-    """Where unsaved training goes when the app quits: $XDG_STATE_HOME/nnplay/unsaved.npz
-    (by default ~/.local/state/nnplay/unsaved.npz), one file a user, the latest kept."""
+KEPT_MOST = 10
+"""How many kept networks the state folder holds; keeping one more removes the oldest."""
+
+
+def kept_folder() -> Path:
+    """Where unsaved training is kept: $XDG_STATE_HOME/nnplay (by default
+    ~/.local/state/nnplay)."""
     state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "nnplay" / "unsaved.npz"
+    return Path(state) / "nnplay"
 
 
-def _autosave_folder_made() -> Path:
-    """autosave_path(), its folder made if need be (OSError if it cannot be)."""
-    path = autosave_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+def kept_files() -> list[Path]:
+    """The networks kept so far, oldest first, by the time in their names (unsaved.npz, the
+    one name older versions used, counts as the oldest)."""
+    try:
+        found = [p for p in kept_folder().glob("unsaved*.npz") if p.is_file()]
+    except OSError:
+        return []
+
+    def when(path: Path) -> tuple[str, int]:
+        named = re.fullmatch(r"unsaved-(\d{8}-\d{6})(?:-(\d+))?\.npz", path.name)
+        return (named[1], int(named[2] or 1)) if named else ("", 0)
+
+    return sorted(found, key=when)
+
+
+def _new_kept_path() -> Path:
+    """A new file in kept_folder(), made if need be (OSError if it cannot be), named by the
+    time: each keep is a file of its own, so keeping never replaces earlier training."""
+    folder = kept_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = time.strftime("unsaved-%Y%m%d-%H%M%S", time.gmtime())  # UTC: no clock change reorders
+    path, n = folder / f"{stem}.npz", 1
+    while path.exists():
+        n += 1
+        path = folder / f"{stem}-{n}.npz"
     return path
+
+
+def _forget_oldest_kept() -> None:
+    """Remove all but the KEPT_MOST newest kept networks."""
+    for old in kept_files()[:-KEPT_MOST]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 _NOT_KEPT = "Your unsaved network could not be kept: {}"
@@ -87,14 +122,15 @@ class Session:
         self.kept_step = 0
         """The trainer's step count when the network was last saved or built: more steps
         than this are training that quitting would lose."""
-        self.kept_path: Path | None = None
-        """Where keep_unsaved() last kept a network, until a save or load of the person's own:
-        the file its note's "ctrl+o loads it" means."""
         self.keeps_unsaved = not served()
+        """Whether training about to be lost goes to kept_folder(). Not under `nnplay
+        serve`: its tabs share one user, so each would keep and offer the others' networks."""
+        earlier = kept_files() if self.keeps_unsaved and saved is None else []
+        self.kept_path: Path | None = earlier[-1] if earlier else None
+        """Where keep_unsaved() last kept a network (at first, the newest kept before), until
+        a save or load of the person's own: the file ctrl+o offers."""
         self.load_hint = ""
         """Added to keep_unsaved()'s note when it kept the network: how to load it here."""
-        """Whether training about to be lost goes to autosave_path(). Not under `nnplay
-        serve`: its tabs share one user, so they would overwrite each other's file."""
         self.loaded_figures: tuple[float | None, float | None, float] | None = None
         """(train accuracy, test accuracy, test loss) of a network loaded already trained,
         until training adds figures of its own."""
@@ -152,7 +188,7 @@ class Session:
         return self.trainer is not None and self.trainer.step > self.kept_step
 
     def keep_unsaved(self) -> str:
-        """Save training that was never saved to autosave_path(), before it is lost;
+        """Save training that was never saved to a new file in kept_folder(), before it is lost;
         returns what happened, for a person ("" if there was nothing to keep)."""
         kept, note = self._keep()
         return note + self.load_hint if kept else note
@@ -162,7 +198,7 @@ class Session:
         asked before what would replace or end the network, so the person can save first."""
         if self.keeps_unsaved and self.unsaved:
             try:
-                check_writable(_autosave_folder_made())
+                check_writable(_new_kept_path())
             except (SaveFileError, OSError) as e:
                 raise KeepError(_NOT_KEPT.format(e)) from None
 
@@ -181,10 +217,11 @@ class Session:
             assert self.trainer is not None
             done = self._trained()
             try:
-                path = _autosave_folder_made()
+                path = _new_kept_path()
                 self.save(str(path))
             except (SaveFileError, OSError) as e:
                 return None, _NOT_KEPT.format(e)
+            _forget_oldest_kept()
             self.kept_path = path
             return path, f"Your unsaved network ({done} trained) is kept in {path}"
 

@@ -242,30 +242,32 @@ async def test_any_text_in_any_field_is_either_taken_or_refused_with_a_message(c
             consistent(app)
 
 
-async def test_loading_the_kept_file_over_unsaved_training_is_refused(tmp_path):
-    from nnplay.tui.session import autosave_path
+async def test_loading_a_kept_file_over_unsaved_training_keeps_that_training_in_a_new_file(tmp_path):
+    from nnplay.core.serialize import load
+    from nnplay.tui.session import kept_files
 
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press("space")
         await settle(app, pilot)
-        await pilot.press("r")  # keeps the trained network in the autosave file
+        await pilot.press("r")  # keeps the trained network
         await settle(app, pilot)
-        assert autosave_path().exists()
+        (first,) = kept_files()
+        trained = load(first).epochs_trained
         await pilot.press("s")  # new training, not yet saved
         await settle(app, pilot)
-        step = app.session.summary()["step"]
         await pilot.press("ctrl+o")
-        await type_into_dialog(pilot, str(autosave_path()))
-        assert isinstance(app.screen, FileDialog)  # refused: it would overwrite the file it loads
-        assert "save the network you trained first" in str(app.screen.query_one("#message", Static).content)
-        assert app.session.summary()["step"] == step
+        await type_into_dialog(pilot, str(first))  # once refused: it would have been overwritten
+        assert not isinstance(app.screen, FileDialog)
+        assert app.session.summary()["epoch"] == trained  # the first network, loaded
+        (_, second) = kept_files()
+        assert load(first).epochs_trained == trained and load(second).epochs_trained == 0  # the step
 
 
 async def test_a_hang_up_keeps_unsaved_training_and_quits():
     from nnplay.core.serialize import load
-    from nnplay.tui.session import autosave_path
+    from nnplay.tui.session import kept_files
 
     app = make_app(TrainConfig(layers=(64, 16, 10), epochs=10_000))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -274,7 +276,8 @@ async def test_a_hang_up_keeps_unsaved_training_and_quits():
         await pilot.pause(0.3)
         app.hang_up()  # what SIGHUP (the SSH link dropped) and SIGTERM call
         await pilot.pause()
-        assert load(autosave_path()).epochs_trained == app.session.summary()["epoch"] > 0
+        (kept,) = kept_files()
+        assert load(kept).epochs_trained == app.session.summary()["epoch"] > 0
     assert app.return_code == 0
 
 
@@ -362,15 +365,16 @@ async def test_what_would_lose_training_that_cannot_be_kept_waits_for_a_second_p
 async def test_after_r_keeps_a_network_ctrl_o_offers_that_file():
     from textual.widgets import Input
 
-    from nnplay.tui.session import autosave_path
+    from nnplay.tui.session import kept_files
 
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("s", "r")  # "... is kept in .../unsaved.npz: ctrl+o loads it"
+        await pilot.press("s", "r")  # "... is kept in .../unsaved-....npz: ctrl+o loads it"
         await settle(app, pilot)
         await pilot.press("ctrl+o")
-        assert app.screen.query_one("#path", Input).value == str(autosave_path())  # once: nnplay.npz
+        (kept,) = kept_files()
+        assert app.screen.query_one("#path", Input).value == str(kept)  # once: nnplay.npz
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.session.summary()["step"] == 0 and app.session.kept_path is None

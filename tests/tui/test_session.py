@@ -8,7 +8,7 @@ from nnplay.core.config import TrainConfig
 from nnplay.core.history import MAX_ROWS, HistoryLog, thin
 from nnplay.core.serialize import load
 from nnplay.core.train import EpochStats
-from nnplay.tui.session import Session
+from nnplay.tui.session import KEPT_MOST, Session, kept_files
 
 
 def test_history_stays_bounded_and_keeps_the_ends_over_a_long_run():
@@ -55,13 +55,14 @@ def test_unsaved_training_is_kept_on_exit_and_only_then(tmp_path, monkeypatch):
     from nnplay.core.serialize import load
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    kept = tmp_path / "state" / "nnplay" / "unsaved.npz"
     session = Session(TrainConfig(layers=(64, 8, 10), epochs=2))
     session.load()
-    assert session.keep_on_exit() == "" and not kept.exists()  # nothing trained yet
+    assert session.keep_on_exit() == "" and kept_files() == []  # nothing trained yet
     while session.next_record() is not None:
         pass
     note = session.keep_on_exit()
+    (kept,) = kept_files()
+    assert kept.parent == tmp_path / "state" / "nnplay" and kept.name.startswith("unsaved-")
     assert note.splitlines() == [
         f"nnplay: Your unsaved network (2 epochs trained) is kept in {kept}",
         f"nnplay: to carry on: nnplay --load {kept}",
@@ -71,8 +72,7 @@ def test_unsaved_training_is_kept_on_exit_and_only_then(tmp_path, monkeypatch):
     assert np.array_equal(
         np.concatenate([np.concatenate([W.ravel(), b]) for W, b in saved.weights]), session.trainer.net.params
     )
-    kept.unlink()
-    assert session.keep_on_exit() == "" and not kept.exists()  # already kept: nothing new
+    assert session.keep_on_exit() == "" and kept_files() == [kept]  # already kept: nothing new
     session.save(str(tmp_path / "mine.npz"))
     assert session.keep_on_exit() == ""  # saved by hand: nothing to keep
 
@@ -80,24 +80,46 @@ def test_unsaved_training_is_kept_on_exit_and_only_then(tmp_path, monkeypatch):
 def test_training_about_to_be_replaced_is_kept_first(tmp_path):
     from nnplay.core.serialize import load
 
-    kept = tmp_path / "state" / "nnplay" / "unsaved.npz"  # XDG_STATE_HOME is tmp_path/state (conftest)
     session = Session(TrainConfig(layers=(64, 8, 10), epochs=2))
     session.load()
-    assert session.rebuild() == "" and not kept.exists()  # nothing trained: nothing to keep
+    assert session.rebuild() == "" and kept_files() == []  # nothing trained: nothing to keep
     for _ in range(3):
         session.next_record()
     trained = session.trainer.net.params.copy()
     note = session.rebuild()
+    (kept,) = kept_files()  # in XDG_STATE_HOME, tmp_path/state (conftest)
     assert str(kept) in note and np.array_equal(
         np.concatenate([np.concatenate([W.ravel(), b]) for W, b in load(kept).weights]), trained
     )
     assert session.summary()["step"] == 0  # and the network was still replaced
     for _ in range(2):
         session.next_record()
-    assert str(kept) in session.restore(load(kept))  # loading keeps the one it replaces too
+    note = session.restore(load(kept))  # loading keeps the one it replaces too, in a file of its own
+    older, newer = kept_files()
+    assert older == kept and str(newer) in note and load(newer).epochs_trained == 0
     session.keeps_unsaved = False  # as under `nnplay serve`
     session.next_record()
     assert session.rebuild() == ""
+
+
+def test_keeping_never_replaces_earlier_training_and_holds_the_newest_ten(tmp_path):
+    from nnplay.core.serialize import load
+
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=100))
+    session.load()
+    for _ in range(3):
+        session.next_record()
+    session.rebuild()  # a long run, kept
+    (long_run,) = kept_files()
+    session.next_record()
+    session.rebuild()  # then one step, kept too: once it replaced the long run's file
+    assert kept_files()[0] == long_run and load(long_run).weights  # still there, still loads
+    for _ in range(KEPT_MOST):
+        session.next_record()
+        session.rebuild()
+    kept = kept_files()
+    assert len(kept) == KEPT_MOST and long_run not in kept  # the oldest went, the newest stay
+    assert Session(TrainConfig()).kept_path == kept[-1]  # what ctrl+o offers in the next session
 
 
 def test_saving_a_bare_name_says_the_whole_path(tmp_path):
