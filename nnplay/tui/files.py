@@ -12,7 +12,7 @@ from textual.app import App
 
 from nnplay import data
 from nnplay.core.config import ConfigError, counted
-from nnplay.core.serialize import SaveFileError, load
+from nnplay.core.serialize import SaveFileError, load, shown
 from nnplay.tui.session import Session
 from nnplay.tui.widgets.file_dialog import FileDialog
 
@@ -33,12 +33,21 @@ class FilesMixin(App[None]):
     def _unkept(self, action: str) -> str:
         raise NotImplementedError  # TrainingMixin
 
+    _replace_asked = ""
+    """A file not of this session that the save dialog has asked about replacing."""
+
     def action_save(self) -> None:
         if not self.session.ready:
             return
+        self._replace_asked = ""
         self.push_screen(FileDialog("Save the network (.npz)", self._file, self._save_to))
 
     def _save_to(self, path: str) -> str:
+        # Another file of that name, not the one saved or loaded here: perhaps a teacher's
+        # handout or yesterday's best run. Saving over it takes a second enter.
+        if os.path.isfile(path) and not _same_file(path, self._file) and path != self._replace_asked:
+            self._replace_asked = path
+            return f"{shown(path)} already exists: enter again replaces it, or give another name"
         try:
             note = self.session.save(path)  # save() checks the path first
         except SaveFileError as e:
@@ -81,3 +90,10 @@ class FilesMixin(App[None]):
         if kept:
             self.notify(kept + ".", timeout=8)
         return ""
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # b does not exist (yet), or was never given
+        return False

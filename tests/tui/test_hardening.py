@@ -162,6 +162,7 @@ async def test_saving_never_replaces_a_good_file_with_a_bad_one(tmp_path):
         app.session.trainer.net.params[0] = np.nan  # as if a weight had blown up
         await pilot.press("ctrl+s")
         await type_into_dialog(pilot, str(path))
+        await pilot.press("enter")  # yes, replace it (the first enter asks)
         assert "non-finite" in str(app.screen.query_one("#message").render())
         assert path.read_bytes() == good
         await pilot.press("ctrl+u", *str(tmp_path / "no" / "such" / "dir.npz"), "enter")
@@ -393,3 +394,29 @@ async def test_loading_a_file_of_another_data_set_says_so():
         await settle(app, pilot)
         assert any("now moons (was xor)" in n.message for n in app._notifications)
         assert app.query_one(DigitViewer).border_title.endswith("· moons")
+
+
+async def test_saving_over_another_file_asks_first_and_over_its_own_does_not(tmp_path):
+    from nnplay.core.serialize import load
+
+    handout = tmp_path / "handout.npz"
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.session.save(str(handout))  # a file from before, not saved in this session's dialog
+        before = handout.read_bytes()
+        await pilot.press("s")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await type_into_dialog(pilot, str(handout))
+        assert isinstance(app.screen, FileDialog) and handout.read_bytes() == before
+        assert "already exists: enter again replaces it" in str(
+            app.screen.query_one("#message", Static).content
+        )
+        await pilot.press("enter")  # asked and answered
+        await settle(app, pilot)
+        assert not isinstance(app.screen, FileDialog) and load(handout).config.layers == SMALL.layers
+        assert handout.read_bytes() != before
+        await pilot.press("s", "ctrl+s", "enter")  # the file saved here: no question
+        await settle(app, pilot)
+        assert not isinstance(app.screen, FileDialog)
