@@ -223,9 +223,12 @@ class GradcheckView(View):
         text = Text()
         if all(w == "ok" for w in words):
             text.append("✓ every backward() agrees with finite differences", style="bold")
-        else:
-            bad = sum(w != "ok" for w in words)
+        elif "wrong" in words:
+            bad = words.count("wrong")
             text.append(f"✗ {bad} of {len(words)} arrays disagree: see below", style="bold")
+        else:  # only "suspicious": rounding or a ReLU kink, as the explanation below says
+            odd = words.count("suspicious")
+            text.append(f"? none wrong; {odd} of {len(words)} suspicious, most likely rounding", style="bold")
         text.append(
             f"\n{total:,} of {outcome.n_params:,} parameters · {outcome.rows} training samples"
             f" · epoch {outcome.epoch} · {outcome.seconds:.1f} s"

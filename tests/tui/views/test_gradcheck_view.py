@@ -93,3 +93,24 @@ async def test_progress_names_the_array_being_checked_and_ignores_an_abandoned_r
         await pilot.pause()
         assert "▶ checking dense_1.W … (1,500 of 17,226 parameters)" in shown(view, "#gradcheck-status")
         assert "▶ checking…" in shown(view, "#gradcheck-results")
+
+
+async def test_suspicious_arrays_alone_are_not_called_a_disagreement():
+    from nnplay.core.gradcheck import SampledCheck
+    from nnplay.tui.views.gradcheck_view import Outcome
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        view = GradcheckView(app.session)
+        app.push_screen(view)
+        await pilot.pause()
+        await settle(app, pilot)
+        checks = [SampledCheck("dense_0.W", 1.5e-6, 1024, 1024), SampledCheck("dense_0.b", 1e-9, 16, 16)]
+        outcome = Outcome(checks=checks, n_params=1040, rows=8, epoch=300, seconds=1.0)
+        view._show(outcome)  # after 300 epochs: two arrays at 1.5e-6, as a user saw
+        status = shown(view, "#gradcheck-status")
+        assert "none wrong; 1 of 2 suspicious" in status and "disagree" not in status
+        checks.append(SampledCheck("dense_1.W", 0.3, 160, 160))  # a real bug
+        view._show(Outcome(checks=checks, n_params=1200, rows=8, epoch=300, seconds=1.0))
+        assert "✗ 1 of 3 arrays disagree" in shown(view, "#gradcheck-status")
