@@ -196,7 +196,10 @@ class Trainer:
                 loss = net.train_step(X[b * bs : (b + 1) * bs], Y[b * bs : (b + 1) * bs], self.optimizer)
                 self.step += 1
                 if not math.isfinite(loss):
-                    yield self._roll_back(good, good_step, good_state, epoch, f"the loss became {loss}")
+                    where = f"at step {b + 1} of {batches}"  # as the app counts an epoch's steps
+                    yield self._roll_back(
+                        good, good_step, good_state, epoch, where, f"the loss became {loss}"
+                    )
                     return
                 loss_sum += loss
                 if self.step_grad_norms:
@@ -207,7 +210,7 @@ class Trainer:
             weight_norms = net.weight_norms()
             problem = self._blown_up(loss_sum / batches, weight_norms)
             if problem:
-                yield self._roll_back(good, good_step, good_state, epoch, problem)
+                yield self._roll_back(good, good_step, good_state, epoch, "at its end", problem)
                 return
             train_acc, test_acc, test_loss = self.evaluate()
             self.epoch = epoch
@@ -240,16 +243,22 @@ class Trainer:
         return ""
 
     def _roll_back(
-        self, good: np.ndarray, good_step: int, good_state: dict[str, np.ndarray], epoch: int, what: str
+        self,
+        good: np.ndarray,
+        good_step: int,
+        good_state: dict[str, np.ndarray],
+        epoch: int,
+        where: str,
+        what: str,
     ) -> Diverged:
         """Put back the weights, step count and optimizer state the epoch started with; say why."""
-        diverged = self._diverged(epoch, what)
+        diverged = self._diverged(epoch, where, what)
         self.net.params[...] = good
         self.step = good_step  # the steps since are undone: "Saved 45 steps" would be untrue
         self.optimizer.set_state(good_state)
         return diverged
 
-    def _diverged(self, epoch: int, what: str) -> Diverged:
+    def _diverged(self, epoch: int, where: str, what: str) -> Diverged:
         lr, l2 = self.optimizer.lr, self.optimizer.weight_decay
         if lr * l2 >= 1:  # each step takes more than the whole weight away: it swings past 0
             cure = (
@@ -261,6 +270,6 @@ class Trainer:
         return Diverged(
             epoch,
             self.step,
-            f"Training diverged in epoch {epoch} (step {self.step}): {what}. "
+            f"Training diverged in epoch {epoch}, {where}: {what}. "
             f"The weights are back as they were at the start of epoch {epoch}. {cure}",
         )

@@ -75,13 +75,18 @@ def test_batch_larger_than_the_training_set_means_full_batch(digits):
     assert out[0].batches == 1
 
 
-def test_divergence_stops_with_a_reason_and_finite_weights(digits):
-    trainer = build(TrainConfig(lr=50.0), digits)
-    out = records(trainer, 20)
+@pytest.mark.parametrize("lr", [50.0, 1e10], ids=["checked at the epoch's end", "nan mid-epoch"])
+def test_divergence_stops_with_a_reason_and_finite_weights(digits, lr):
+    trainer = build(TrainConfig(lr=lr), digits)
+    with np.errstate(over="ignore", invalid="ignore"):  # the blow-up is the point
+        out = records(trainer, 20)
     assert isinstance(out[-1], Diverged)
     epoch_started_at = max((r.step for r in out if isinstance(r, StepStats) and r.batch == 0), default=1) - 1
     assert out[-1].step > trainer.step == epoch_started_at  # the undone steps no longer count
     assert "diverged" in out[-1].reason and "learning rate" in out[-1].reason
+    done = sum(isinstance(r, StepStats) and r.epoch == out[-1].epoch for r in out)  # steps it survived
+    where = "at its end" if done == 45 else f"at step {done + 1} of 45"  # as the pane counts, not a total
+    assert f"in epoch {out[-1].epoch}, {where}:" in out[-1].reason
     assert np.isfinite(trainer.net.params).all()
     assert not any(isinstance(r, StepStats) and not math.isfinite(r.loss) for r in out)
 
