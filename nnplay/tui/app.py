@@ -315,7 +315,9 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             candidate = self.session.config.with_text(message.name, message.text)
             data.check(candidate)
         except ConfigError as e:
-            controls.refuse(str(e))
+            # "optimizer: unknown optimizer ..." beside the optimizer row needs no label: the
+            # two lines under the fields must hold the reason and the choices
+            controls.refuse(str(e).split(": ", 1)[-1] if e.field == message.name else str(e))
             return
         note = self.session.apply(candidate)
         controls.accept(candidate, note)

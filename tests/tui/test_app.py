@@ -140,7 +140,11 @@ async def test_controls_refuse_bad_values_and_change_the_learning_rate_mid_run()
         assert app.session.config.lr == 0.01
         await pilot.press("ctrl+u", *"nan", "enter")
         assert "finite" in controls.message
-        await pilot.press("escape")
+        await pilot.press("escape", "up", "enter", "ctrl+u", *"rmsprop", "enter")
+        # beside the optimizer row, without "optimizer:", so the choices fit the two lines
+        assert controls.message == "✗ unknown optimizer 'rmsprop'; choose from sgd, momentum, adam"
+        assert app.session.config.optimizer == "sgd"
+        await pilot.press("escape", "down")
         await pilot.press("space", "right")
         assert app.session.config.lr == 0.03
         assert app.session.trainer.optimizer.lr == 0.03
@@ -610,3 +614,17 @@ async def test_m_on_a_regression_says_there_are_no_mistakes_to_find():
         assert any("is regression" in n for n in notes)  # once: "gets every test sample right"
         assert not any("gets every" in n for n in notes)
         assert "off by" in str(app.query_one(DigitViewer).render())
+
+
+@pytest.mark.parametrize("size, toasts", [((76, 22), 1), ((80, 24), 0)], ids=["76x22", "80x24"])
+async def test_a_refusal_the_training_pane_has_no_row_for_is_shown_as_a_notification(size, toasts):
+    app = make_app(TrainConfig(layers=(64, 16, 10)))
+    shown = []
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        app.notify = lambda message, **kwargs: shown.append(message)  # type: ignore[method-assign]
+        await pilot.press("tab", "enter", "ctrl+u", *"rmsprop", "enter")
+        await settle(app, pilot)
+        await pilot.pause(0.1)  # the check waits for the layout
+        assert app.session.config.optimizer == "sgd"
+        assert shown == ["unknown optimizer 'rmsprop'; choose from sgd, momentum, adam"] * toasts

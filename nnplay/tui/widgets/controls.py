@@ -75,6 +75,9 @@ class Status(Widget):
         return self.text
 
 
+EDITING_HINT = "enter sets it, esc cancels"
+
+
 class TrainingControls(Vertical, can_focus=True):
     """Settings on top, the run's state below."""
 
@@ -182,7 +185,7 @@ class TrainingControls(Vertical, can_focus=True):
         editor.styles.offset = (VALUE_COLUMN, self.cursor)  # over the value it replaces
         editor.display = True
         editor.focus()
-        self.message = "enter sets it, esc cancels"
+        self.message = EDITING_HINT
 
     def action_cancel(self) -> None:
         if self.editing:
@@ -212,8 +215,18 @@ class TrainingControls(Vertical, can_focus=True):
     def watch_cursor(self) -> None:
         self._draw()
 
-    def watch_message(self) -> None:
+    def watch_message(self, message: str) -> None:
         self._draw()
+        if message and message != EDITING_HINT:
+            self.call_after_refresh(self._note_elsewhere_if_hidden, message)
+
+    def _note_elsewhere_if_hidden(self, message: str) -> None:
+        """At the smallest sizes the status (docked, drawn over what is under it) leaves the
+        note too little room: a refusal must still be seen, so it goes to a notification instead."""
+        note, status = self.query_one("#note").region, self.query_one(Status).region
+        if self.message == message and (note.height == 0 or note.bottom > status.y):  # even in part
+            error = message.startswith("✗")
+            self.app.notify(message.removeprefix("✗ "), severity="error" if error else "information")
 
     def watch_has_focus(self, has_focus: bool) -> None:
         # Not on_focus/on_blur: they run before has_focus changes, so the highlight
