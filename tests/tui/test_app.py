@@ -110,6 +110,15 @@ async def test_architecture_edits_apply_on_enter_and_rebuild_the_network():
         await pilot.press(*"24", "enter", "enter")
         await settle(app, pilot)
         assert app.session.config.layers == (64, 24, 32, 10)  # the cursor moved up when x removed a layer
+        editor = app.query_one(ArchitectureEditor)
+        await pilot.press(*"12")
+        assert editor.note == "size 12: enter sets it, esc drops"
+        await pilot.press("backspace")
+        assert editor.note == "size 1: enter sets it, esc drops"
+        await pilot.press("down")  # the typed size is dropped, and so is the promise to set it
+        assert editor.typed == "" and editor.note == ""
+        await pilot.press("enter")
+        assert app.session.config.layers == (64, 24, 32, 10) and editor.note == "no change to apply"
 
 
 async def test_removing_every_hidden_layer_gives_a_network_that_trains_as_the_cli_allows():

@@ -93,11 +93,14 @@ class ArchitectureEditor(Widget, can_focus=True):
 
     def action_backspace(self) -> None:
         self.typed = self.typed[:-1]
+        self.message = f"size {self.typed}: enter sets it, esc drops" if self.typed else ""
 
     def action_cursor(self, step: int) -> None:
         if self.n_hidden:
             self.cursor = max(0, min(self.n_hidden - 1, self.cursor + step))  # no wrapping round
-            self.typed = ""
+            if self.typed:  # a size typed for the layer left behind is dropped, and its hint
+                self.typed = ""
+                self.message = ""
 
     def _set_size(self, size: int) -> None:
         draft = list(self.draft_layers)
@@ -198,6 +201,8 @@ class ArchitectureEditor(Widget, can_focus=True):
         n_shown = len([i for i in visible if i not in (None, 0, last)])
         if n_shown < self.n_hidden:  # not all of them are shown: say so, since no "…" may fit
             line = f"  {params:,} params, {self.n_hidden} hidden, {n_shown} shown"
+            if len(line) > self.size.width:
+                line = f"  {params:,} params, {n_shown}/{self.n_hidden} hidden shown"
             if len(line) > self.size.width:
                 line = f"  {params:,} params, {self.n_hidden} hidden"
             text.append(line + "\n", style="dim")
