@@ -319,6 +319,10 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             # two lines under the fields must hold the reason and the choices
             controls.refuse(str(e).split(": ", 1)[-1] if e.field == message.name else str(e))
             return
+        trained = self.session.summary()["epoch"] if self.session.ready else 0
+        if message.name == "epochs" and candidate.epochs < trained:  # the total: "Epoch 30/10"
+            controls.refuse(f"already trained {trained:,}: give {trained:,} or more, or r to start afresh")
+            return
         note = self.session.apply(candidate)
         controls.accept(candidate, note)
         if self.state == "finished" and not self.session.finished:

@@ -637,3 +637,17 @@ async def test_a_refusal_the_training_pane_has_no_row_for_is_shown_as_a_notifica
         await pilot.pause(0.1)  # the check waits for the layout
         assert app.session.config.optimizer == "sgd"
         assert shown == ["unknown optimizer 'rmsprop'; choose from sgd, momentum, adam"] * toasts
+
+
+async def test_epochs_cannot_be_set_below_the_epochs_already_trained():
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=3))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        controls = app.query_one(TrainingControls)
+        await pilot.press("tab", "down", "down", "down", "enter", "ctrl+u", "2", "enter")
+        assert controls.message == "✗ already trained 3: give 3 or more, or r to start afresh"
+        assert app.session.config.epochs == 3 and app.state == "finished"
+        await pilot.press("ctrl+u", *"5", "enter")
+        assert app.session.config.epochs == 5 and app.state == "paused"
