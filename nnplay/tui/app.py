@@ -324,7 +324,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             controls.refuse(f"already trained {trained:,}: give {trained:,} or more, or r to start afresh")
             return
         note = self.session.apply(candidate)
-        controls.accept(candidate, note)
+        controls.accept(candidate, note, self.session.waiting)
         if self.state == "finished" and not self.session.finished:
             self.state = "paused"
         elif self.state == "paused" and self.session.finished:

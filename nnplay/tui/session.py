@@ -273,6 +273,11 @@ class Session:
                 return "applies from the next epoch"
             return ""
 
+    @property
+    def waiting(self) -> frozenset[str]:
+        """Settings changed since the network was built that apply only at a rebuild (r)."""
+        return frozenset(f for f in ("seed", "init") if getattr(self.config, f) != getattr(self._built, f))
+
     # -- training ---------------------------------------------------------------
 
     @property

@@ -174,9 +174,14 @@ async def test_an_edit_left_with_tab_is_dropped_and_reset_clears_stale_notes():
         assert not editor.display and controls.message == "" and app.session.config.lr == 0.01
         await pilot.press("shift+tab", "down", "down", "down", "right")  # seed 0 -> 1: applies at reset
         assert app.session.config.seed == 1 and "reset" in controls.message
+        seed_row = next(
+            line for line in str(controls.query_one("#settings").content).splitlines() if "seed" in line
+        )
+        assert seed_row.endswith("1 (at r)")  # after the note goes, the row still says it waits
         await pilot.press("r")
         await settle(app, pilot)
         assert controls.message == ""  # the note was about the network just replaced
+        assert "(at r)" not in str(controls.query_one("#settings").content)
 
 
 async def test_the_status_stays_in_view_under_a_long_note_and_a_deep_network():

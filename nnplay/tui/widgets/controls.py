@@ -111,6 +111,8 @@ class TrainingControls(Vertical, can_focus=True):
         """Values asked for by ←→ that the app has not answered yet: the next press steps
         from these, so a burst of presses (autorepeat, a slow link) counts every one."""
         self._unanswered = 0
+        self.waiting: frozenset[str] = frozenset()
+        """Fields changed since the network was built that apply only at a reset (r)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="settings")
@@ -129,6 +131,7 @@ class TrainingControls(Vertical, can_focus=True):
     def set_config(self, config: TrainConfig) -> None:
         """A rebuilt, reset or loaded network's settings; notes about the old one go."""
         self.config = config
+        self.waiting = frozenset()
         self._asked.clear()
         self.message = ""
         self._draw()
@@ -137,10 +140,11 @@ class TrainingControls(Vertical, can_focus=True):
         self.status = status
         self.query_one(Status).show(status)
 
-    def accept(self, config: TrainConfig, note: str = "") -> None:
-        """The app took the change."""
+    def accept(self, config: TrainConfig, note: str = "", waiting: frozenset[str] = frozenset()) -> None:
+        """The app took the change; ``waiting``: the fields whose values wait for r."""
         self._answered()
         self.config = config
+        self.waiting = waiting
         self.message = note
         if self.editing:
             self._close_editor()
@@ -244,7 +248,10 @@ class TrainingControls(Vertical, can_focus=True):
             if len(value) > 18:  # a 300-digit seed, say: one line, whatever was typed
                 value = value[:17] + "…"
             line = f"{'▶' if selected else ' '} {label:<{VALUE_COLUMN - 2}}{value}"
-            text.append(line + "\n", style="reverse" if selected and self.has_focus else "")
+            text.append(line, style="reverse" if selected and self.has_focus else "")
+            if name in self.waiting:  # typed, but the network on screen was built with another
+                text.append(" (at r)", style="dim")
+            text.append("\n")
         text.rstrip()
         self.query_one("#settings", Static).update(text)
         style = "bold" if self.message.startswith("✗") else "italic"
