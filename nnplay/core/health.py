@@ -109,7 +109,9 @@ def layer_formulas(spec: NetworkSpec, index: int, batch: int, n_rows: int | None
         out, loss = OUTPUT_FORWARD[spec.loss]
         forward.append((out.format(z=z), f"p: {rows_out}"))
         forward.append((loss, "L: a number"))
-        backward.append((OUTPUT_BACKWARD[spec.loss].format(dz=f"d{z}"), f"d{z}: {rows_out}  (N = {batch})"))
+        rule = OUTPUT_BACKWARD[spec.loss].format(dz=f"d{z}")
+        sizes = f"N = {batch}, k = {spec.sizes[-1]}" if "k)" in rule else f"N = {batch}"  # k: outputs
+        backward.append((rule, f"d{z}: {rows_out}  ({sizes})"))
     else:
         forward.append((f"{a} = {activation}({z})", f"{a}: {rows_out}"))
         backward.append((f"d{a} = dz{i + 1} @ W{i + 1}.T", f"d{a}: {rows_out}  (from layer {i + 1})"))

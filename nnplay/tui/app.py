@@ -398,7 +398,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             text.append(f"batch loss {loss_text(p.loss)}\n")
         elif self.session.loaded_figures is not None:  # a trained network just loaded
             train, test, test_loss = self.session.loaded_figures
-            text.append(f"loaded  test loss {loss_text(test_loss)}\n")
+            text.append(f"loaded: test loss {loss_text(test_loss)}\n")
             if train is not None and test is not None:
                 text.append(f"train {100 * train:.1f}%  test {100 * test:.1f}%\n")
         if step:

@@ -60,7 +60,7 @@ def test_each_activation_has_its_backward_rule(activation, rule):
 def test_the_batch_is_at_most_the_training_set_and_bad_layers_are_refused():
     spec = NetworkSpec((2, 5, 1), ("tanh",), "mse")
     formulas = layer_formulas(spec, 1, 512, n_rows=100)
-    assert formulas.backward[0] == ("dz2 = 2 (p - y) / (N k)", "dz2: (100, 1)  (N = 100)")
+    assert formulas.backward[0] == ("dz2 = 2 (p - y) / (N k)", "dz2: (100, 1)  (N = 100, k = 1)")
     with pytest.raises(IndexError):
         layer_formulas(spec, 2, 32)
 

@@ -149,6 +149,9 @@ async def test_controls_refuse_bad_values_and_change_the_learning_rate_mid_run()
         assert app.session.config.lr == 0.01
         await pilot.press("ctrl+u", *"nan", "enter")
         assert "finite" in controls.message
+        await pilot.press("ctrl+u", *"1e10", "enter")  # as the notes say it, not 10000000000.0
+        assert "learning rate 1e+10" in str(controls.query_one("#settings").content)
+        await pilot.press("enter", "ctrl+u", *"0.01", "enter")
         await pilot.press("escape", "up", "enter", "ctrl+u", *"rmsprop", "enter")
         # beside the optimizer row, without "optimizer:", so the choices fit the two lines
         assert controls.message == "✗ unknown optimizer 'rmsprop'; choose from sgd, momentum, adam"
@@ -334,7 +337,7 @@ async def test_a_loaded_network_opens_where_it_stopped(tmp_path):
         assert np.array_equal(app.session.trainer.net.params, trainer.net.params)
         train_acc, test_acc, test_loss = trainer.evaluate()
         status = str(app.query_one(TrainingControls).status)
-        assert f"loaded  test loss {test_loss:.4f}" in status
+        assert f"loaded: test loss {test_loss:.4f}" in status
         assert f"train {100 * train_acc:.1f}%  test {100 * test_acc:.1f}%" in status
         await pilot.press("space")
         await settle(app, pilot)

@@ -245,6 +245,8 @@ class TrainingControls(Vertical, can_focus=True):
         for i, (name, label) in enumerate(FIELDS):
             selected = i == self.cursor
             value = format_field(name, getattr(self.config, name))
+            if isinstance(getattr(self.config, name), float) and len(value) > 10:
+                value = f"{getattr(self.config, name):.6g}"  # 1e+10, not 10000000000.0, as notes say
             if len(value) > 18:  # a 300-digit seed, say: one line, whatever was typed
                 value = value[:17] + "…"
             line = f"{'▶' if selected else ' '} {label:<{VALUE_COLUMN - 2}}{value}"
