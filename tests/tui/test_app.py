@@ -221,7 +221,10 @@ async def test_digit_viewer_moves_switches_and_finds_mistakes(size):
         await pilot.press("left", "left")
         assert viewer.index == 359  # wraps
         await pilot.press("t")
-        assert viewer.which == "train" and viewer.count == 1437
+        assert viewer.which == "train" and viewer.count == 1437 and viewer.index == 0
+        await pilot.press("t")
+        assert viewer.which == "test" and viewer.index == 359  # back where it was, not at 1
+        await pilot.press("t")
         await pilot.press("m")
         guess = int(viewer.probabilities.argmax())
         assert guess != viewer.label  # an untrained network gets plenty wrong

@@ -74,6 +74,8 @@ class DigitViewer(Widget, can_focus=True):
         self.note = "loading the digits…"
         self.dataset = ("digits", "", "cross_entropy")
         """(name, description, loss) of the data set the samples come from."""
+        self._left: dict[str, tuple[str, int]] = {}
+        """The sample each set was left at by t, to come back to."""
 
     # -- what the app calls -------------------------------------------------------
 
@@ -113,8 +115,11 @@ class DigitViewer(Widget, can_focus=True):
 
     def action_switch_set(self) -> None:
         if self.count:
+            self._left[self.which] = (self.dataset[0], self.index)
             self.which = "train" if self.which == "test" else "test"
-            self.index = 0
+            # back where it was in that set, if the data set is the one it was left in
+            left_in, index = self._left.get(self.which, ("", 0))
+            self.index = index if left_in == self.dataset[0] else 0
             self.post_message(self.Moved(self.which, self.index))
 
     def action_mistake(self, step: int) -> None:
