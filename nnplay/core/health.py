@@ -34,11 +34,10 @@ EXPLODING_GROWTH = 100.0
 HUGE_GRADIENT = 1e3
 """A gradient norm above this is exploding whatever it started from."""
 STUCK_EPOCHS = 5
-"""Epochs after which a loss that has hardly fallen counts as not learning."""
+"""Epochs after which a loss still near guessing counts as barely learning."""
 STUCK_RATIO = 0.9
-"""Not learning: the latest epoch's loss is above this fraction of the first epoch's..."""
-STUCK_NEAR_GUESSING = 0.5
-"""...and above this fraction of the loss of guessing every class alike (classifiers)."""
+"""Barely learning: the latest epoch's loss is above this fraction of the loss of guessing every
+class alike (classifiers), or of the first epoch's loss (regression, which has no guessing)."""
 
 # -- the formulas -----------------------------------------------------------------------
 
@@ -294,9 +293,9 @@ def hints(
       VANISHING_RATIO times the last layer's;
     - dead: a relu layer with more than DEAD_ALARM of its units dead;
     - saturated: a sigmoid or tanh layer with more than SATURATED_ALARM saturated;
-    - not learning, when nothing above explains it: after STUCK_EPOCHS epochs the
-      loss is above STUCK_RATIO of the first epoch's and, for a classifier, above
-      STUCK_NEAR_GUESSING of ``guessing``.
+    - barely learning, when nothing above explains it: after STUCK_EPOCHS epochs the
+      loss is above STUCK_RATIO of ``guessing`` (for regression, of the first
+      epoch's loss: a first epoch above guessing, as xor's 0.77, would hide it).
     """
     out = []
     losses = np.asarray(losses, dtype=np.float64)
@@ -371,10 +370,10 @@ def _not_learning(
     if len(losses) < STUCK_EPOCHS or not np.isfinite(losses[[0, -1]]).all():
         return []
     first, last = losses[0], losses[-1]
-    if last <= STUCK_RATIO * first or (guessing is not None and last <= STUCK_NEAR_GUESSING * guessing):
+    if last <= STUCK_RATIO * (first if guessing is None else guessing):
         return []
     guess = "" if guessing is None else f"; guessing gives {guessing:.3g}"
-    said = f"Not learning: the loss is {last:.3g} after {len(losses)} epochs"
+    said = f"Barely learning: the loss is {last:.3g} after {len(losses)} epochs"
     said += f" ({first:.3g} after the first{guess})"
     if all(h.activation == "identity" for h in health) and guessing is not None:
         # no hidden layer, or only identity ones: x @ W1 @ W2 ... is one linear map

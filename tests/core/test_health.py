@@ -218,7 +218,7 @@ def test_a_loss_that_hardly_falls_is_named_not_passed_as_healthy(digits):
     assert guessing == pytest.approx(np.log(10))
     flat = np.array([2.55, 2.53, 2.51, 2.49, 2.47])  # lr 1e-4 on digits, 5 epochs
     (advice,) = hints(health, weights, grads, flat, lr=1e-4, optimizer="sgd", guessing=guessing)
-    assert advice.startswith("Not learning: the loss is 2.47 after 5 epochs")
+    assert advice.startswith("Barely learning: the loss is 2.47 after 5 epochs")
     assert "learning rate (lr) to 0.001" in advice and "adam" in advice
     (advice,) = hints(health, weights, grads, flat, lr=1e-4, optimizer="adam", guessing=guessing)
     assert "adam" not in advice
@@ -228,6 +228,10 @@ def test_a_loss_that_hardly_falls_is_named_not_passed_as_healthy(digits):
     # learnt in the first epoch, then a plateau far below guessing: that is not being stuck
     plateau = np.array([0.30, 0.29, 0.29, 0.28, 0.28])
     assert hints(health, weights, grads, plateau, lr=0.01, guessing=guessing) == []
+    # regression has no guessing: the first epoch is the yardstick
+    (advice,) = hints(health, weights, grads, flat / 5, lr=1e-4)
+    assert advice.startswith("Barely learning: the loss is 0.494")
+    assert hints(health, weights, grads, falling / 5, lr=1e-4) == []
     # l2 1 holds the weights at 0 (digits: 2.30 after 8 epochs): a larger lr is not the cure
     (advice,) = hints(health, weights, grads, flat, lr=0.01, guessing=guessing, l2=1.0)
     assert "L2 1 pulls every weight towards 0" in advice and "lower l2" in advice and "(lr)" not in advice
@@ -238,9 +242,9 @@ def test_a_stuck_network_with_no_non_linearity_is_told_to_use_relu(digits):
 
     linear = net((2, 8, 8, 1), ("identity", "identity"), loss="binary_cross_entropy")
     health = layer_health(linear, np.random.default_rng(0).standard_normal((50, 2)))
-    xor = np.array([0.697, 0.693, 0.691, 0.690, 0.690])  # xor with identity layers
+    xor = np.array([0.7716, 0.72, 0.70, 0.692, 0.6899])  # xor with identity layers, seed 3: 11% down
     (advice,) = hints(
         health, np.ones((5, 3)), np.ones((5, 3)), xor, lr=0.01, guessing=guessing_loss(linear.spec)
     )
     assert "linear model" in advice and advice.endswith("use relu.")
-    assert "(0.697 after the first; guessing gives 0.693)" in advice
+    assert "(0.772 after the first; guessing gives 0.693)" in advice
