@@ -8,6 +8,7 @@ computes nothing itself; the numbers come from nnplay.core.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import threading
@@ -34,7 +35,10 @@ def served() -> bool:
 
 
 KEPT_MOST = 10
-"""How many kept networks the state folder holds; keeping one more removes the oldest."""
+"""How many kept networks always stay in the state folder, however old."""
+KEPT_DAYS = 7
+"""Kept networks newer than this many days stay too: a class sharing one account, quitting
+together, must not push each other's out."""
 
 
 def kept_folder() -> Path:
@@ -46,9 +50,10 @@ def kept_folder() -> Path:
 
 def kept_files() -> list[Path]:
     """The networks kept so far, oldest first, by the time in their names (unsaved.npz, the
-    one name older versions used, counts as the oldest)."""
+    one name older versions used, counts as the oldest). A name reserved but not yet written
+    (an empty file) is left out."""
     try:
-        found = [p for p in kept_folder().glob("unsaved*.npz") if p.is_file()]
+        found = [p for p in kept_folder().glob("unsaved*.npz") if p.is_file() and p.stat().st_size]
     except OSError:
         return []
 
@@ -59,24 +64,31 @@ def kept_files() -> list[Path]:
     return sorted(found, key=when)
 
 
-def _new_kept_path() -> Path:
+def _reserve_kept_path() -> Path:
     """A new file in kept_folder(), made if need be (OSError if it cannot be), named by the
-    time: each keep is a file of its own, so keeping never replaces earlier training."""
+    time: each keep is a file of its own, so keeping never replaces earlier training. The
+    name is created empty at once (O_EXCL), so two apps keeping in the same second cannot
+    both take it."""
     folder = kept_folder()
     folder.mkdir(parents=True, exist_ok=True)
     stem = time.strftime("unsaved-%Y%m%d-%H%M%S", time.gmtime())  # UTC: no clock change reorders
-    path, n = folder / f"{stem}.npz", 1
-    while path.exists():
-        n += 1
-        path = folder / f"{stem}-{n}.npz"
-    return path
+    for n in itertools.count(1):
+        path = folder / (f"{stem}.npz" if n == 1 else f"{stem}-{n}.npz")
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            return path
+        except FileExistsError:
+            continue
+    raise AssertionError("unreachable")
 
 
-def _forget_oldest_kept() -> None:
-    """Remove all but the KEPT_MOST newest kept networks."""
+def _forget_old_kept() -> None:
+    """Remove kept networks beyond the KEPT_MOST newest that are also over KEPT_DAYS old."""
+    too_old = time.time() - KEPT_DAYS * 86400
     for old in kept_files()[:-KEPT_MOST]:
         with contextlib.suppress(OSError):
-            old.unlink()
+            if old.stat().st_mtime < too_old:
+                old.unlink()
 
 
 _NOT_KEPT = "Your unsaved network could not be kept: {}"
@@ -198,7 +210,9 @@ class Session:
         asked before what would replace or end the network, so the person can save first."""
         if self.keeps_unsaved and self.unsaved:
             try:
-                check_writable(_new_kept_path())
+                folder = kept_folder()
+                folder.mkdir(parents=True, exist_ok=True)
+                check_writable(folder / "unsaved.npz")
             except (SaveFileError, OSError) as e:
                 raise KeepError(_NOT_KEPT.format(e)) from None
 
@@ -216,12 +230,16 @@ class Session:
                 return None, ""
             assert self.trainer is not None
             done = self._trained()
+            path = None
             try:
-                path = _new_kept_path()
+                path = _reserve_kept_path()
                 self.save(str(path))
             except (SaveFileError, OSError) as e:
+                if path is not None:  # the name reserved, empty
+                    with contextlib.suppress(OSError):
+                        path.unlink()
                 return None, _NOT_KEPT.format(e)
-            _forget_oldest_kept()
+            _forget_old_kept()
             self.kept_path = path
             return path, f"Your unsaved network ({done} trained) is kept in {path}"
 

@@ -8,7 +8,7 @@ from nnplay.core.config import TrainConfig
 from nnplay.core.history import MAX_ROWS, HistoryLog, thin
 from nnplay.core.serialize import load
 from nnplay.core.train import EpochStats
-from nnplay.tui.session import KEPT_MOST, Session, kept_files
+from nnplay.tui.session import KEPT_DAYS, KEPT_MOST, Session, kept_files
 
 
 def test_history_stays_bounded_and_keeps_the_ends_over_a_long_run():
@@ -102,7 +102,10 @@ def test_training_about_to_be_replaced_is_kept_first(tmp_path):
     assert session.rebuild() == ""
 
 
-def test_keeping_never_replaces_earlier_training_and_holds_the_newest_ten(tmp_path):
+def test_keeping_never_replaces_earlier_training_and_forgets_only_old_keeps_past_ten(tmp_path):
+    import os
+    import time
+
     from nnplay.core.serialize import load
 
     session = Session(TrainConfig(layers=(64, 8, 10), epochs=100))
@@ -117,9 +120,23 @@ def test_keeping_never_replaces_earlier_training_and_holds_the_newest_ten(tmp_pa
     for _ in range(KEPT_MOST):
         session.next_record()
         session.rebuild()
+    assert len(kept_files()) == KEPT_MOST + 2  # all this week's stay: a class may share an account
+    week_ago = time.time() - (KEPT_DAYS + 1) * 86400
+    for old in kept_files()[:4]:
+        os.utime(old, (week_ago, week_ago))
+    session.next_record()
+    session.rebuild()
     kept = kept_files()
-    assert len(kept) == KEPT_MOST and long_run not in kept  # the oldest went, the newest stay
+    assert len(kept) == KEPT_MOST and long_run not in kept  # past ten, the old ones went
     assert Session(TrainConfig()).kept_path == kept[-1]  # what ctrl+o offers in the next session
+
+
+def test_two_apps_keeping_in_the_same_second_get_a_file_each(tmp_path):
+    from nnplay.tui.session import _reserve_kept_path
+
+    first, second = _reserve_kept_path(), _reserve_kept_path()  # as two processes would
+    assert first != second and first.exists() and second.exists()
+    assert kept_files() == []  # reserved, not yet written: nothing to offer
 
 
 def test_saving_a_bare_name_says_the_whole_path(tmp_path):
