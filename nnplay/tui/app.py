@@ -444,7 +444,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         """A view chose a sample, as ("test", index): show it in the digit viewer."""
         if isinstance(chosen, tuple) and len(chosen) == 2:
             viewer = self.query_one(DigitViewer)
-            viewer.which, viewer.index = chosen
+            viewer.go(*chosen)  # t then goes back to the sample shown before
             self._show_sample()
             viewer.focus()
 

@@ -35,14 +35,20 @@ async def test_a_mistake_chosen_in_the_confusion_view_opens_in_the_digit_viewer(
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
+        viewer = app.query_one(DigitViewer)
+        await pilot.press("t", "tab", "tab", "right", "right")  # training sample 3
         await pilot.press("c")
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
         assert not isinstance(app.screen, View)
-        viewer = app.query_one(DigitViewer)
         assert viewer.has_focus and viewer.which == "test"
         assert int(viewer.probabilities.argmax()) != viewer.label  # it is a mistake
+        chosen = viewer.index
+        await pilot.press("t")
+        assert (viewer.which, viewer.index) == ("train", 2)  # back to the sample left, not 1
+        await pilot.press("t")
+        assert (viewer.which, viewer.index) == ("test", chosen)
 
 
 async def test_a_network_loaded_from_inside_a_view_is_the_one_it_shows(tmp_path):

@@ -115,12 +115,16 @@ class DigitViewer(Widget, can_focus=True):
 
     def action_switch_set(self) -> None:
         if self.count:
-            self._left[self.which] = (self.dataset[0], self.index)
-            self.which = "train" if self.which == "test" else "test"
+            other = "train" if self.which == "test" else "test"
             # back where it was in that set, if the data set is the one it was left in
-            left_in, index = self._left.get(self.which, ("", 0))
-            self.index = index if left_in == self.dataset[0] else 0
+            left_in, index = self._left.get(other, ("", 0))
+            self.go(other, index if left_in == self.dataset[0] else 0)
             self.post_message(self.Moved(self.which, self.index))
+
+    def go(self, which: str, index: int) -> None:
+        """Show sample ``index`` of set ``which``; t comes back to the sample left now."""
+        self._left[self.which] = (self.dataset[0], self.index)
+        self.which, self.index = which, index
 
     def action_mistake(self, step: int) -> None:
         if self.count:
