@@ -418,7 +418,8 @@ def app(ns: argparse.Namespace) -> int:
     config, saved = resolve(ns)
     from nnplay.tui.app import make_app
 
-    application = make_app(config, saved, low_bandwidth=ns.low_bandwidth, ansi=ns.ansi)
+    path = ns.load if saved is not None else None  # loaded by this session: saving over it asks nothing
+    application = make_app(config, saved, low_bandwidth=ns.low_bandwidth, ansi=ns.ansi, path=path)
     application.run(mouse=not ns.no_mouse)
     # After the terminal is restored, so quitting stays quick (a hang-up has kept it already).
     note = application.session.keep_on_exit()

@@ -135,7 +135,9 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
 
-    def __init__(self, session: Session, low_bandwidth: bool = False, ansi: bool = False) -> None:
+    def __init__(
+        self, session: Session, low_bandwidth: bool = False, ansi: bool = False, path: str | None = None
+    ) -> None:
         # Told now, not only by the theme set on mount: with NO_COLOR, Textual picks its filter
         # here, and its greyscale one turns the terminal's own colours into black on black.
         super().__init__(ansi_color=True if ansi or low_bandwidth else None)
@@ -161,7 +163,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         """The action last refused as it would lose training that could not be kept, and when."""
         self._last_plot = 0.0
         self._progress: Progress | None = None
-        self._file = "nnplay.npz"
+        self._file = path or "nnplay.npz"
         """The file last saved or loaded: the dialogs offer it again."""
         self._focus_before_tiny: Widget | None = None
 
@@ -493,11 +495,14 @@ def make_app(
     saved: Saved | None = None,
     low_bandwidth: bool | None = None,
     ansi: bool = False,
+    path: str | None = None,
 ) -> NnplayApp:
-    """The app for these settings (checked already), starting from a saved network if given.
+    """The app for these settings (checked already), starting from a saved network if given
+    (``path``: the file it came from, which ctrl+s and ctrl+o then offer).
 
     low_bandwidth None means: as the NNPLAY_LOW_BANDWIDTH environment variable says.
     """
     if low_bandwidth is None:
         low_bandwidth = os.environ.get(LOW_BANDWIDTH_ENV, "0") not in ("", "0")
-    return NnplayApp(Session(config or TrainConfig(), saved), low_bandwidth=low_bandwidth, ansi=ansi)
+    session = Session(config or TrainConfig(), saved)
+    return NnplayApp(session, low_bandwidth=low_bandwidth, ansi=ansi, path=path)

@@ -420,3 +420,24 @@ async def test_saving_over_another_file_asks_first_and_over_its_own_does_not(tmp
         await pilot.press("s", "ctrl+s", "enter")  # the file saved here: no question
         await settle(app, pilot)
         assert not isinstance(app.screen, FileDialog)
+
+
+async def test_a_file_opened_with_load_on_the_command_line_is_the_sessions_own(tmp_path):
+    from textual.widgets import Input
+
+    from nnplay.cli import main
+    from nnplay.core.serialize import load
+
+    path = tmp_path / "b.npz"
+    assert main(["train", "--layers", "64,8,10", "--epochs", "1", "--save", str(path)]) == 0
+    saved = load(path)
+    app = make_app(saved.config, saved, path=str(path))  # as `nnplay --load b.npz` makes it
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+o")
+        assert app.screen.query_one("#path", Input).value == str(path)  # not nnplay.npz
+        await pilot.press("escape", "s", "ctrl+s")
+        assert app.screen.query_one("#path", Input).value == str(path)
+        await pilot.press("enter")  # its own file: saved at once, no "already exists"
+        await settle(app, pilot)
+        assert not isinstance(app.screen, FileDialog) and load(path).epochs_trained == 1
