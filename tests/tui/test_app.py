@@ -151,6 +151,10 @@ async def test_controls_refuse_bad_values_and_change_the_learning_rate_mid_run()
         assert "finite" in controls.message
         await pilot.press("ctrl+u", *"1e10", "enter")  # as the notes say it, not 10000000000.0
         assert "learning rate 1e+10" in str(controls.query_one("#settings").content)
+        await pilot.press("enter")
+        assert controls.query_one("#edit").value == "1e+10"  # and edits it so
+        await pilot.press("ctrl+u", *"0.0123456789", "enter", "enter", "enter")  # unchanged
+        assert app.session.config.lr == 0.0123456789  # not rounded to 6 digits on the way
         await pilot.press("enter", "ctrl+u", *"0.01", "enter")
         await pilot.press("escape", "up", "enter", "ctrl+u", *"rmsprop", "enter")
         # beside the optimizer row, without "optimizer:", so the choices fit the two lines

@@ -185,7 +185,7 @@ class TrainingControls(Vertical, can_focus=True):
     def action_edit(self) -> None:
         self.editing = self.field
         editor = self.query_one("#edit", Input)
-        editor.value = format_field(self.field, getattr(self.config, self.field))
+        editor.value = self._shown(self.field)
         editor.styles.offset = (VALUE_COLUMN, self.cursor)  # over the value it replaces
         editor.display = True
         editor.focus()
@@ -238,15 +238,22 @@ class TrainingControls(Vertical, can_focus=True):
         super().watch_has_focus(has_focus)
         self._draw()
 
+    def _shown(self, name: str) -> str:
+        """A field's value as the pane shows and edits it: a float in the shortest form that
+        reads back as the same number, so 1e+10, not 10000000000.0, as the notes write it."""
+        value = getattr(self.config, name)
+        text = format_field(name, value)
+        if isinstance(value, float) and len(text) > 10:
+            return next(t for t in (f"{value:.{d}g}" for d in range(1, 18)) if float(t) == value)
+        return text
+
     def _draw(self) -> None:
         if not self.is_mounted:
             return
         text = Text()
         for i, (name, label) in enumerate(FIELDS):
             selected = i == self.cursor
-            value = format_field(name, getattr(self.config, name))
-            if isinstance(getattr(self.config, name), float) and len(value) > 10:
-                value = f"{getattr(self.config, name):.6g}"  # 1e+10, not 10000000000.0, as notes say
+            value = self._shown(name)
             if len(value) > 18:  # a 300-digit seed, say: one line, whatever was typed
                 value = value[:17] + "…"
             line = f"{'▶' if selected else ' '} {label:<{VALUE_COLUMN - 2}}{value}"
