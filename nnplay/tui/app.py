@@ -322,8 +322,12 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             controls.refuse(str(e).split(": ", 1)[-1] if e.field == message.name else str(e))
             return
         trained = self.session.summary()["epoch"] if self.session.ready else 0
-        if message.name == "epochs" and candidate.epochs < trained:  # the total: "Epoch 30/10"
-            controls.refuse(f"already trained {trained:,}: give {trained:,} or more, or r to start afresh")
+        position = self._progress.position if self._progress is not None else None
+        partway = position is not None and 0 < position[0] < position[1]
+        least = trained + 1 if partway else trained  # the total: not "Epoch 30/10", nor 28/28 in 29
+        if message.name == "epochs" and candidate.epochs < least:
+            done = f"{trained:,} and partway through {least:,}" if partway else f"{trained:,}"
+            controls.refuse(f"already trained {done}: give {least:,} or more, or r to start afresh")
             return
         note = self.session.apply(candidate)
         controls.accept(candidate, note, self.session.waiting)

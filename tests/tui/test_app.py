@@ -666,3 +666,10 @@ async def test_epochs_cannot_be_set_below_the_epochs_already_trained():
         assert app.session.config.epochs == 3 and app.state == "finished"
         await pilot.press("ctrl+u", *"5", "enter")
         assert app.session.config.epochs == 5 and app.state == "paused"
+        await pilot.press("escape", "s")  # one step into epoch 4
+        await settle(app, pilot)
+        await pilot.press("enter", "ctrl+u", "3", "enter")
+        assert (
+            controls.message
+            == "✗ already trained 3 and partway through 4: give 4 or more, or r to start afresh"
+        )
