@@ -8,7 +8,6 @@ computes nothing itself; the numbers come from nnplay.core.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import re
 import threading
@@ -72,14 +71,14 @@ def _reserve_kept_path() -> Path:
     folder = kept_folder()
     folder.mkdir(parents=True, exist_ok=True)
     stem = time.strftime("unsaved-%Y%m%d-%H%M%S", time.gmtime())  # UTC: no clock change reorders
-    for n in itertools.count(1):
-        path = folder / (f"{stem}.npz" if n == 1 else f"{stem}-{n}.npz")
+    path, n = folder / f"{stem}.npz", 1
+    while True:
         try:
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
             return path
         except FileExistsError:
-            continue
-    raise AssertionError("unreachable")
+            n += 1
+            path = folder / f"{stem}-{n}.npz"
 
 
 def _forget_old_kept() -> None:
@@ -212,7 +211,7 @@ class Session:
             try:
                 folder = kept_folder()
                 folder.mkdir(parents=True, exist_ok=True)
-                check_writable(folder / "unsaved.npz")
+                check_writable(folder / "unsaved.npz")  # any name: it is the folder that counts
             except (SaveFileError, OSError) as e:
                 raise KeepError(_NOT_KEPT.format(e)) from None
 

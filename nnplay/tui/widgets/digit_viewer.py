@@ -75,7 +75,7 @@ class DigitViewer(Widget, can_focus=True):
         self.dataset = ("digits", "", "cross_entropy")
         """(name, description, loss) of the data set the samples come from."""
         self._left: dict[str, tuple[str, int]] = {}
-        """The sample each set was left at by t, to come back to."""
+        """Where each set was left (in which data set, at which sample), for t to come back to."""
 
     # -- what the app calls -------------------------------------------------------
 
