@@ -341,7 +341,7 @@ def hints(
                 + "or a smaller learning rate (lr)."
             )
     if not out:
-        out += _not_learning(losses, health, lr, optimizer, guessing, l2)
+        out += _barely_learning(losses, health, lr, optimizer, guessing, l2)
     return out
 
 
@@ -359,7 +359,7 @@ STRONG_L2 = 0.1
 """Weight decay this strong holds a network near 0 weights (digits: l2 0.3 leaves it at chance)."""
 
 
-def _not_learning(
+def _barely_learning(
     losses: np.ndarray,
     health: list[LayerHealth],
     lr: float | None,
