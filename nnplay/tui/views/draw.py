@@ -315,7 +315,8 @@ class DrawView(View):
 
     def action_move(self, rows: int, cols: int) -> None:
         r, c = self.cursor
-        self.cursor = ((r + rows) % SIDE, (c + cols) % SIDE)
+        # stops at the edges: wrapping round, a pen down would paint on the far side
+        self.cursor = (min(max(r + rows, 0), SIDE - 1), min(max(c + cols, 0), SIDE - 1))
         if self.pen:
             self.canvas[self.cursor] = self.brush
         self._edited(edit=self.pen)

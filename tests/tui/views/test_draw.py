@@ -47,11 +47,12 @@ async def test_the_keys_move_paint_erase_and_clear(size):
         assert view.canvas[1].tolist() == [0, 16, 12, 12, 12, 0, 0, 0]
         await pilot.press(*["plus"] * 10)
         assert view.brush == 16  # no brighter than the digits' 16
-        await pilot.press("up", "up", "left", "left", "left", "left", "left", "left")
-        assert view.cursor == (7, 7)  # both wrap around
+        await pilot.press("d", "up", "up", "left", "left", "left", "left", "left", "left", "d")
+        assert view.cursor == (0, 0)  # stopped at both edges
+        assert view.canvas[7].sum() == 0 and view.canvas[:, 7].sum() == 0  # no paint on the far side
         canvas = view.query_one(Canvas)
         np.testing.assert_array_equal(canvas.pixels, view.canvas)
-        assert canvas.cursor == (7, 7)
+        assert canvas.cursor == (0, 0)
         drawn = canvas.render()
         assert "[" in drawn.plain and any(CURSOR_STYLE in str(span.style) for span in drawn.spans)
         await pilot.press("c")
