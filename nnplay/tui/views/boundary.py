@@ -101,4 +101,4 @@ class BoundaryView(View):
         box.update(draw(self.grid, self.grid.cells(X), classes))
         accuracy = net.accuracy(X, Y) or 0.0
         epoch = self.session.summary()["epoch"]
-        box.border_title = f"Decision boundary · {dataset} · epoch {epoch} · train {accuracy:.0%}"
+        box.border_title = f"Decision boundary · {dataset} · epoch {epoch} · train {100 * accuracy:.1f}%"
