@@ -33,6 +33,9 @@ EXPLODING_GROWTH = 100.0
 """Gradients or weights explode when a layer's norm grows this many times over the epochs."""
 HUGE_GRADIENT = 1e3
 """A gradient norm above this is exploding whatever it started from."""
+GROWN_GRADIENT = 1.0
+"""A gradient norm that grew EXPLODING_GROWTH times is exploding only if now above this: a deep
+sigmoid network's first layer going from 0.002 to 0.4 is starting to learn."""
 STUCK_EPOCHS = 5
 """Epochs after which a loss still near guessing counts as barely learning."""
 STUCK_RATIO = 0.9
@@ -321,7 +324,11 @@ def hints(
             if all_relu and init == "he":  # the usual cure is in use: dead units pass nothing back
                 cure = f"{lower}: dead relu units pass no gradient back. Or use fewer hidden layers."
             else:
-                cure = "Use the relu activation with init he, or fewer hidden layers."
+                cure = (
+                    "Use the relu activation, or fewer hidden layers."
+                    if init == "he"  # already: "with init he" would read as the cure
+                    else "Use the relu activation with init he, or fewer hidden layers."
+                )
             out.append(
                 f"Vanishing gradients: layer 1's gradient norm ({first:.2g}) is under "
                 f"{VANISHING_RATIO:g} of layer {n}'s ({last:.2g}), so the first layer barely learns. {cure}"
@@ -386,8 +393,15 @@ def _barely_learning(
             f"{said}. L2 {l2:g} pulls every weight towards 0 harder than the data pushes: lower l2 "
             f"({USUAL_L2[0]:g} to {USUAL_L2[1]:g} is usual)."
         ]
+    adam = "" if optimizer == "adam" else ", or the adam optimizer (lr 0.001 to 0.01)"
+    sigmoid = sum(h.activation == "sigmoid" for h in health)
+    if sigmoid >= 2:  # each passes back at most a quarter of the gradient: more lr only overshoots
+        return [
+            f"{said}. Each sigmoid layer passes back at most 0.25 of the gradient (its largest "
+            f"slope), so through {sigmoid} of them the first layers barely move: use the relu "
+            f"activation, or fewer layers{adam}."
+        ]
     raise_lr = f"Raise the learning rate (lr) to {10 * lr:g}" if lr else "Raise the learning rate (lr)"
-    adam = "" if optimizer == "adam" else ", or use the adam optimizer"
     return [f"{said}. {raise_lr}{adam}; if the loss then jumps about, it went too far."]
 
 
@@ -408,6 +422,8 @@ def _exploding(weights: np.ndarray, grads: np.ndarray) -> list[str]:
         with np.errstate(divide="ignore", invalid="ignore"):
             growth = norms[-1] / norms[0]
         growth = np.where(norms[0] > 0, growth, 0.0)
+        if what == "gradient":  # from 0.002 to 0.4 is a layer waking up, not exploding
+            growth = np.where(norms[-1] > GROWN_GRADIENT, growth, 0.0)
         i = int(np.argmax(growth))
         if growth[i] > EXPLODING_GROWTH:
             return [

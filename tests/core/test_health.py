@@ -157,6 +157,8 @@ def test_exploding_gradients_and_weights_are_named():
     growing = np.array([[0.01, 0.5], [0.1, 0.5], [2.0, 0.5]])  # 200 times, still under HUGE
     (advice,) = hints([], weights, growing, losses)
     assert advice.startswith("Exploding gradients") and "200" in advice
+    waking = np.array([[0.00237, 0.5], [0.01, 0.5], [0.412, 0.5]])  # 174 times, to an ordinary 0.4
+    assert hints([], weights, waking, losses) == []  # deep sigmoid at lr 0.3 starting to learn
     grads = np.full((3, 2), 0.5)
     big_weights = np.array([[1.0, 1.0], [1.0, 30.0], [1.0, 300.0]])
     (advice,) = hints([], big_weights, grads, losses)
@@ -219,7 +221,7 @@ def test_a_loss_that_hardly_falls_is_named_not_passed_as_healthy(digits):
     flat = np.array([2.55, 2.53, 2.51, 2.49, 2.47])  # lr 1e-4 on digits, 5 epochs
     (advice,) = hints(health, weights, grads, flat, lr=1e-4, optimizer="sgd", guessing=guessing)
     assert advice.startswith("Barely learning: the loss is 2.47 after 5 epochs")
-    assert "learning rate (lr) to 0.001" in advice and "adam" in advice
+    assert "learning rate (lr) to 0.001" in advice and "adam optimizer (lr 0.001 to 0.01)" in advice
     (advice,) = hints(health, weights, grads, flat, lr=1e-4, optimizer="adam", guessing=guessing)
     assert "adam" not in advice
     assert hints(health, weights, grads, flat[:4], lr=1e-4, guessing=guessing) == []  # too soon to say
@@ -248,3 +250,16 @@ def test_a_stuck_network_with_no_non_linearity_is_told_to_use_relu(digits):
     )
     assert "linear model" in advice and advice.endswith("use relu.")
     assert "(0.772 after the first; guessing gives 0.693)" in advice
+
+
+def test_a_deep_sigmoid_network_barely_learning_is_told_to_use_relu_not_more_lr(digits):
+    from nnplay.core.health import guessing_loss
+
+    deep = net((64, 32, 32, 32, 32, 32, 10), ("sigmoid",) * 5)  # 7.8% after 100 epochs at lr 0.01
+    health = layer_health(deep, digits.X_test)
+    flat = np.array([2.33, 2.31, 2.30, 2.30, 2.30])
+    (advice,) = hints(
+        health, np.ones((5, 6)), np.ones((5, 6)), flat, lr=0.1, guessing=guessing_loss(deep.spec)
+    )
+    assert "Each sigmoid layer passes back at most 0.25" in advice and "through 5 of them" in advice
+    assert "use the relu activation" in advice and "Raise the learning rate" not in advice
