@@ -352,6 +352,22 @@ def hints(
     return out
 
 
+def guessing_accuracy(spec: NetworkSpec) -> float | None:
+    """The accuracy of guessing one class for every sample, on balanced classes (all of
+    nnplay's data sets): 1/k for softmax over k classes, 1/2 for one sigmoid output; else None."""
+    if spec.loss == "cross_entropy":
+        return 1 / spec.sizes[-1]
+    if spec.loss == "binary_cross_entropy" and spec.sizes[-1] == 1:
+        return 0.5
+    return None
+
+
+def no_better_than_guessing(spec: NetworkSpec, test_acc: float) -> bool:
+    """Whether a test accuracy is within a tenth of the way from guessing to perfect."""
+    chance = guessing_accuracy(spec)
+    return chance is not None and test_acc < chance + 0.1 * (1 - chance)
+
+
 def guessing_loss(spec: NetworkSpec) -> float | None:
     """The loss of a classifier that gives every class the same probability (None for mse):
     ln k for softmax over k classes, ln 2 for each sigmoid output."""

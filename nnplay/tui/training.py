@@ -15,6 +15,7 @@ from textual import work
 from textual.app import App
 from textual.worker import get_current_worker
 
+from nnplay.core.health import guessing_accuracy, no_better_than_guessing
 from nnplay.core.train import Diverged, EpochStats, StepStats
 from nnplay.tui.messages import Progress, Stopped
 from nnplay.tui.session import KeepError, Session
@@ -104,6 +105,23 @@ class TrainingMixin(App[None]):
             self._start(1)
         elif self.state == "finished":
             self._say_finished()
+
+    def _say_if_no_better_than_guessing(self) -> None:
+        """A run that ends where it began (lr 1 with sgd kills the relu units: 7.8%) says so,
+        and where to look, rather than leave the numbers to speak."""
+        history = self.session.history()
+        trainer = self.session.trainer
+        if trainer is None or not len(history.test_acc) or history.test_acc[-1] != history.test_acc[-1]:
+            return  # nothing trained, or regression (NaN)
+        test = float(history.test_acc[-1])
+        if no_better_than_guessing(trainer.net.spec, test):
+            chance = guessing_accuracy(trainer.net.spec) or 0.0
+            self.notify(
+                f"Test accuracy {100 * test:.1f}% is no better than guessing ({100 * chance:.0f}%): "
+                "i, the inspector, says what to change.",
+                severity="warning",
+                timeout=12,
+            )
 
     def _say_finished(self) -> None:
         self.notify("Training has reached its epochs: raise epochs, or r to start again.")
@@ -200,6 +218,7 @@ class TrainingMixin(App[None]):
             return
         if message.why == "finished":
             self.state = "finished"
+            self._say_if_no_better_than_guessing()
         elif message.why == "diverged":
             self.state = "diverged"
             # The last step and batch loss are of steps the trainer undid: keep only the epochs.

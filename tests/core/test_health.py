@@ -263,3 +263,16 @@ def test_a_deep_sigmoid_network_barely_learning_is_told_to_use_relu_not_more_lr(
     )
     assert "Each sigmoid layer passes back at most 0.25" in advice and "through 5 of them" in advice
     assert "use the relu activation" in advice and "Raise the learning rate" not in advice
+
+
+def test_guessing_accuracy_and_the_line_a_finished_run_is_held_to():
+    from nnplay.core.health import guessing_accuracy, no_better_than_guessing
+
+    digits = NetworkSpec((64, 10))
+    moons = NetworkSpec((2, 1), loss="binary_cross_entropy")
+    sine = NetworkSpec((1, 1), loss="mse")
+    assert guessing_accuracy(digits) == 0.1 and guessing_accuracy(moons) == 0.5
+    assert guessing_accuracy(sine) is None
+    assert no_better_than_guessing(digits, 0.078) and not no_better_than_guessing(digits, 0.20)
+    assert no_better_than_guessing(moons, 0.54) and not no_better_than_guessing(moons, 0.56)
+    assert not no_better_than_guessing(sine, 0.0)

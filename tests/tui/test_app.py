@@ -673,3 +673,18 @@ async def test_epochs_cannot_be_set_below_the_epochs_already_trained():
             controls.message
             == "✗ already trained 3 and partway through 4: give 4 or more, or r to start afresh"
         )
+
+
+@pytest.mark.parametrize("lr, warned", [(2.0, True), (0.01, False)], ids=["lr 2 kills the units", "lr 0.01"])
+async def test_a_run_that_ends_no_better_than_guessing_says_so(lr, warned):
+    app = make_app(TrainConfig(layers=(64, 16, 10), lr=lr, epochs=8))
+    shown = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.notify = lambda message, **kwargs: shown.append(message)  # type: ignore[method-assign]
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert app.state == "finished"
+        test = app.session.history().test_acc[-1]
+        assert (test < 0.19) == warned  # the rule, on what this run reached
+        assert any("no better than guessing (10%)" in m and "i, the inspector" in m for m in shown) == warned
