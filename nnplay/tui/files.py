@@ -13,7 +13,7 @@ from textual.app import App
 from nnplay import data
 from nnplay.core.config import ConfigError, counted
 from nnplay.core.serialize import SaveFileError, load, shown
-from nnplay.tui.session import Session
+from nnplay.tui.session import Session, kept_folder
 from nnplay.tui.widgets.file_dialog import FileDialog
 
 
@@ -76,7 +76,8 @@ class FilesMixin(App[None]):
         self._stop_training()
         before = session.config.dataset
         kept = session.restore(saved)
-        self._file = path
+        if not _same_file(os.path.dirname(os.path.abspath(path)), str(kept_folder())):
+            self._file = path  # a kept file is nnplay's: ctrl+s offers a name of the person's own
         self._after_rebuild()
         trained = counted(saved.epochs_trained, "epoch")
         switched = (

@@ -379,6 +379,8 @@ async def test_after_r_keeps_a_network_ctrl_o_offers_that_file():
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.session.summary()["step"] == 0 and app.session.kept_path is None
+        await pilot.press("ctrl+s")  # a name of the person's own, not nnplay's kept file
+        assert app.screen.query_one("#path", Input).value == "nnplay.npz"
 
 
 async def test_loading_a_file_of_another_data_set_says_so():
