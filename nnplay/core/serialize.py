@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from nnplay.core.config import MAX_COUNT, ConfigError, TrainConfig, check_memory
+from nnplay.core.config import JSON_KINDS, MAX_COUNT, ConfigError, TrainConfig, check_memory
 from nnplay.core.history import COLUMNS, check_rows
 from nnplay.core.network import Network, NetworkSpec, check_spec, count_params
 from nnplay.core.optimizers import OPTIMIZERS, Optimizer
@@ -323,7 +323,7 @@ def _meta(where: str, meta_array: np.ndarray | bytes) -> _Meta:
         )
     try:
         arch = meta["architecture"]
-        if not all(type(n) is int for n in arch["sizes"]):  # int() would make 16.5 a 16
+        if not JSON_KINDS["layers"][1](arch["sizes"]):  # as for the settings: int() makes 16.5 a 16
             raise ValueError(f"layer sizes must be whole numbers, not {arch['sizes']}")
         spec = NetworkSpec(
             sizes=tuple(arch["sizes"]),
