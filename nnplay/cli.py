@@ -416,6 +416,13 @@ def serve(ns: argparse.Namespace) -> int:
 
 def app(ns: argparse.Namespace) -> int:
     config, saved = resolve(ns)
+    if saved is not None and config.epochs < saved.epochs_trained:
+        # The app's epochs field refuses a total below the epochs trained; so does its flag
+        # (nnplay train just has nothing to train). Only a flag can ask this: a file's own is never below.
+        raise UsageError(
+            f"--epochs {config.epochs:,} is below the {counted(saved.epochs_trained, 'epoch')} {ns.load} "
+            f"has trained (--epochs is the total); give {saved.epochs_trained:,} or more, or leave it out"
+        )
     from nnplay.tui.app import make_app
 
     path = ns.load if saved is not None else None  # loaded by this session: saving over it asks nothing

@@ -268,6 +268,20 @@ def test_the_app_refuses_bad_flags_before_starting(capsys, monkeypatch):
     assert code == 2 and err.startswith("nnplay: error: --lr")
 
 
+def test_the_app_refuses_epochs_below_a_loaded_files_as_its_epochs_field_does(capsys, monkeypatch, tmp_path):
+    from nnplay.tui.app import NnplayApp
+
+    path = tmp_path / "m.npz"
+    run(capsys, "train", "--epochs", "2", "--layers", "64,8,10", "--save", str(path))
+    opened = []
+    monkeypatch.setattr(NnplayApp, "run", lambda self, **kw: opened.append(self))
+    code, _, err = run(capsys, "--load", str(path), "--epochs", "1")
+    assert code == 2 and not opened  # once it opened at "Epoch 2/1, finished"
+    assert "--epochs 1 is below the 2 epochs" in err and "give 2 or more" in err
+    code, _, _ = run(capsys, "--load", str(path), "--epochs", "2")
+    assert code == 0 and opened[0].session.config.epochs == 2
+
+
 FLAG_NAMES = [
     "--dataset",
     "--layers",
