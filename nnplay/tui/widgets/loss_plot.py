@@ -123,6 +123,7 @@ def linear_ticks(low: float, high: float, most: int = 5) -> list[float]:
     power = 10.0 ** math.floor(math.log10((high - low) / most))
     for step in (power * m for m in (1, 2, 2.5, 5, 10, 20, 25, 50)):  # power may be 10x too small
         ticks = [k * step for k in range(math.ceil(low / step), math.floor(high / step) + 1)]
+        ticks = [t for t in ticks if low <= t <= high]  # k * step can round past an end
         if len(ticks) <= most:
             break
     return ticks if len(ticks) >= 2 else [low, high]
