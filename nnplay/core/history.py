@@ -49,9 +49,11 @@ class BoundedTable:
         self.rows[self.n] = row
         self.n += 1
 
-    def table(self, most: int | None = None) -> np.ndarray:
-        """A copy of the rows, thinned to at most `most` if given."""
-        return self.rows[thin(self.n, most) if most else np.arange(self.n)]
+    def table(self, most: int | None = None, until: float | None = None) -> np.ndarray:
+        """A copy of the rows, with `until` only those whose first column (the epoch) is at
+        most that, thinned to at most `most` if given."""
+        n = self.n if until is None else int(np.searchsorted(self.rows[: self.n, 0], until, "right"))
+        return self.rows[thin(n, most) if most else np.arange(n)]
 
 
 @dataclass(frozen=True)
@@ -85,9 +87,10 @@ class HistoryLog(BoundedTable):
             )
         )
 
-    def view(self, most: int | None = None) -> History:
-        """The columns as History, thinned to at most `most` epochs if given."""
-        table = self.table(most)
+    def view(self, most: int | None = None, until: float | None = None) -> History:
+        """The columns as History, up to epoch `until` and thinned to at most `most` epochs
+        if given."""
+        table = self.table(most, until)
         return History(*(table[:, i].copy() for i in range(len(COLUMNS))))
 
 

@@ -280,8 +280,16 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         history = session.history(MAX_POINTS)
         for plot in self.query(MetricPlot):
             plot.update(history)
+        self._show_earlier()
         self._show_status()
         self._refresh_views()  # r or ctrl+o pressed inside a view
+
+    def _show_earlier(self) -> None:
+        """Draw the run before this network behind its curves, labelled by the settings
+        that differ from now's (which change as the person edits them)."""
+        earlier, label = self.session.earlier(MAX_POINTS)
+        for plot in self.query(MetricPlot):
+            plot.compare(earlier, label)
 
     # -- panes' requests -------------------------------------------------------------------
 
@@ -331,6 +339,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             return
         note = self.session.apply(candidate)
         controls.accept(candidate, note, self.session.waiting)
+        self._show_earlier()
         if self.state == "finished" and not self.session.finished:
             self.state = "paused"
         elif self.state == "paused" and self.session.finished:

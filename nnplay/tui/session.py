@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from nnplay import data
-from nnplay.core.config import TrainConfig, counted
+from nnplay.core.config import TrainConfig, counted, format_field
 from nnplay.core.history import BoundedTable, History, HistoryLog
 from nnplay.core.network import Network, correct_mask
 from nnplay.core.serialize import Saved, SaveFileError, check_writable
@@ -113,6 +113,36 @@ class NormLog(BoundedTable):
         return table[:, 0], table[:, 1 : 1 + d], table[:, 1 + d :]
 
 
+COMPARED = {
+    "layers": "",
+    "activation": "",
+    "init": "init ",
+    "optimizer": "",
+    "lr": "lr ",
+    "batch_size": "batch ",
+    "l2": "L2 ",
+    "seed": "seed ",
+}
+"""The settings an earlier run is labelled by on the plots, where they differ from now's,
+each with the word that names its value ("64→32→10", "relu" and "sgd" name themselves)."""
+
+
+def differences(earlier: TrainConfig, now: TrainConfig) -> str:
+    """The settings of ``earlier`` that ``now`` changed, short, for a plot's key:
+    "sgd, lr 0.01"; "same settings" if none."""
+    words = []
+    for name, word in COMPARED.items():
+        if name == "activation":  # relu and relu,relu are the same for two hidden layers
+            changed = earlier.hidden_activations != now.hidden_activations
+        else:
+            changed = getattr(earlier, name) != getattr(now, name)
+        if changed:
+            value = getattr(earlier, name)
+            text = "→".join(map(str, value)) if name == "layers" else format_field(name, value)
+            words.append(word + text)
+    return ", ".join(words) or "same settings"
+
+
 class Session:
     """One network being trained on one data set."""
 
@@ -128,6 +158,13 @@ class Session:
         """Bumped by every rebuild, so messages about an older network can be ignored."""
         self._run: Generator[Record, None, None] | None = None
         self._log = HistoryLog()
+        self._trained_with = config
+        """The settings in force at the latest epoch's end: what the run is labelled by once
+        it is the earlier run (set mid-run, they count from then on)."""
+        self._earlier: HistoryLog | None = None
+        """The figures of the run before this network was built, on the same data set: the
+        plots draw them behind this run's, to compare with."""
+        self._earlier_config = config
         self._norms = NormLog(len(config.layers) - 1)
         self.lock = threading.RLock()
         self.kept_step = 0
@@ -261,7 +298,11 @@ class Session:
             self._run.close()
         self._run = None
         self.trainer = build(self.config, self.split, saved)
-        self._built = self.config
+        if self._built.dataset != self.config.dataset:
+            self._earlier = None  # losses and accuracies of another data set do not compare
+        elif self._log.n:  # else a run that never finished an epoch: the earlier one stays
+            self._earlier, self._earlier_config = self._log, self._trained_with
+        self._built = self._trained_with = self.config
         self.trainer.step_grad_norms = False  # the app shows per-epoch figures only
         trained = saved is not None and saved.epochs_trained > 0
         self.loaded_figures = self.trainer.evaluate() if trained else None
@@ -327,6 +368,7 @@ class Session:
                     continue
                 if isinstance(record, EpochStats):
                     self._log.add(record)
+                    self._trained_with = self.config
                     self._norms.add(record.epoch, record.weight_norms, record.grad_norms)
                     if trainer.epoch >= self.config.epochs:
                         self._run.close()
@@ -339,6 +381,18 @@ class Session:
         """The figures so far; with `most`, thinned to about that many epochs (for plots)."""
         with self.lock:
             return self._log.view(most)
+
+    def earlier(self, most: int | None = None) -> tuple[History | None, str]:
+        """The run before this network was built (r, a new architecture or a loaded file), on
+        the same data set, and what differed in its settings ("sgd, lr 0.01"); (None, "")
+        if there was none. Its figures reach as far as this run's epochs, thinned like
+        history()'s: a long earlier run would squeeze a short new one into a corner."""
+        with self.lock:
+            if self._earlier is None:
+                return None, ""
+            reach = max(self.config.epochs, self.trainer.epoch if self.trainer else 0)
+            earlier = self._earlier.view(most, until=reach)
+            return earlier, differences(self._earlier_config, self.config)
 
     # -- looking at samples -------------------------------------------------------
 

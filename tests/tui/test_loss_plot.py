@@ -76,3 +76,25 @@ async def test_after_training_loss_is_drawn_on_a_log_scale_with_its_key_in_the_b
         await pilot.press("p")
         assert plot.border_title == "Accuracy %"
         assert "train" not in str(plot.render())
+
+
+async def test_after_r_the_run_before_stays_on_the_plots_labelled_by_what_changed():
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=3))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        plot = app.query_one("#loss-plot", MetricPlot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        alone = str(plot.render())
+        assert "before" not in str(plot.border_subtitle) and "-" not in alone.split("┤", 1)[1]
+        for key in ("tab", "right", "right", "r"):  # adam, then a fresh network
+            await pilot.press(key)
+        await settle(app, pilot)
+        assert app.session.config.optimizer == "adam"
+        assert "press space" in str(plot.render()) and "-" in str(plot.render())  # sgd's curve
+        assert str(plot.border_subtitle).endswith("before: sgd") and "train" not in str(plot.border_subtitle)
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert "train" in str(plot.border_subtitle) and "before: sgd" in str(plot.border_subtitle)
+        await pilot.press("p")
+        assert "before: sgd" in str(plot.border_subtitle)  # accuracy compares too

@@ -164,3 +164,47 @@ def test_a_seed_or_init_waiting_for_a_reset_is_not_saved_as_the_networks(tmp_pat
     session.rebuild()
     session.save("m.npz")
     assert load(tmp_path / "m.npz").config.seed == 5 and load(tmp_path / "m.npz").config.init == "xavier"
+
+
+def test_a_new_network_keeps_the_run_before_it_to_compare_with_labelled_by_what_changed():
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=3))
+    session.load()
+    assert session.earlier() == (None, "")  # no run before the first
+    for _ in range(2 * 46):  # two epochs of sgd: 45 steps and the epoch's record each
+        session.next_record()
+    ran = session.history()
+    assert len(ran.epoch) == 2
+    session.apply(replace(session.config, optimizer="adam"))  # mid-run, then r
+    session.rebuild()
+    earlier, label = session.earlier()
+    assert np.array_equal(earlier.test_loss, ran.test_loss) and label == "sgd"
+    session.apply(replace(session.config, lr=0.1))  # the label follows the settings as edited
+    assert session.earlier()[1] == "sgd, lr 0.01"
+    session.rebuild()  # a run that never finished an epoch does not replace the earlier one
+    assert np.array_equal(session.earlier()[0].test_loss, ran.test_loss)
+    session.rebuild(replace(session.config, optimizer="sgd", lr=0.01))
+    assert session.earlier()[1] == "same settings"
+    session.apply(replace(session.config, epochs=1))  # as far as this run reaches: one epoch
+    assert len(session.earlier()[0].epoch) == 1
+    session.rebuild(replace(session.config, dataset="moons", layers=(2, 8, 1)))
+    assert session.earlier() == (None, "")  # another data set's figures do not compare
+
+
+def test_an_earlier_runs_label_names_each_setting_that_changed():
+    from nnplay.tui.session import differences
+
+    before = TrainConfig()
+    now = replace(before, layers=(64, 32, 10), activation=("tanh",), batch_size=64, l2=0.001, seed=3)
+    assert differences(before, now) == "64→128→64→10, relu, batch 32, L2 0.0, seed 0"
+    assert differences(before, replace(before, activation=("relu", "relu"))) == "same settings"
+    assert differences(replace(before, init="xavier"), before) == "init xavier"
+
+
+def test_history_until_an_epoch_stops_there_and_thins_what_is_left():
+    log = HistoryLog()
+    for epoch in range(1, 101):
+        log.append((epoch, 1.0, 1.0, 0.5, 0.5))
+    assert log.view(until=30).epoch[-1] == 30 and len(log.view(until=30).epoch) == 30
+    shown = log.view(7, until=30)
+    assert shown.epoch[0] == 1 and shown.epoch[-1] == 30 and len(shown.epoch) <= 7
+    assert len(log.view(until=0).epoch) == 0 and log.view(until=1000).epoch[-1] == 100

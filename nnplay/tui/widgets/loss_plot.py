@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from rich.markup import escape
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
@@ -14,7 +15,9 @@ from nnplay.core.history import History
 # The key sits in the border, not in the plot, where it would hide the first epochs.
 TRAIN = {"marker": "braille", "color": "blue"}
 TEST = {"marker": "dot", "color": "green"}
+EARLIER = {"marker": "-", "color": "gray"}
 KEY = "[ansi_blue]⡇[/] train  [ansi_green]•[/] test"
+EARLIER_KEY = "[ansi_bright_black]-[/] before: "
 
 
 class MetricPlot(PlotextPlot):
@@ -33,6 +36,10 @@ class MetricPlot(PlotextPlot):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.set_reactive(MetricPlot.metric, metric)
         self.history: History | None = None
+        self.earlier: History | None = None
+        """The run before this one, drawn behind it (its test figures) to compare with."""
+        self.earlier_label = ""
+        """What differed in the earlier run's settings: "sgd, lr 0.01"."""
         self.placeholder = "press space to train"
         """What the plot says before any epoch has finished."""
 
@@ -43,6 +50,11 @@ class MetricPlot(PlotextPlot):
         """Take new figures, thinned to about MAX_POINTS epochs; the caller decides how
         often (a redraw costs bandwidth)."""
         self.history = history
+        self.replot()
+
+    def compare(self, earlier: History | None, label: str) -> None:
+        """Draw an earlier run's test curve behind this run's (None: no earlier run)."""
+        self.earlier, self.earlier_label = earlier, label
         self.replot()
 
     def watch_metric(self) -> None:
@@ -65,34 +77,47 @@ class MetricPlot(PlotextPlot):
         self.border_title = "Accuracy %" if accuracy else "Loss"
         self.border_subtitle = ""
         plt.xlabel("epoch")
+        curves = []  # (epochs, values, style) in the order drawn
+        earlier = self.earlier
+        if earlier is not None and len(earlier.epoch):
+            curves.append((earlier.epoch, earlier.test_acc * 100 if accuracy else earlier.test_loss, EARLIER))
         h = self.history
-        if h is None or len(h.epoch) == 0:
+        if h is not None and len(h.epoch):
+            train, test = (h.train_acc * 100, h.test_acc * 100) if accuracy else (h.loss, h.test_loss)
+            # test last, so its dots stay visible where the curves overlap
+            curves += [(h.epoch, train, TRAIN), (h.epoch, test, TEST)]
+        else:
             plt.title(self.placeholder)
+        if not curves:
             self.refresh()
             return
-        x = h.epoch.tolist()
-        train, test = (h.train_acc * 100, h.test_acc * 100) if accuracy else (h.loss, h.test_loss)
-        if not np.isfinite(train).any():
+        values = np.concatenate([v for _, v, _ in curves])
+        if not np.isfinite(values).any():
             plt.title("no accuracy for regression")
             self.refresh()
             return
-        values = np.concatenate([train, test])
         most = max(2, (self.content_size.height - 4) * 2 // 3)  # labels: about two rows in three
         if not accuracy and np.isfinite(values).all() and (values > 0).all():
             # log10 taken here, not by plt.yscale("log"): plotext applies that to its data
             # in place at every build, so a second render would take the log of a log.
-            train, test = np.log10(train), np.log10(test)
+            curves = [(x, np.log10(v), style) for x, v, style in curves]
             ticks = log_ticks(float(values.min()), float(values.max()), most)
             plt.yticks([math.log10(t) for t in ticks], [f"{t:.3g}" for t in ticks])
             self.border_title = "Loss (log scale)"
         else:
             ticks = linear_ticks(float(np.nanmin(values)), float(np.nanmax(values)), most)
             plt.yticks(ticks, [f"{t:g}" for t in ticks])
-        plt.plot(x, train.tolist(), **TRAIN)
-        plt.plot(x, test.tolist(), **TEST)  # last, so its dots stay visible where the curves overlap
-        ticks = sorted({int(t) for t in np.linspace(x[0], x[-1], 5)})
+        for x, v, style in curves:
+            plt.plot(x.tolist(), v.tolist(), **style)
+        first = min(float(x[0]) for x, _, _ in curves)
+        last = max(float(x[-1]) for x, _, _ in curves)
+        ticks = sorted({int(t) for t in np.linspace(first, last, 5)})
         plt.xticks([float(t) for t in ticks], [str(t) for t in ticks])
-        self.border_subtitle = KEY
+        styles = [style for _, _, style in curves]
+        keys = [KEY] if TRAIN in styles else []
+        if EARLIER in styles:
+            keys.append(EARLIER_KEY + escape(self.earlier_label))
+        self.border_subtitle = "  ".join(keys)
         self.refresh()
 
 
