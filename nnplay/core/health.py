@@ -174,18 +174,19 @@ class LayerHealth:
     def describe(self) -> str:
         """One or two sentences for a person."""
         share = f"{self.count} of {self.units} units ({self.fraction:.0%})"
-        slope = f"mean slope {self.mean_slope:.3g}"
+        # the mean slope, in words a student can use: how much of the gradient gets through
+        slope = f"On average it passes back {100 * self.mean_slope:.3g}% of the gradient (its mean slope)."
         if self.measure == "dead":
-            return f"{share} dead: they output 0 for every test sample and no longer learn. ({slope})"
+            return f"{share} dead: they output 0 for every test sample and no longer learn. {slope}"
         if self.measure == "negative":
             return (
                 f"{share} negative for every test sample: leaky_relu keeps them learning, "
-                f"at 1/100 of the speed; none can die. ({slope})"
+                f"at 1/100 of the speed; none can die. {slope}"
             )
         if self.measure == "saturated":
             return (
                 f"{share} saturated: output within {SATURATION_MARGIN} of a bound on average, "
-                f"where the slope is nearly 0. ({slope})"
+                f"where the slope is nearly 0. {slope}"
             )
         return (
             "no unit can die or saturate, but linear layers stacked are still "

@@ -79,6 +79,8 @@ def test_a_hand_built_relu_layer_counts_exactly_its_dead_units():
     assert h.fraction == pytest.approx(1 / 3)
     assert h.mean_slope == pytest.approx((0 + 4 + 2) / 12)  # fired: unit 1 four times, unit 2 twice
     assert not h.alarming
+    # the slope in words a student can use, not the bare "mean slope 0.5"
+    assert h.describe().endswith("On average it passes back 50% of the gradient (its mean slope).")
 
 
 def test_large_negative_biases_kill_relu_units_and_say_so(digits):
