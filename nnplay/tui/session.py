@@ -13,7 +13,7 @@ import re
 import threading
 import time
 from collections.abc import Generator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -127,19 +127,48 @@ COMPARED = {
 each with the word that names its value ("64→32→10", "relu" and "sgd" name themselves)."""
 
 
-def differences(earlier: TrainConfig, now: TrainConfig) -> str:
-    """The settings of ``earlier`` that ``now`` changed, short, for a plot's key:
-    "sgd, lr 0.01"; "same settings" if none."""
+@dataclass
+class RunSettings:
+    """The settings a run trained with: those at its first and latest epoch's end, and which
+    changed in between (the learning rate, say, set mid-run)."""
+
+    first: TrainConfig | None = None
+    last: TrainConfig | None = None
+    varied: set[str] = field(default_factory=set)
+
+    def add(self, config: TrainConfig) -> None:
+        """The settings at another epoch's end."""
+        if self.last is None:
+            self.first = config
+        else:
+            self.varied |= {name for name in COMPARED if not _same(name, config, self.last)}
+        self.last = config
+
+
+def _same(name: str, a: TrainConfig, b: TrainConfig) -> bool:
+    if name == "activation":  # relu for 64,128,64,10 is relu for 64,16,10 too
+        ours, theirs = a.hidden_activations, b.hidden_activations
+        return ours == theirs or len(set(ours)) == len(set(theirs)) == 1 and set(ours) == set(theirs)
+    return bool(getattr(a, name) == getattr(b, name))
+
+
+def _shown(name: str, value: Any) -> str:
+    return "→".join(map(str, value)) if name == "layers" else format_field(name, value)
+
+
+def differences(earlier: RunSettings, now: TrainConfig) -> str:
+    """The settings of the earlier run that differ from ``now``, short, for a plot's title:
+    "sgd, lr 0.01"; one changed during that run shows how: "lr 0.01→0.03"; "same
+    settings" if none."""
+    assert earlier.first is not None and earlier.last is not None
     words = []
     for name, word in COMPARED.items():
-        if name == "activation":  # relu and relu,relu are the same for two hidden layers
-            changed = earlier.hidden_activations != now.hidden_activations
-        else:
-            changed = getattr(earlier, name) != getattr(now, name)
-        if changed:
-            value = getattr(earlier, name)
-            text = "→".join(map(str, value)) if name == "layers" else format_field(name, value)
-            words.append(word + text)
+        first, last = getattr(earlier.first, name), getattr(earlier.last, name)
+        if name in earlier.varied:
+            between = "→…→" if first == last else "→"
+            words.append(word + _shown(name, first) + between + _shown(name, last))
+        elif not _same(name, earlier.last, now):
+            words.append(word + _shown(name, last))
     return ", ".join(words) or "same settings"
 
 
@@ -158,13 +187,12 @@ class Session:
         """Bumped by every rebuild, so messages about an older network can be ignored."""
         self._run: Generator[Record, None, None] | None = None
         self._log = HistoryLog()
-        self._trained_with = config
-        """The settings in force at the latest epoch's end: what the run is labelled by once
-        it is the earlier run (set mid-run, they count from then on)."""
+        self._trained_with = RunSettings()
+        """The settings this run trained with, epoch by epoch: its label once it is the earlier run."""
         self._earlier: HistoryLog | None = None
         """The figures of the run before this network was built, on the same data set: the
         plots draw them behind this run's, to compare with."""
-        self._earlier_config = config
+        self._earlier_settings = RunSettings()
         self._norms = NormLog(len(config.layers) - 1)
         self.lock = threading.RLock()
         self.kept_step = 0
@@ -217,7 +245,7 @@ class Session:
             log = self._log.table()
             # The seed and init the network was built with: a change to them waits for a reset
             # (apply), and the file must describe the network it holds, or it will not load.
-            config = replace(self.config, seed=self._built.seed, init=self._built.init)
+            config = self._in_force()
             save_network(path, trainer.net, config, trainer.epoch, trainer.rng, trainer.optimizer, log)
             self.kept_step, self.kept_path = trainer.step, None
             fresh = self.saved is None and trainer.epoch == trainer.step == 0  # as built from the seed
@@ -301,8 +329,11 @@ class Session:
         if self._built.dataset != self.config.dataset:
             self._earlier = None  # losses and accuracies of another data set do not compare
         elif self._log.n:  # else a run that never finished an epoch: the earlier one stays
-            self._earlier, self._earlier_config = self._log, self._trained_with
-        self._built = self._trained_with = self.config
+            if self._trained_with.last is None:  # a loaded run, not trained here: its file's
+                self._trained_with.add(self._built)
+            self._earlier, self._earlier_settings = self._log, self._trained_with
+        self._built = self.config
+        self._trained_with = RunSettings()
         self.trainer.step_grad_norms = False  # the app shows per-epoch figures only
         trained = saved is not None and saved.epochs_trained > 0
         self.loaded_figures = self.trainer.evaluate() if trained else None
@@ -330,6 +361,10 @@ class Session:
             if config.batch_size != old.batch_size and self._run is not None:
                 return "applies from the next epoch"
             return ""
+
+    def _in_force(self) -> TrainConfig:
+        """The settings the network trains with: a new seed or init waits for a rebuild."""
+        return replace(self.config, seed=self._built.seed, init=self._built.init)
 
     @property
     def waiting(self) -> frozenset[str]:
@@ -368,7 +403,7 @@ class Session:
                     continue
                 if isinstance(record, EpochStats):
                     self._log.add(record)
-                    self._trained_with = self.config
+                    self._trained_with.add(self._in_force())
                     self._norms.add(record.epoch, record.weight_norms, record.grad_norms)
                     if trainer.epoch >= self.config.epochs:
                         self._run.close()
@@ -392,7 +427,7 @@ class Session:
                 return None, ""
             reach = max(self.config.epochs, self.trainer.epoch if self.trainer else 0)
             earlier = self._earlier.view(most, until=reach)
-            return earlier, differences(self._earlier_config, self.config)
+            return earlier, differences(self._earlier_settings, self._in_force())
 
     # -- looking at samples -------------------------------------------------------
 

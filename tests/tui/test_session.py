@@ -190,14 +190,46 @@ def test_a_new_network_keeps_the_run_before_it_to_compare_with_labelled_by_what_
     assert session.earlier() == (None, "")  # another data set's figures do not compare
 
 
+def test_an_earlier_run_is_labelled_by_the_settings_it_trained_with():
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=3))
+    session.load()
+    session.next_record()  # a step of epoch 1 at lr 0.01...
+    session.apply(replace(session.config, lr=0.03))  # ...then 0.03 to the end
+    for _ in range(3 * 46):
+        session.next_record()
+    session.rebuild(replace(session.config, lr=0.01))
+    assert session.earlier()[1] == "lr 0.03"  # the epochs' own settings: 0.03 from the first's end
+    for _ in range(46):
+        session.next_record()
+    session.apply(replace(session.config, lr=0.1))
+    for _ in range(46):
+        session.next_record()
+    session.apply(replace(session.config, seed=7))  # waits for r: this network keeps seed 0
+    assert session.earlier()[1] == "lr 0.03"  # not "seed 0": both runs have it
+    session.rebuild()
+    assert session.earlier()[1] == "lr 0.01→0.1, seed 0"  # now seed 7 is built
+
+
 def test_an_earlier_runs_label_names_each_setting_that_changed():
-    from nnplay.tui.session import differences
+    from nnplay.tui.session import RunSettings, differences
+
+    def ran(*configs):
+        settings = RunSettings()
+        for config in configs:
+            settings.add(config)
+        return settings
 
     before = TrainConfig()
     now = replace(before, layers=(64, 32, 10), activation=("tanh",), batch_size=64, l2=0.001, seed=3)
-    assert differences(before, now) == "64→128→64→10, relu, batch 32, L2 0.0, seed 0"
-    assert differences(before, replace(before, activation=("relu", "relu"))) == "same settings"
-    assert differences(replace(before, init="xavier"), before) == "init xavier"
+    assert differences(ran(before), now) == "64→128→64→10, relu, batch 32, L2 0.0, seed 0"
+    assert differences(ran(before), replace(before, activation=("relu", "relu"))) == "same settings"
+    assert differences(ran(replace(before, init="xavier")), before) == "init xavier"
+    # relu for both networks is no difference, though one has a hidden layer fewer
+    assert differences(ran(before), replace(before, layers=(64, 16, 10))) == "64→128→64→10"
+    # a setting changed mid-run is a difference even if it ended as now's
+    faster = replace(before, lr=0.03)
+    assert differences(ran(before, before, faster), faster) == "lr 0.01→0.03"
+    assert differences(ran(before, faster, before), before) == "lr 0.01→…→0.01"
 
 
 def test_history_until_an_epoch_stops_there_and_thins_what_is_left():

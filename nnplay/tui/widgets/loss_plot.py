@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from rich.markup import escape
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
@@ -17,7 +16,7 @@ TRAIN = {"marker": "braille", "color": "blue"}
 TEST = {"marker": "dot", "color": "green"}
 EARLIER = {"marker": "-", "color": "gray"}
 KEY = "[ansi_blue]⡇[/] train  [ansi_green]•[/] test"
-EARLIER_KEY = "[ansi_bright_black]-[/] before: "
+EARLIER_KEY = "[ansi_bright_black]-[/] before"
 
 
 class MetricPlot(PlotextPlot):
@@ -116,7 +115,9 @@ class MetricPlot(PlotextPlot):
         styles = [style for _, _, style in curves]
         keys = [KEY] if TRAIN in styles else []
         if EARLIER in styles:
-            keys.append(EARLIER_KEY + escape(self.earlier_label))
+            # what the earlier run was goes in the title: the key leaves too little room
+            self.border_title = self.border_title.split(" (")[0] + " vs before: " + self.earlier_label
+            keys.append(EARLIER_KEY)
         self.border_subtitle = "  ".join(keys)
         self.refresh()
 
