@@ -114,17 +114,18 @@ class NormLog(BoundedTable):
 
 
 COMPARED = {
-    "layers": "",
-    "activation": "",
-    "init": "init ",
     "optimizer": "",
     "lr": "lr ",
     "batch_size": "batch ",
     "l2": "L2 ",
+    "layers": "",
+    "activation": "",
+    "init": "init ",
     "seed": "seed ",
 }
 """The settings an earlier run is labelled by on the plots, where they differ from now's,
-each with the word that names its value ("64→32→10", "relu" and "sgd" name themselves)."""
+each with the word that names its value ("64→32→10", "relu" and "sgd" name themselves):
+the ones most often compared first, as a narrow plot's title may show only those."""
 
 
 @dataclass
@@ -148,6 +149,8 @@ class RunSettings:
 def _same(name: str, a: TrainConfig, b: TrainConfig) -> bool:
     if name == "activation":  # relu for 64,128,64,10 is relu for 64,16,10 too
         ours, theirs = a.hidden_activations, b.hidden_activations
+        if not ours or not theirs:  # 64,10 has no activation to differ: its layers do
+            return True
         return ours == theirs or len(set(ours)) == len(set(theirs)) == 1 and set(ours) == set(theirs)
     return bool(getattr(a, name) == getattr(b, name))
 
@@ -329,11 +332,11 @@ class Session:
         if self._built.dataset != self.config.dataset:
             self._earlier = None  # losses and accuracies of another data set do not compare
         elif self._log.n:  # else a run that never finished an epoch: the earlier one stays
-            if self._trained_with.last is None:  # a loaded run, not trained here: its file's
-                self._trained_with.add(self._built)
             self._earlier, self._earlier_settings = self._log, self._trained_with
         self._built = self.config
         self._trained_with = RunSettings()
+        if saved is not None and saved.epochs_trained:  # its epochs trained with its settings
+            self._trained_with.add(saved.config)
         self.trainer.step_grad_norms = False  # the app shows per-epoch figures only
         trained = saved is not None and saved.epochs_trained > 0
         self.loaded_figures = self.trainer.evaluate() if trained else None

@@ -190,6 +190,21 @@ def test_a_new_network_keeps_the_run_before_it_to_compare_with_labelled_by_what_
     assert session.earlier() == (None, "")  # another data set's figures do not compare
 
 
+def test_a_loaded_runs_epochs_count_as_trained_with_its_files_settings(tmp_path):
+    path = str(tmp_path / "fast.npz")
+    first = Session(TrainConfig(layers=(64, 8, 10), lr=0.1, epochs=1))
+    first.load()
+    while first.next_record() is not None:
+        pass
+    first.save(path)
+    session = Session(replace(first.config, lr=0.01, epochs=2), load(path))  # nnplay --load --lr 0.01
+    session.load()
+    while session.next_record() is not None:
+        pass
+    session.rebuild()
+    assert session.earlier()[1] == "lr 0.1→0.01"  # not "same settings": epoch 1 was at 0.1
+
+
 def test_an_earlier_run_is_labelled_by_the_settings_it_trained_with():
     session = Session(TrainConfig(layers=(64, 8, 10), epochs=3))
     session.load()
@@ -221,11 +236,12 @@ def test_an_earlier_runs_label_names_each_setting_that_changed():
 
     before = TrainConfig()
     now = replace(before, layers=(64, 32, 10), activation=("tanh",), batch_size=64, l2=0.001, seed=3)
-    assert differences(ran(before), now) == "64→128→64→10, relu, batch 32, L2 0.0, seed 0"
+    assert differences(ran(before), now) == "batch 32, L2 0.0, 64→128→64→10, relu, seed 0"
     assert differences(ran(before), replace(before, activation=("relu", "relu"))) == "same settings"
     assert differences(ran(replace(before, init="xavier")), before) == "init xavier"
     # relu for both networks is no difference, though one has a hidden layer fewer
     assert differences(ran(before), replace(before, layers=(64, 16, 10))) == "64→128→64→10"
+    assert differences(ran(replace(before, layers=(64, 10))), before) == "64→10"  # no activation
     # a setting changed mid-run is a difference even if it ended as now's
     faster = replace(before, lr=0.03)
     assert differences(ran(before, before, faster), faster) == "lr 0.01→0.03"
