@@ -269,11 +269,11 @@ class TrainingMixin(App[None]):
         kept = self.session.rebuild()
         self._after_rebuild()
         self.clear_notifications()  # a divergence warning is about the network just replaced
-        note = f"A fresh network from seed {self.session.config.seed}."
+        note = f"A fresh network from seed {self.session.config.seed}"
         earlier, label = self.session.earlier()
         if earlier is not None:  # the plots' titles may be too narrow for all of the label
-            note += f" The run before stays on the plots, grey: {label}."
-        self.notify(note, timeout=5 if earlier is not None else 3)
+            note += f"; grey: the run before ({label})"
+        self.notify(note + ".", timeout=4 if earlier is not None else 3)
         if kept:
             self.notify(kept + ".", timeout=8)
 

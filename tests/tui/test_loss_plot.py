@@ -93,7 +93,7 @@ async def test_after_r_the_run_before_stays_on_the_plots_labelled_by_what_change
         assert app.session.config.optimizer == "adam"
         # the whole label once, in words, in case a narrow title cuts it
         notices = [n.message for n in app._notifications]
-        assert any(n.endswith("The run before stays on the plots, grey: sgd.") for n in notices)
+        assert "A fresh network from seed 0; grey: the run before (sgd)." in notices
         assert "press space" in str(plot.render()) and "-" in str(plot.render())  # sgd's curve
         # what the earlier run was, in the title: the key in the bottom border has no room
         assert plot.border_title == "Loss vs before: sgd"
