@@ -73,7 +73,8 @@ class MetricPlot(PlotextPlot):
         plt.clear_data()
         plt.clear_figure()
         accuracy = self.metric == "accuracy"
-        self.border_title = "Accuracy %" if accuracy else "Loss"
+        name = "Accuracy %" if accuracy else "Loss"
+        self.border_title = name
         self.border_subtitle = ""
         plt.xlabel("epoch")
         curves = []  # (epochs, values, style) in the order drawn
@@ -116,7 +117,7 @@ class MetricPlot(PlotextPlot):
         keys = [KEY] if TRAIN in styles else []
         if EARLIER in styles:
             # what the earlier run was goes in the title: the key leaves too little room
-            self.border_title = self.border_title.split(" (")[0] + " vs before: " + self.earlier_label
+            self.border_title = f"{name} vs before: {self.earlier_label}"
             keys.append(EARLIER_KEY)
         self.border_subtitle = "  ".join(keys)
         self.refresh()
