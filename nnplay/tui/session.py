@@ -268,9 +268,13 @@ class Session:
 
     def keep_unsaved(self) -> str:
         """Save training that was never saved to a new file in kept_folder(), before it is lost;
-        returns what happened, for a person ("" if there was nothing to keep)."""
+        returns what happened, for a person ("" if there was nothing to keep). With a
+        load_hint (in the app) the note leaves out the file's long path, which covered the
+        Loss pane at 80x24 and broke mid-word: the hint's ctrl+o offers the file by name."""
         kept, note = self._keep()
-        return note + self.load_hint if kept else note
+        if kept is None:
+            return note
+        return (note.removesuffix(f" in {kept}") if self.load_hint else note) + self.load_hint
 
     def check_keep(self) -> None:
         """Raise KeepError if there is unsaved training and its file could not be written:

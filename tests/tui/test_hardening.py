@@ -371,8 +371,11 @@ async def test_after_r_keeps_a_network_ctrl_o_offers_that_file():
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("s", "r")  # "... is kept in .../unsaved-....npz: ctrl+o loads it"
+        await pilot.press("s", "r")
         await settle(app, pilot)
+        # said in a line, not with the long path that covered the Loss pane: ctrl+o offers it
+        notices = [n.message for n in app._notifications]
+        assert "Your unsaved network (1 step trained) is kept: ctrl+o loads it." in notices
         await pilot.press("ctrl+o")
         (kept,) = kept_files()
         assert app.screen.query_one("#path", Input).value == str(kept)  # once: nnplay.npz

@@ -13,7 +13,7 @@ KEYS = """\
 
 - `space` start or pause training
 - `s` take one training step (one batch)
-- `r` reset: a fresh network from the seed (training you did not save is kept: nnplay says where)
+- `r` reset: a fresh network from the seed (training you did not save is kept: `ctrl+o` loads it)
 - `p` plot loss or accuracy
 - `<` / `>` train slower or faster (down to 0.1 epochs a second: watch each batch)
 - `tab` / `shift+tab` move between panes
