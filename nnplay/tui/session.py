@@ -151,7 +151,7 @@ def _same(name: str, a: TrainConfig, b: TrainConfig) -> bool:
         ours, theirs = a.hidden_activations, b.hidden_activations
         if not ours or not theirs:  # 64,10 has no activation to differ: its layers do
             return True
-        return ours == theirs or len(set(ours)) == len(set(theirs)) == 1 and set(ours) == set(theirs)
+        return ours == theirs or len(set(ours)) == 1 and set(ours) == set(theirs)
     return bool(getattr(a, name) == getattr(b, name))
 
 

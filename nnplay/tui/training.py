@@ -270,10 +270,10 @@ class TrainingMixin(App[None]):
         self._after_rebuild()
         self.clear_notifications()  # a divergence warning is about the network just replaced
         note = f"A fresh network from seed {self.session.config.seed}"
-        earlier, label = self.session.earlier()
-        if earlier is not None:  # the plots' titles may be too narrow for all of the label
-            note += f"; grey: the run before ({label})"
-        self.notify(note + ".", timeout=4 if earlier is not None else 3)
+        plot = self.query_one("#loss-plot", MetricPlot)  # given the earlier run by _after_rebuild
+        if plot.earlier is not None:  # the plots' titles may be too narrow for all of the label
+            note += f"; grey: the run before ({plot.earlier_label})"
+        self.notify(note + ".", timeout=4 if plot.earlier is not None else 3)
         if kept:
             self.notify(kept + ".", timeout=8)
 
