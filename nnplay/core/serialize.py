@@ -341,6 +341,12 @@ def _meta(where: str, meta_array: np.ndarray | bytes) -> _Meta:
         raise SaveFileError(f"{where}: the architecture or settings are invalid ({detail})") from None
     if type(epochs) is not int or not 0 <= epochs <= MAX_COUNT:
         raise SaveFileError(f"{where}: epochs_trained must be a whole number from 0 to {MAX_COUNT:,}")
+    if rng_state is not None:
+        try:
+            np.random.PCG64().state = rng_state  # the generator's own check, on a throwaway
+        except (TypeError, ValueError, KeyError, OverflowError) as e:
+            detail = f"missing {e}" if isinstance(e, KeyError) else str(e)
+            raise SaveFileError(f"{where}: the shuffling state is invalid ({detail})") from None
     return _Meta(spec, config, epochs, rng_state)
 
 

@@ -106,10 +106,7 @@ def build(config: TrainConfig, data: Split, saved: Saved | None = None, dtype: t
         restore(net, saved)
         trainer.epoch = saved.epochs_trained
         if saved.rng_state is not None and saved.config.seed == config.seed:
-            try:
-                rng.bit_generator.state = saved.rng_state
-            except (TypeError, ValueError, KeyError, OverflowError):
-                pass  # a damaged state only costs exact continuation; the seed still applies
+            rng.bit_generator.state = saved.rng_state  # checked when the file was read
         if saved.config.optimizer == config.optimizer:  # another optimizer starts afresh
             state = dict(saved.optimizer_state)
             for name, value in state.items():
