@@ -101,6 +101,7 @@ class InspectorView(View):
         body.border_title = "Layer inspector"
         body.border_subtitle = keys_hint(KEYS)
         body.focus()
+        self.watch(body, "scroll_y", self._show_hint_count, init=False)
         self.refresh_from_session()
 
     # -- measuring, in a thread ------------------------------------------------------------
@@ -186,9 +187,7 @@ class InspectorView(View):
         formulas = layer_formulas(found.spec, i, found.batch_size, found.train_rows)
         body = self.query_one("#inspector-body")
         body.border_title = f"Inspector · {formulas.title}"
-        count = len(found.hints)
-        warning = f"⚠ {count} hint{'s' if count > 1 else ''} below  " if count else ""
-        body.border_subtitle = warning + keys_hint(KEYS)
+        self._show_hint_count()
         self.query_one("#inspector-formulas-heading", Static).update(
             f"Forward, then backward, for a batch of {formulas.batch} "
             f"· in a saved file: W{i}, b{i}"  # the formulas count layers from 1, files from 0
@@ -221,6 +220,18 @@ class InspectorView(View):
         self.query_one("#inspector-health", Static).update(health_text(found, i))
         self.query_one("#inspector-hints", Static).update(hints_text(found.hints))
         self.query_one("#inspector-layers", Static).update(layers_table(found, i))
+        self.call_after_refresh(self._show_hint_count)  # where the hints are is known once laid out
+
+    def _show_hint_count(self) -> None:
+        """Count the hints in the border, saying "below" until they are all in view."""
+        if self.inspection is None or not self.is_attached:
+            return
+        body = self.query_one("#inspector-body", VerticalScroll)
+        count = len(self.inspection.hints)
+        end = self.query_one("#inspector-hints").virtual_region.bottom
+        below = " below" if end > body.scroll_y + body.scrollable_content_region.height else ""
+        warning = f"⚠ {count} hint{'s' if count > 1 else ''}{below}  " if count else ""
+        body.border_subtitle = warning + keys_hint(KEYS)
 
 
 def formula_table(forward: tuple[tuple[str, str], ...], backward: tuple[tuple[str, str], ...]) -> Group:

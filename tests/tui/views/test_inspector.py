@@ -104,7 +104,24 @@ async def test_a_dead_network_shows_the_cores_count_and_a_hint(size):
         hints = shown(view, "#inspector-hints")
         assert "Many dead units" in hints and "learning rate" in hints and "leaky_relu" in hints
         assert "16/16 dead" in shown(view, "#inspector-layers")
-        assert "⚠ 1 hint below" in view.query_one("#inspector-body").border_subtitle
+        assert "⚠ 1 hint" in view.query_one("#inspector-body").border_subtitle
+
+
+async def test_the_hint_count_says_below_only_while_the_hints_are_out_of_view():
+    app = make_app(TrainConfig(epochs=3))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        with app.session.lock:
+            app.session.trainer.net.dense[0].b[...] = -100.0  # layers 1 and 2 dead: two hints
+        view = await open_inspector(app, pilot, train=False)
+        body = view.query_one("#inspector-body")
+        assert "⚠ 2 hints below" in body.border_subtitle  # at 80x24 they run off the bottom
+        body.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert "⚠ 2 hints " in body.border_subtitle and "below" not in body.border_subtitle
+        body.scroll_home(animate=False, immediate=True)
+        await pilot.pause()
+        assert "⚠ 2 hints below" in body.border_subtitle
 
 
 async def test_a_healthy_layer_shows_the_cores_fraction():
