@@ -153,6 +153,15 @@ def shown(path: str | os.PathLike[str], most: int = 60) -> str:
     return text[:half] + "…" + text[-half:]
 
 
+def name_and_folder(path: str | os.PathLike[str]) -> str:
+    """'m.npz in ~/lessons': the whole path, with the name kept whole when a notice wraps."""
+    folder, name = os.path.split(os.path.abspath(path))
+    home = os.path.expanduser("~")
+    if home not in ("~", os.sep) and (folder == home or folder.startswith(home + os.sep)):
+        folder = "~" + folder[len(home) :]
+    return f"{name} in {folder}"
+
+
 def _new_file_mode(target: Path) -> int:
     """The mode the file would have if written in place: the old file's, or 0666 less the umask."""
     try:

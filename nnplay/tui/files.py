@@ -12,7 +12,7 @@ from textual.app import App
 
 from nnplay import data
 from nnplay.core.config import ConfigError, counted
-from nnplay.core.serialize import SaveFileError, load, shown
+from nnplay.core.serialize import SaveFileError, load, name_and_folder, shown
 from nnplay.tui.session import Session, kept_folder
 from nnplay.tui.widgets.file_dialog import FileDialog
 
@@ -86,7 +86,7 @@ class FilesMixin(App[None]):
             else ""
         )
         self.notify(
-            f"Loaded {os.path.abspath(path)}: {trained} trained.{switched}", timeout=6 if switched else 4
+            f"Loaded {name_and_folder(path)}: {trained} trained.{switched}", timeout=6 if switched else 4
         )
         if kept:
             self.notify(kept + ".", timeout=8)

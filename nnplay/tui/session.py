@@ -23,7 +23,7 @@ from nnplay import data
 from nnplay.core.config import TrainConfig, counted, format_field
 from nnplay.core.history import BoundedTable, History, HistoryLog
 from nnplay.core.network import Network, correct_mask
-from nnplay.core.serialize import Saved, SaveFileError, check_writable
+from nnplay.core.serialize import Saved, SaveFileError, check_writable, name_and_folder
 from nnplay.core.serialize import save as save_network
 from nnplay.core.train import Diverged, EpochStats, Record, Split, Trainer, build, make_optimizer
 
@@ -253,7 +253,7 @@ class Session:
             self.kept_step, self.kept_path = trainer.step, None
             fresh = self.saved is None and trainer.epoch == trainer.step == 0  # as built from the seed
             what = "an untrained network" if fresh else f"{self._trained()} of training"
-            return f"Saved {what} to {os.path.abspath(path)}"
+            return f"Saved {what} to {name_and_folder(path)}"
 
     def _trained(self) -> str:
         """How much the network has trained, for a person: '3 epochs', or '5 steps' before the first."""

@@ -501,3 +501,14 @@ def test_json_that_python_cannot_parse_is_refused_not_a_crash(tmp_path, net, tex
     write(tmp_path / "bad.npz", **arrays)
     with pytest.raises(SaveFileError, match="'meta' is not valid JSON"):
         load(tmp_path / "bad.npz")
+
+
+def test_a_path_is_shown_with_its_name_first_and_home_as_a_tilde(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    (home / "lessons").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(home / "lessons")
+    assert serialize.name_and_folder("m.npz") == f"m.npz in {os.path.join('~', 'lessons')}"
+    assert serialize.name_and_folder(home / "m.npz") == "m.npz in ~"
+    assert serialize.name_and_folder(tmp_path / "m.npz") == f"m.npz in {tmp_path}"
+    assert serialize.name_and_folder(f"{home}2/m.npz") == f"m.npz in {home}2"  # not ~2

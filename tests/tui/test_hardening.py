@@ -84,6 +84,8 @@ async def test_save_and_load_from_the_app(tmp_path):
         assert isinstance(app.screen, FileDialog)
         await type_into_dialog(pilot, path)
         assert not isinstance(app.screen, FileDialog) and os.path.exists(path)
+        notes = [n.message for n in app._notifications]
+        assert f"Saved 3 epochs of training to model.npz in {tmp_path}" in notes
         await pilot.press("r")
         await settle(app, pilot)
         assert not np.array_equal(app.session.trainer.net.params, trained)
@@ -92,6 +94,8 @@ async def test_save_and_load_from_the_app(tmp_path):
         await settle(app, pilot)
         assert np.array_equal(app.session.trainer.net.params, trained)
         assert app.session.summary()["epoch"] == 3 and app.state == "finished"
+        notes = [n.message for n in app._notifications]  # the name first: a toast wraps at spaces
+        assert f"Loaded model.npz in {tmp_path}: 3 epochs trained." in notes
 
 
 async def test_a_home_relative_name_saves_in_home_and_a_too_long_one_is_refused(tmp_path, monkeypatch):

@@ -143,7 +143,7 @@ def test_saving_a_bare_name_says_the_whole_path(tmp_path):
     session = Session(TrainConfig(layers=(64, 8, 10), epochs=1))
     session.load()
     note = session.save("m.npz")  # the tests run in tmp_path (conftest)
-    assert note.endswith(f"to {tmp_path / 'm.npz'}") and "Saved an untrained network" in note
+    assert note.endswith(f"to m.npz in {tmp_path}") and "Saved an untrained network" in note
     session.next_record()
     assert session.save("m.npz").startswith("Saved 1 step of training")
     saved = load(tmp_path / "m.npz")
