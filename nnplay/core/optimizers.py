@@ -15,6 +15,8 @@ moments and step count) comes out of ``state()`` and goes back with
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -24,6 +26,14 @@ class Optimizer:
         """Learning rate: the step size along the negative gradient."""
         self.weight_decay = weight_decay
         """L2 penalty coefficient; 0 turns it off."""
+
+    def decay_limit(self) -> float:
+        """The lr * weight_decay beyond which the decay alone blows the weights up.
+
+        With no gradient, an SGD step is ``w <- (1 - lr * weight_decay) * w``.
+        Past 2 that factor is below -1: each step swings w past 0 to a larger size.
+        """
+        return 2.0
 
     def _decayed(self, w: np.ndarray, g: np.ndarray) -> np.ndarray:
         if self.weight_decay:
@@ -76,6 +86,9 @@ class Momentum(Optimizer):
 
     state_names = ("v",)
 
+    def decay_limit(self) -> float:
+        return 2 * (1 + self.momentum)  # the heavy ball in a bowl of curvature weight_decay
+
     def step(self, w: np.ndarray, g: np.ndarray) -> None:
         g = self._decayed(w, g)
         if self.v is None:
@@ -114,6 +127,9 @@ class Adam(Optimizer):
         self.v: np.ndarray | None = None
 
     state_names = ("m", "v", "t")
+
+    def decay_limit(self) -> float:
+        return math.inf  # m / sqrt(v) is about 1 whatever g's size: a step moves w by about lr
 
     def step(self, w: np.ndarray, g: np.ndarray) -> None:
         g = self._decayed(w, g)

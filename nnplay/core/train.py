@@ -257,10 +257,11 @@ class Trainer:
 
     def _diverged(self, epoch: int, where: str, what: str) -> Diverged:
         lr, l2 = self.optimizer.lr, self.optimizer.weight_decay
-        if lr * l2 >= 1:  # each step takes more than the whole weight away: it swings past 0
+        if lr * l2 > self.optimizer.decay_limit():
             cure = (
-                f"L2 {l2:g} is too strong for the learning rate {lr:g}: each step takes lr × l2 = "
-                f"{lr * l2:.3g} times every weight away. Try an l2 of {USUAL_L2[1]:g} or less."
+                f"L2 {l2:g} is too strong for the learning rate {lr:g}: lr × l2 = {lr * l2:.3g} is "
+                f"above {self.optimizer.decay_limit():g}, where the decay alone swings every weight "
+                f"past 0 and further each step. Try an l2 of {USUAL_L2[1]:g} or less."
             )
         else:
             cure = f"The learning rate {lr:g} is probably too high: try {lower_lr(lr):g}."

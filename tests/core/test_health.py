@@ -211,6 +211,10 @@ def test_after_a_divergence_the_advice_matches_the_notice_and_says_space_resumes
     assert "finite" not in advice  # the loss that tripped it may well have been finite
     (advice,) = hints([], weights, grads, np.array([2.3, 2.0]), diverged=True, lr=0.01, l2=300.0)
     assert "Lower l2 to 0.01 or less; space then carries on" in advice  # as the notice says
+    (advice,) = hints(
+        [], weights, grads, np.array([2.3, 2.0]), diverged=True, lr=2.0, optimizer="adam", l2=0.5
+    )
+    assert f"to {lower_lr(2.0):g}" in advice and "l2" not in advice  # Adam's steps are lr whatever l2
 
 
 def test_a_loss_that_hardly_falls_is_named_not_passed_as_healthy(digits):

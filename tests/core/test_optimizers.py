@@ -56,3 +56,19 @@ def test_learning_rate_change_applies_to_the_next_step():
     opt.lr = 0.25
     opt.step(w, np.ones(1))
     assert w[0] == pytest.approx(-1.25)
+
+
+@pytest.mark.parametrize("kind", [SGD, Momentum, Adam])
+def test_decay_alone_blows_weights_up_just_past_the_limit_and_not_before(kind):
+    def size_after_decay(lr_times_l2: float) -> float:
+        w = np.array([1.0, -0.5])
+        optimizer = kind(lr=0.1, weight_decay=lr_times_l2 / 0.1)
+        for _ in range(400):
+            optimizer.step(w, np.zeros_like(w))  # no data: only the decay pulls
+        return float(np.abs(w).max())
+
+    limit = kind(lr=0.1).decay_limit()
+    if np.isinf(limit):  # Adam: each step is about lr, so the weights stay near 0
+        assert size_after_decay(1e6) <= 1.0
+    else:
+        assert size_after_decay(limit * 0.98) < 1.0 < size_after_decay(limit * 1.02)

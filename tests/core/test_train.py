@@ -98,6 +98,14 @@ def test_a_divergence_from_too_strong_l2_names_l2_not_the_learning_rate(digits):
     assert "an l2 of 0.01 or less" in diverged.reason and "try 0.001" not in diverged.reason
 
 
+def test_a_divergence_under_adam_with_l2_names_the_learning_rate(digits):
+    # lr x l2 = 1, which would be strong decay for SGD, but Adam's steps are about lr whatever
+    # the decay: lowering l2 alone leaves it diverging, as it does with no l2 at all.
+    config = TrainConfig(optimizer="adam", lr=2.0, l2=0.5)  # the seed's 64,128,64,10
+    (diverged,) = [r for r in records(build(config, digits), 1) if isinstance(r, Diverged)]
+    assert "learning rate 2 is probably too high" in diverged.reason and "L2" not in diverged.reason
+
+
 @pytest.mark.parametrize("optimizer", ["momentum", "adam"])
 def test_after_a_divergence_a_lower_rate_carries_on_from_the_state_put_back(digits, optimizer):
     trainer = build(TrainConfig(layers=(64, 16, 10), optimizer=optimizer, lr=50.0), digits)
