@@ -178,10 +178,10 @@ class LayerHealth:
         # the mean slope, in words a student can use: how much of the gradient gets through
         slope = f"On average it passes back {100 * self.mean_slope:.3g}% of the gradient (its mean slope)."
         if self.measure == "dead":
-            return f"{share} dead: they output 0 for every test sample and no longer learn. {slope}"
+            return f"{share} dead: they output 0 for every training sample and no longer learn. {slope}"
         if self.measure == "negative":
             return (
-                f"{share} negative for every test sample: leaky_relu keeps them learning, "
+                f"{share} negative for every training sample: leaky_relu keeps them learning, "
                 f"at 1/100 of the speed; none can die. {slope}"
             )
         if self.measure == "saturated":
@@ -197,6 +197,10 @@ class LayerHealth:
 
 def layer_health(net: Network, X: np.ndarray) -> list[LayerHealth]:
     """The health of every hidden activation on inputs ``X: (N, sizes[0])``, first layer first.
+
+    Give it the training set: a unit dead on every training input gets no
+    gradient and never learns again, while one silent on the test set alone
+    may still fire, and learn, on training inputs. The wording says so.
 
     Runs the forward pass (without touching the network's buffers, so the net
     may be a live one) and, for each hidden activation with input ``z: (N, n)``
@@ -340,7 +344,7 @@ def hints(
         if h.measure == "dead" and h.alarming:
             out.append(
                 f"Many dead units: {h.fraction:.0%} of layer {h.layer}'s relu units output 0 "
-                f"for every test sample and no longer learn. {lower}, "
+                f"for every training sample and no longer learn. {lower}, "
                 + ("or use the leaky_relu activation." if init == "he" else "or use leaky_relu, or init he.")
             )
         elif h.measure == "saturated" and h.alarming:

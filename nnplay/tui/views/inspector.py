@@ -51,7 +51,7 @@ class Inspection:
     batch_size: int  # the configured batch size
     train_rows: int  # training samples (a batch is never larger)
     epoch: int  # epochs trained when the snapshot was taken
-    test_rows: int  # test samples the health was measured on
+    rows: int  # training samples the health was measured on
     health: list[LayerHealth]  # one per hidden activation, first layer first
     epochs: np.ndarray  # (E,) the epochs the norms were taken at
     weight_norms: np.ndarray  # (E, n_dense) ||W, b|| per epoch
@@ -118,20 +118,19 @@ class InspectorView(View):
         session = self.session
         net = session.snapshot()
         epoch = session.summary()["epoch"]
-        X_test, _ = session.arrays("test")
         X_train, _ = session.arrays("train")
         epochs, weights, grads = session.norm_history()
         losses = session.history().loss
         if get_current_worker().is_cancelled:
             return None
-        health = layer_health(net, X_test)
+        health = layer_health(net, X_train)  # where a dead unit gets no gradient
         diverged = getattr(self.app, "state", "") == "diverged"
         return Inspection(
             spec=net.spec,
             batch_size=session.config.batch_size,
             train_rows=len(X_train),
             epoch=epoch,
-            test_rows=len(X_test),
+            rows=len(X_train),
             health=health,
             epochs=epochs,
             weight_norms=weights,
@@ -215,7 +214,7 @@ class InspectorView(View):
             first = int(found.epochs[0]) if epochs else 0
             self.query_one(f"#norm-{kind}-value", Static).update(norm_text(summary, first))
         self.query_one("#inspector-health-heading", Static).update(
-            f"Health on the {found.test_rows} test samples, epoch {found.epoch}"
+            f"Health on the {found.rows} training samples, epoch {found.epoch}"
         )
         self.query_one("#inspector-health", Static).update(health_text(found, i))
         self.query_one("#inspector-hints", Static).update(hints_text(found.hints))

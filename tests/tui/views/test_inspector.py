@@ -96,8 +96,8 @@ async def test_a_dead_network_shows_the_cores_count_and_a_hint(size):
         with app.session.lock:
             app.session.trainer.net.dense[0].b[...] = -100.0  # every first-layer unit below 0
         view = await open_inspector(app, pilot, train=False)
-        X_test, _ = app.session.arrays("test")
-        (health,) = layer_health(app.session.snapshot(), X_test)
+        X_train, _ = app.session.arrays("train")
+        (health,) = layer_health(app.session.snapshot(), X_train)
         assert health.count == 16
         text = shown(view, "#inspector-health")
         assert f"{health.count} of {health.units} units (100%) dead" in text and "⚠" in text
@@ -128,8 +128,9 @@ async def test_a_healthy_layer_shows_the_cores_fraction():
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
         view = await open_inspector(app, pilot)
-        X_test, _ = app.session.arrays("test")
-        (health,) = layer_health(app.session.snapshot(), X_test)
+        X_train, _ = app.session.arrays("train")  # a unit dead there gets no gradient at all
+        (health,) = layer_health(app.session.snapshot(), X_train)
+        assert shown(view, "#inspector-health-heading").startswith("Health on the 1437 training samples")
         text = shown(view, "#inspector-health")
         assert f"{health.count} of {health.units} units ({health.fraction:.0%}) dead" in text
         assert "✓ Nothing looks wrong." in shown(view, "#inspector-hints")
