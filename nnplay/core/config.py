@@ -52,7 +52,8 @@ class TrainConfig:
     epochs: int = 100
     """Passes over the training set (0 only builds the network)."""
     seed: int = 0
-    """Seeds the weights and the shuffling: one seed, one result, bit for bit."""
+    """Seeds the weights and the shuffling: one seed, one result, bit for bit (with the
+    same number of BLAS threads: products split otherwise may round otherwise)."""
     l2: float = 0.0
     """Weight decay: adds l2 * w to every gradient; 0 turns it off."""
 

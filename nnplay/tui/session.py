@@ -386,7 +386,9 @@ class Session:
 
     def recover(self) -> None:
         """After a divergence, carry on from the weights the trainer put back, with a fresh
-        optimizer: its momentum or moments were built from the diverging steps."""
+        optimizer. The trainer put back the state the epoch began with too (what a save
+        holds), but that momentum, or those moments, grew under the settings that then
+        diverged: a fresh start is the safe one with the setting just fixed."""
         with self.lock:
             if self.trainer is not None:
                 self.trainer.optimizer = make_optimizer(self.config)
