@@ -17,6 +17,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
@@ -158,7 +159,8 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         self._steps_queued = 0
         self.pace: float | None = None
         """At most this many epochs a second, to watch learning slowly; None: full speed."""
-        self._pace_noted_at = -math.inf
+        self._pace_note: Timer | None = None
+        """The pace notice waiting for the end of a burst of < or > presses."""
         self._refused: tuple[str, float] = ("", -math.inf)
         """The action last refused as it would lose training that could not be kept, and when."""
         self._last_plot = 0.0

@@ -13,6 +13,7 @@ import time
 
 from textual import work
 from textual.app import App
+from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from nnplay.core.health import guessing_accuracy, no_better_than_guessing
@@ -40,7 +41,10 @@ class watch the digit's probabilities move batch by batch."""
 AGAIN_SECONDS = 10.0
 """How long a second press has to go ahead without unsaved training that could not be kept."""
 PACE_NOTE_SECONDS = 2.0
-"""How long a pace notice shows; presses at the end of the range meanwhile add none."""
+"""How long a pace notice shows."""
+PACE_SETTLE_SECONDS = 0.5
+"""A burst of < or > presses gets one notice, of the pace it ends at, this long after the
+last press: a notice per press stacked eight over the panes, and some stuck there."""
 
 
 class TrainingMixin(App[None]):
@@ -50,7 +54,7 @@ class TrainingMixin(App[None]):
     session: Session
     state: str
     pace: float | None
-    _pace_noted_at: float
+    _pace_note: Timer | None
     _refused: tuple[str, float]
     post_every: float
     plot_every: float
@@ -280,13 +284,16 @@ class TrainingMixin(App[None]):
     def action_pace(self, step: int) -> None:
         """Slow training down (step 1) or speed it up (-1), to watch it learn."""
         at = PACES.index(self.pace)
-        pace = PACES[max(0, min(len(PACES) - 1, at + step))]
-        now = time.monotonic()
-        if pace == self.pace and now - self._pace_noted_at < PACE_NOTE_SECONDS:
-            return  # held down at an end of the range: the notice on screen still says it
-        self.pace, self._pace_noted_at = pace, now
+        self.pace = PACES[max(0, min(len(PACES) - 1, at + step))]
+        self._show_status()  # at once; the notice waits for the last of a burst
+        if self._pace_note is not None:
+            self._pace_note.stop()
+        self._pace_note = self.set_timer(PACE_SETTLE_SECONDS, self._say_pace)
+
+    def _say_pace(self) -> None:
+        self._pace_note = None
+        pace = self.pace
         if pace is None:
             self.notify("Pace: full speed", timeout=PACE_NOTE_SECONDS)
         else:
             self.notify(f"Pace: {pace:g} epoch{'s' if pace != 1 else ''} a second", timeout=PACE_NOTE_SECONDS)
-        self._show_status()

@@ -8,6 +8,7 @@ import pytest
 from nnplay.core.config import TrainConfig
 from nnplay.core.network import Network, NetworkSpec
 from nnplay.tui.app import make_app
+from nnplay.tui.training import PACE_SETTLE_SECONDS
 from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import FIELDS, TrainingControls
 from nnplay.tui.widgets.digit_viewer import DigitViewer
@@ -517,6 +518,17 @@ async def test_at_a_fast_pace_progress_is_posted_no_oftener_than_at_full_speed(l
         assert len(gaps) and gaps.min() >= 0.9 * app.post_every  # 0.5 s, or 2 s on a slow link
 
 
+async def test_a_burst_of_pace_keys_gets_one_notice_of_the_pace_it_ends_at():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*["less_than_sign"] * 4)
+        assert app.pace == 3 and "at 3/s" in str(app.query_one(TrainingControls).status)  # at once
+        await pilot.pause(PACE_SETTLE_SECONDS + 0.2)
+        paces = [n.message for n in app._notifications if n.message.startswith("Pace")]
+        assert paces == ["Pace: 3 epochs a second"]  # once: one per press, stacked over the panes
+
+
 async def test_the_slowest_pace_spreads_an_epochs_steps_to_watch_them():
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -524,6 +536,7 @@ async def test_the_slowest_pace_spreads_an_epochs_steps_to_watch_them():
         for _ in range(4):
             await pilot.press("greater_than_sign")  # already at full speed: says so once, stays
         assert app.pace is None
+        await pilot.pause(PACE_SETTLE_SECONDS + 0.2)
         assert [n.message for n in app._notifications].count("Pace: full speed") == 1
         for _ in range(10):
             await pilot.press("less_than_sign")
