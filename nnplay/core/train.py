@@ -67,6 +67,7 @@ class Diverged:
     epoch: int
     step: int
     reason: str  # plain words, with what to try
+    cure: str = ""  # what to try, in a few words: "lower lr to 0.1"
 
 
 Record = StepStats | EpochStats | Diverged
@@ -258,16 +259,19 @@ class Trainer:
     def _diverged(self, epoch: int, where: str, what: str) -> Diverged:
         lr, l2 = self.optimizer.lr, self.optimizer.weight_decay
         if lr * l2 > self.optimizer.decay_limit():
+            short = f"lower l2 to {USUAL_L2[1]:g} or less"
             cure = (
                 f"L2 {l2:g} is too strong for the learning rate {lr:g}: lr × l2 = {lr * l2:.3g} is "
                 f"above {self.optimizer.decay_limit():g}, where the decay alone swings every weight "
                 f"past 0 and further each step. Try an l2 of {USUAL_L2[1]:g} or less."
             )
         else:
+            short = f"lower lr to {lower_lr(lr):g}"
             cure = f"The learning rate {lr:g} is probably too high: try {lower_lr(lr):g}."
         return Diverged(
             epoch,
             self.step,
             f"Training diverged in epoch {epoch}, {where}: {what}. "
             f"The weights are back as they were at the start of epoch {epoch}. {cure}",
+            short,
         )

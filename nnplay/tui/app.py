@@ -160,6 +160,8 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         self.pace: float | None = None
         """At most this many epochs a second, to watch learning slowly; None: full speed."""
         self._pace_note: Timer | None = None
+        self._cure = ""
+        """After a divergence, what to try, for the status line: "lower lr to 0.1"."""
         """The pace notice waiting for the end of a burst of < or > presses."""
         self._refused: tuple[str, float] = ("", -math.inf)
         """The action last refused as it would lose training that could not be kept, and when."""
@@ -418,9 +420,11 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             text.append(f"loaded: test loss {loss_text(test_loss)}\n")
             if train is not None and test is not None:
                 text.append(f"train {100 * train:.1f}%  test {100 * test:.1f}%\n")
+        if self.state == "diverged" and self._cure:  # the notice with the whole reason goes
+            text.append(f"to fix: {self._cure}\n", style="bold")
         if step:
             text.append(step, style="dim")
-        elif p is not None and p.samples_per_s and running and not watching:
+        elif p is not None and p.samples_per_s and running and self.pace is None:
             text.append(f"{p.samples_per_s:,.0f} samples/s  ", style="dim")
         self.query_one(TrainingControls).set_status(text)
         placeholder = PLACEHOLDERS.get(self.state, PLACEHOLDERS["ready"])

@@ -33,12 +33,13 @@ class Progress(Message):
 class Stopped(Message):
     """The training thread stopped: paused, finished, diverged or failed."""
 
-    def __init__(self, generation: int, run: int, why: str, detail: str = "") -> None:
+    def __init__(self, generation: int, run: int, why: str, detail: str = "", cure: str = "") -> None:
         super().__init__()
         self.generation = generation
         self.run = run  # which start of training this ends: a later start makes it stale
         self.why = why  # "paused", "stepped", "finished", "diverged" or "failed"
         self.detail = detail  # the reason, in words, for "diverged" and "failed"
+        self.cure = cure  # for "diverged": what to try, in a few words
 
 
 class Loaded(Message):

@@ -55,6 +55,7 @@ class TrainingMixin(App[None]):
     state: str
     pace: float | None
     _pace_note: Timer | None
+    _cure: str
     _refused: tuple[str, float]
     post_every: float
     plot_every: float
@@ -147,7 +148,7 @@ class TrainingMixin(App[None]):
         worker = get_current_worker()
         session = self.session
         generation = session.generation
-        why, detail = "stepped" if steps else "paused", ""
+        why, detail, cure = "stepped" if steps else "paused", "", ""
         taken, samples, loss = 0, 0, None
         position: tuple[int, int] | None = None  # how far into its epoch the latest step was
         last_post = due = time.perf_counter()  # due: when the next step may start, at a pace
@@ -159,7 +160,7 @@ class TrainingMixin(App[None]):
                     why = "finished"
                     break
                 if isinstance(record, Diverged):
-                    why, detail = "diverged", record.reason
+                    why, detail, cure = "diverged", record.reason, record.cure
                     break
                 pace = self.pace if steps is None else None
                 if isinstance(record, EpochStats) and pace:
@@ -191,7 +192,7 @@ class TrainingMixin(App[None]):
             why, detail = "failed", f"{type(e).__name__}: {e}"
         if taken:  # else nothing changed, and the last message's figures still hold
             self.post_message(self._progress_message(generation, loss, None, position))
-        self.post_message(Stopped(generation, run, why, detail))
+        self.post_message(Stopped(generation, run, why, detail, cure))
 
     def _progress_message(
         self, generation: int, loss: float | None, speed: float | None, position: tuple[int, int] | None
@@ -225,6 +226,7 @@ class TrainingMixin(App[None]):
             self._say_if_no_better_than_guessing()
         elif message.why == "diverged":
             self.state = "diverged"
+            self._cure = message.cure  # in the status while diverged: the notice goes
             # The last step and batch loss are of steps the trainer undid: keep only the epochs.
             self._progress = self._progress_message(self.session.generation, None, None, None)
             self.notify(message.detail, title="Training diverged", severity="error", timeout=20)

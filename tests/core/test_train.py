@@ -96,6 +96,7 @@ def test_a_divergence_from_too_strong_l2_names_l2_not_the_learning_rate(digits):
     (diverged,) = [r for r in records(trainer, 2) if isinstance(r, Diverged)]
     assert "L2 300 is too strong for the learning rate 0.01" in diverged.reason
     assert "an l2 of 0.01 or less" in diverged.reason and "try 0.001" not in diverged.reason
+    assert diverged.cure == "lower l2 to 0.01 or less"  # for a status line
 
 
 def test_a_divergence_under_adam_with_l2_names_the_learning_rate(digits):
@@ -104,6 +105,7 @@ def test_a_divergence_under_adam_with_l2_names_the_learning_rate(digits):
     config = TrainConfig(optimizer="adam", lr=2.0, l2=0.5)  # the seed's 64,128,64,10
     (diverged,) = [r for r in records(build(config, digits), 1) if isinstance(r, Diverged)]
     assert "learning rate 2 is probably too high" in diverged.reason and "L2" not in diverged.reason
+    assert diverged.cure == "lower lr to 0.1"
 
 
 @pytest.mark.parametrize("optimizer", ["momentum", "adam"])

@@ -31,6 +31,7 @@ async def test_divergence_stops_says_why_plots_stay_finite_and_reset_recovers():
         assert app.state == "diverged"
         status = str(app.query_one(TrainingControls).status)
         assert "diverged" in status and "batch loss" not in status  # no figures from undone steps
+        assert "to fix: lower lr to 0.1" in status  # stays when the notice has gone
         assert not app.session.unsaved  # the weights are back where they started: nothing to keep
         assert any("learning rate" in n.message for n in app._notifications)
         assert np.isfinite(app.session.trainer.net.params).all()
@@ -45,6 +46,7 @@ async def test_divergence_stops_says_why_plots_stay_finite_and_reset_recovers():
         await settle(app, pilot)  # with the learning rate fixed it trains on, no reset needed
         assert app.state == "finished" and app.session.summary()["epoch"] == 50
         assert not any("diverged" in n.title for n in app._notifications)  # not over the panes now
+        assert "to fix" not in str(app.query_one(TrainingControls).status)
         await pilot.press("r")
         await settle(app, pilot)
         assert app.state == "ready"
