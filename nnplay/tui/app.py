@@ -338,8 +338,8 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         partway = position is not None and 0 < position[0] < position[1]
         least = trained + 1 if partway else trained  # the total: not "Epoch 30/10", nor 28/28 in 29
         if message.name == "epochs" and candidate.epochs < least:
-            done = f"{trained:,} and partway through {least:,}" if partway else f"{trained:,}"
-            controls.refuse(f"already trained {done}: give {least:,} or more, or r to start afresh")
+            done = f"in epoch {least:,}" if partway else f"trained {trained:,}"  # two lines at 80x24
+            controls.refuse(f"already {done}: give {least:,} or more, or r to start afresh")
             return
         note = self.session.apply(candidate)
         controls.accept(candidate, note, self.session.waiting)

@@ -21,6 +21,7 @@ from nnplay.core.train import Diverged, EpochStats, StepStats
 from nnplay.tui.messages import Progress, Stopped
 from nnplay.tui.session import KeepError, Session
 from nnplay.tui.views.base import View
+from nnplay.tui.widgets.controls import TrainingControls
 from nnplay.tui.widgets.loss_plot import MetricPlot
 
 POST_EVERY = 0.5
@@ -223,6 +224,7 @@ class TrainingMixin(App[None]):
             return
         if message.why == "finished":
             self.state = "finished"
+            self.query_one(TrainingControls).drop_note()
             self._say_if_no_better_than_guessing()
         elif message.why == "diverged":
             self.state = "diverged"

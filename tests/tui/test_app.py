@@ -682,10 +682,10 @@ async def test_epochs_cannot_be_set_below_the_epochs_already_trained():
         await pilot.press("escape", "s")  # one step into epoch 4
         await settle(app, pilot)
         await pilot.press("enter", "ctrl+u", "3", "enter")
-        assert (
-            controls.message
-            == "✗ already trained 3 and partway through 4: give 4 or more, or r to start afresh"
-        )
+        assert controls.message == "✗ already in epoch 4: give 4 or more, or r to start afresh"
+        await pilot.press("escape", "space")  # the run ends, and the count with it is stale
+        await settle(app, pilot)
+        assert app.state == "finished" and controls.message == ""
 
 
 @pytest.mark.parametrize("lr, warned", [(2.0, True), (0.01, False)], ids=["lr 2 kills the units", "lr 0.01"])

@@ -150,6 +150,12 @@ class TrainingControls(Vertical, can_focus=True):
             self._close_editor()
         self._draw()
 
+    def drop_note(self) -> None:
+        """The run ended: a note about it ("applies from the next epoch", a refusal that
+        counted the epochs trained) is out of date. A value being typed keeps its hint."""
+        if not self.editing:
+            self.message = ""
+
     def refuse(self, reason: str) -> None:
         """The app refused the change: nothing changed; say why."""
         self._answered()
