@@ -320,6 +320,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         kept = self.session.rebuild(candidate)
         self._after_rebuild()
         editor.say_for_a_while("rebuilt; training starts afresh")
+        self._say_with_earlier(f"A new {'→'.join(map(str, candidate.layers))} network", alone=False)
         if kept:
             self.notify(kept + ".", timeout=8)
 

@@ -277,13 +277,19 @@ class TrainingMixin(App[None]):
         kept = self.session.rebuild()
         self._after_rebuild()
         self.clear_notifications()  # a divergence warning is about the network just replaced
-        note = f"A fresh network from seed {self.session.config.seed}"
-        plot = self.query_one("#loss-plot", MetricPlot)  # given the earlier run by _after_rebuild
-        if plot.earlier is not None:  # the plots' titles may be too narrow for all of the label
-            note += f"; grey: the run before ({plot.earlier_label})"
-        self.notify(note + ".", timeout=4 if plot.earlier is not None else 3)
+        self._say_with_earlier(f"A fresh network from seed {self.session.config.seed}")
         if kept:
             self.notify(kept + ".", timeout=8)
+
+    def _say_with_earlier(self, note: str, alone: bool = True) -> None:
+        """Notify ``note``, and the whole label of the run drawn in grey behind this one's
+        curves, if there is one: the plots' titles may be too narrow for all of it.
+        ``alone``: say ``note`` even with no earlier run, or one whose label fits."""
+        plot = self.query_one("#loss-plot", MetricPlot)  # given the earlier run by _after_rebuild
+        if plot.earlier is not None and (alone or plot.label_cut):
+            self.notify(f"{note}; grey: the run before ({plot.earlier_label}).", timeout=4)
+        elif alone:
+            self.notify(note + ".", timeout=3)
 
     def action_pace(self, step: int) -> None:
         """Slow training down (step 1) or speed it up (-1), to watch it learn."""

@@ -1,6 +1,7 @@
 """The loss and accuracy plots: a log scale for loss, round tick labels, the key outside."""
 
 import math
+from contextlib import asynccontextmanager
 
 import numpy as np
 import pytest
@@ -13,6 +14,18 @@ from nnplay.tui.widgets.loss_plot import MetricPlot, linear_ticks, log_ticks
 from tests.tui.helpers import settle
 
 positive = st.floats(1e-12, 1e12)
+
+
+@asynccontextmanager
+async def after_a_run(epochs: int):
+    """The app at 80x24 once a small network has trained ``epochs`` epochs, and its loss plot."""
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=epochs))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        plot = app.query_one("#loss-plot", MetricPlot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        yield app, pilot, plot
 
 
 @given(positive, positive, st.integers(2, 12))
@@ -78,13 +91,26 @@ async def test_after_training_loss_is_drawn_on_a_log_scale_with_its_key_in_the_b
         assert "train" not in str(plot.render())
 
 
-async def test_after_r_the_run_before_stays_on_the_plots_labelled_by_what_changed():
-    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=3))
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_a_new_architecture_names_the_whole_label_when_a_title_would_cut_it():
+    async with after_a_run(epochs=2) as (app, pilot, plot):
+        await pilot.press("a", "enter")  # another hidden layer of 16
         await settle(app, pilot)
-        plot = app.query_one("#loss-plot", MetricPlot)
+        assert app.session.config.layers == (64, 16, 16, 10)
+        assert plot.border_title == "Loss vs before: 64→16→10"  # whole: no notice needed
+        assert not any("grey" in n.message for n in app._notifications)
         await pilot.press("space")
         await settle(app, pilot)
+        await pilot.press("tab", "down", "enter", "ctrl+u", *"0.1", "enter", "shift+tab", "x", "enter")
+        await settle(app, pilot)
+        assert app.session.config.layers == (64, 16, 10) and app.session.config.lr == 0.1
+        label = plot.earlier_label
+        assert label == "lr 0.01, 64→16→16→10" and plot.label_cut  # "Accuracy % vs before: lr 0.0…"
+        notices = [n.message for n in app._notifications]
+        assert f"A new 64→16→10 network; grey: the run before ({label})." in notices
+
+
+async def test_after_r_the_run_before_stays_on_the_plots_labelled_by_what_changed():
+    async with after_a_run(epochs=3) as (app, pilot, plot):
         alone = str(plot.render())
         assert "before" not in str(plot.border_subtitle) and "-" not in alone.split("┤", 1)[1]
         for key in ("tab", "right", "right", "r"):  # adam, then a fresh network

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from rich.cells import cell_len
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
@@ -55,6 +56,12 @@ class MetricPlot(PlotextPlot):
         """Draw an earlier run's test curve behind this run's (None: no earlier run)."""
         self.earlier, self.earlier_label = earlier, label
         self.replot()
+
+    @property
+    def label_cut(self) -> bool:
+        """Whether the earlier run's label is too long for the title of either metric at
+        this width: Textual ends a title with … where it leaves less than "╭─ " and " ─╮"."""
+        return cell_len(f"Accuracy % vs before: {self.earlier_label}") > self.size.width - 6
 
     def watch_metric(self) -> None:
         self.replot()
