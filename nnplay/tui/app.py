@@ -268,6 +268,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             self._show_status()
             return
         self._after_rebuild()
+        self._mention_kept()
 
     def _after_rebuild(self) -> None:
         """Bring every pane in line with a newly built network."""

@@ -6,7 +6,9 @@ dialog with the reason; the network on screen is never touched by a failure.
 
 from __future__ import annotations
 
+import math
 import os
+import time
 
 from textual.app import App
 
@@ -15,6 +17,19 @@ from nnplay.core.config import ConfigError, counted
 from nnplay.core.serialize import SaveFileError, load, name_and_folder, shown
 from nnplay.tui.session import Session, kept_folder
 from nnplay.tui.widgets.file_dialog import FileDialog
+
+KEPT_RECENT_HOURS = 24
+"""At start, a network kept less than this long ago is mentioned: ctrl+o offers it, but
+nothing on screen said so."""
+
+
+def ago(seconds: float) -> str:
+    """'3 minutes ago', for a person."""
+    if seconds < 90:
+        return "a minute ago"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} minutes ago"
+    return counted(round(seconds / 3600), "hour") + " ago"
 
 
 class FilesMixin(App[None]):
@@ -55,6 +70,16 @@ class FilesMixin(App[None]):
         self._file = path
         self.notify(note, timeout=4)
         return ""
+
+    def _mention_kept(self) -> None:
+        """At start: say that a network kept in the last day (on quitting, say) waits."""
+        kept = self.session.kept_path
+        try:
+            age = time.time() - kept.stat().st_mtime if kept is not None else math.inf
+        except OSError:
+            return
+        if age < KEPT_RECENT_HOURS * 3600:
+            self.notify(f"An unsaved network kept {ago(age)} waits: ctrl+o loads it.", timeout=8)
 
     def action_open(self) -> None:
         if not self.session.ready:

@@ -2,6 +2,7 @@
 
 import os
 import random
+import time
 
 import numpy as np
 import pytest
@@ -390,6 +391,26 @@ async def test_after_r_keeps_a_network_ctrl_o_offers_that_file():
         assert app.session.summary()["step"] == 0 and app.session.kept_path is None
         await pilot.press("ctrl+s")  # a name of the person's own, not nnplay's kept file
         assert app.screen.query_one("#path", Input).value == "nnplay.npz"
+
+
+@pytest.mark.parametrize("hours, said", [(0.1, True), (30, False)], ids=["6 minutes", "30 hours"])
+async def test_a_new_session_says_a_recently_kept_network_waits(hours, said):
+    from nnplay.tui.session import kept_files
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s", "r")  # kept, as quitting keeps it
+        await settle(app, pilot)
+    (kept,) = kept_files()
+    then = time.time() - hours * 3600
+    os.utime(kept, (then, then))
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        notices = [n.message for n in app._notifications]
+        waits = f"An unsaved network kept {'6 minutes' if said else '30 hours'} ago waits: ctrl+o loads it."
+        assert (waits in notices) == said  # a day on, it is old news: ctrl+o still offers it
 
 
 async def test_loading_a_file_of_another_data_set_says_so():
