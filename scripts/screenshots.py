@@ -27,6 +27,8 @@ async def shoot(
     name: str, size: tuple[int, int], keys: list[str], config: TrainConfig, quiet: bool = False
 ) -> None:
     """``quiet``: without the notifications the keys brought up."""
+    # r keeps the run it replaces: not in yours, nor for the next shot to say it waits
+    os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp()
     app = make_app(config)
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
@@ -44,7 +46,6 @@ async def shoot(
 
 async def main() -> None:
     OUT.mkdir(exist_ok=True)
-    os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp()  # r keeps the run it replaces: not in yours
     config = TrainConfig(epochs=30)
     await shoot("start-80x24", (80, 24), [], config)
     await shoot("trained-80x24", (80, 24), ["space", "tab", "tab", "m"], config)
