@@ -58,6 +58,8 @@ class FilesMixin(App[None]):
         self.push_screen(FileDialog("Save the network (.npz)", self._file, self._save_to))
 
     def _save_to(self, path: str) -> str:
+        if not os.path.splitext(path)[1] and not os.path.isdir(path) and not path.endswith(os.sep):
+            path += ".npz"  # as np.savez does: "mynet" is saved as mynet.npz
         # Another file of that name, not the one saved or loaded here: perhaps a teacher's
         # handout or yesterday's best run. Saving over it takes a second enter.
         if os.path.isfile(path) and not _same_file(path, self._file) and path != self._replace_asked:
@@ -89,6 +91,8 @@ class FilesMixin(App[None]):
         self.push_screen(FileDialog("Load a network (.npz)", offered, self._load_from))
 
     def _load_from(self, path: str) -> str:
+        if not os.path.exists(path) and os.path.isfile(path + ".npz"):
+            path += ".npz"  # "mynet", saved as mynet.npz
         try:
             saved = load(path)
             data.check(saved.config, saved.spec.loss)

@@ -101,6 +101,27 @@ async def test_save_and_load_from_the_app(tmp_path):
         assert f"Loaded model.npz in {tmp_path}: 3 epochs trained." in notes
 
 
+async def test_a_name_without_an_ending_is_saved_and_loaded_as_npz(tmp_path):
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await type_into_dialog(pilot, "mynet")
+        assert sorted(p.name for p in tmp_path.glob("mynet*")) == ["mynet.npz"]
+        notes = [n.message for n in app._notifications]
+        assert f"Saved 1 step of training to mynet.npz in {tmp_path}" in notes
+        stepped = app.session.trainer.net.params.copy()
+        await pilot.press("r")
+        await settle(app, pilot)
+        await pilot.press("ctrl+o")
+        await type_into_dialog(pilot, "mynet")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, FileDialog)
+        assert np.array_equal(app.session.trainer.net.params, stepped)
+
+
 async def test_a_home_relative_name_saves_in_home_and_a_too_long_one_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     app = make_app(SMALL)
