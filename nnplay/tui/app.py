@@ -32,6 +32,7 @@ from nnplay.tui.training import MAX_POINTS, PLOT_EVERY, POST_EVERY, SLOW_LINK, T
 from nnplay.tui.views.base import View
 from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import TrainingControls
+from nnplay.tui.widgets.dataset_chooser import DatasetChooser
 from nnplay.tui.widgets.digit_viewer import DigitViewer
 from nnplay.tui.widgets.loss_plot import MetricPlot
 
@@ -132,6 +133,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         *(Binding(key, f"view('{name}')", title, show=False) for name, (key, title, _, _) in VIEWS.items()),
         Binding("ctrl+s", "save", "Save", show=False),
         Binding("ctrl+o", "open", "Open", show=False),
+        Binding("D", "dataset", "Data set", show=False),
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
@@ -309,19 +311,53 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         except ConfigError as e:
             editor.refuse(str(e).split(": ", 1)[-1])
             return
-        if not self.session.ready:
-            editor.refuse("the data is still loading")
-            return
-        why = self._unkept("apply")
+        why, kept = self._replace_network(candidate, "apply", "enter again applies the new network")
         if why:
-            self._warn_unkept(why, "enter again applies the new network")
-            editor.refuse("not applied: the training so far could not be kept")
+            editor.refuse(why)
             return
+        editor.say_for_a_while("rebuilt; training starts afresh")
+        self._say_with_earlier(f"A new {'→'.join(map(str, candidate.layers))} network", alone=False)
+        if kept:
+            self.notify(kept + ".", timeout=8)
+
+    def _replace_network(self, candidate: TrainConfig, action: str, again: str) -> tuple[str, str]:
+        """A fresh network built with ``candidate`` (already checked), the one it replaces
+        kept first. Returns (why not, "" when done; the note on the network kept, if one
+        was). ``again``: how to go ahead when the training so far cannot be kept."""
+        if not self.session.ready:
+            return "the data is still loading", ""
+        why = self._unkept(action)
+        if why:
+            self._warn_unkept(why, again)
+            return "not applied: the training so far could not be kept", ""
         self._stop_training()
         kept = self.session.rebuild(candidate)
         self._after_rebuild()
-        editor.say_for_a_while("rebuilt; training starts afresh")
-        self._say_with_earlier(f"A new {'→'.join(map(str, candidate.layers))} network", alone=False)
+        return "", kept
+
+    def action_dataset(self) -> None:
+        if self.session.ready:
+            about = {name: info.about for name, info in data.DATASETS.items()}
+            self.push_screen(DatasetChooser(about, self.session.config.dataset), self._switch_dataset)
+
+    def _switch_dataset(self, name: str | None) -> None:
+        """Train on data set ``name``: the hidden layers and settings stay, the input and
+        output layers take its sizes. Nothing happens for "" (esc) or the current one."""
+        config = self.session.config
+        if not self.session.ready or not name or name == config.dataset:
+            return
+        info = data.DATASETS[name]
+        candidate = replace(config, dataset=name, layers=(info.n_in, *config.layers[1:-1], info.n_out))
+        try:
+            data.check(candidate)
+        except ConfigError as e:
+            self.notify(str(e), severity="error")
+            return
+        why, kept = self._replace_network(candidate, "dataset", f"choosing {name} again switches")
+        if why:
+            return  # _replace_network said why
+        layers = "→".join(map(str, candidate.layers))
+        self.notify(f"Training on {name} now ({info.about}): a fresh {layers} network.", timeout=5)
         if kept:
             self.notify(kept + ".", timeout=8)
 
@@ -502,6 +538,10 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         yield SystemCommand("Train slower", "<: fewer epochs a second, to watch", lambda: self.action_pace(1))
         yield SystemCommand("Train faster", ">: more epochs a second", lambda: self.action_pace(-1))
         yield SystemCommand("Help", "?: keys, and what the network is doing", self.action_help)
+        for name, info in data.DATASETS.items():  # typing "moons" in the palette finds it
+            yield SystemCommand(
+                f"Train on {name}", f"D: {info.about}", lambda name=name: self._switch_dataset(name)
+            )
         for name, (key, title, _, about) in VIEWS.items():
             yield SystemCommand(title, f"{key}: {about}", lambda name=name: self.action_view(name))
         viewer = self.query_one(DigitViewer)

@@ -701,3 +701,43 @@ async def test_a_run_that_ends_no_better_than_guessing_says_so(lr, warned):
         test = app.session.history().test_acc[-1]
         assert (test < 0.19) == warned  # the rule, on what this run reached
         assert any("no better than guessing (10%)" in m and "i, the inspector" in m for m in shown) == warned
+
+
+async def test_d_trains_on_another_data_set_keeping_the_hidden_layers_and_the_work():
+    from nnplay.tui.session import kept_files
+    from nnplay.tui.widgets.dataset_chooser import DatasetChooser
+
+    app = make_app(TrainConfig(layers=(64, 16, 10), activation=("tanh",), lr=0.1, epochs=2))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        await pilot.press("D")
+        assert isinstance(app.screen, DatasetChooser)
+        await pilot.press("escape")  # changes nothing
+        assert app.session.config.dataset == "digits" and app.session.summary()["epoch"] == 2
+        await pilot.press("D", "down", "enter")  # moons, the next after digits
+        await settle(app, pilot)
+        config = app.session.config
+        assert config.dataset == "moons" and config.layers == (2, 16, 1)
+        assert config.hidden_activations == ("tanh",) and config.lr == 0.1  # the rest stays
+        assert app.session.trainer.net.spec.loss == "binary_cross_entropy"
+        assert app.session.summary()["epoch"] == 0 and app.state == "ready"
+        notes = [n.message for n in app._notifications]
+        assert "Training on moons now (two interleaved half-moons): a fresh 2→16→1 network." in notes
+        assert len(kept_files()) == 1  # the digits run, kept: ctrl+o brings it back
+        assert "moons" in str(app.query_one(DigitViewer).border_title)
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert app.session.summary()["epoch"] == 2
+
+
+async def test_the_palette_finds_a_data_set_by_its_name():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"sine")
+        await pilot.pause(0.5)  # the palette searches in the background
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.session.config.dataset == "sine" and app.session.config.layers == (1, 16, 1)

@@ -90,7 +90,7 @@ class BoundaryView(View):
             box.update(
                 "This view is for the 2-D data sets (moons, circles, xor, spiral): it shades the plane "
                 "by the class the network gives each point, with the training points on top.\n\n"
-                f"This run trains on {dataset}. Start nnplay with --dataset moons to see it. (esc goes back)"
+                f"This run trains on {dataset}. D chooses another, such as moons. (esc goes back)"
             )
             return
         self.query_one("#boundary-legend").display = True

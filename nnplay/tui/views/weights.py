@@ -72,7 +72,7 @@ def not_digits(session: Session, what: str) -> str:
         f"This view is for the digits data set: {what}.\n\n"
         f"This run trains on {session.config.dataset}, whose inputs are "
         f"{n_in} number{'' if n_in == 1 else 's'}, not 8×8 pixels.\n"
-        "Start nnplay with --dataset digits to see it. (esc goes back)"
+        "D trains on digits instead. (esc goes back)"
     )
 
 

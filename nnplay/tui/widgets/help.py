@@ -19,6 +19,8 @@ KEYS = """\
 - `tab` / `shift+tab` move between panes
 - `?` this help; `esc` closes it
 - `ctrl+s` save the network to a file; `ctrl+o` load one
+- `D` train on another data set (moons, circles, xor, spiral, sine, digits): the hidden
+  layers and settings stay, a fresh network starts (training you did not save is kept)
 
 ## Looking inside (each a full screen; `esc` comes back)
 
