@@ -19,7 +19,7 @@ from nnplay.core.layers import Dense
 from nnplay.core.losses import LOSSES
 from nnplay.core.network import Network, NetworkSpec
 from nnplay.core.optimizers import OPTIMIZERS
-from nnplay.core.train import LOSS_GROWTH, USUAL_L2, lower_lr
+from nnplay.core.train import LOSS_GROWTH, USUAL_L2, blames_l2, lower_lr
 
 SATURATION_MARGIN = 0.02
 """A sigmoid or tanh unit is saturated when its mean distance from the nearer bound
@@ -310,7 +310,7 @@ def hints(
     losses = np.asarray(losses, dtype=np.float64)
     lower = f"Lower the learning rate (lr) to {lower_lr(lr):g}" if lr else "Lower the learning rate (lr)"
     # l2 so strong that the decay alone blows the weights up: lowering lr is not the cure
-    too_strong = lr is not None and lr * l2 > OPTIMIZERS[optimizer or "sgd"](lr, l2).decay_limit()
+    too_strong = lr is not None and blames_l2(OPTIMIZERS[optimizer or "sgd"](lr, l2))
     calm = f"Lower l2 to {USUAL_L2[1]:g} or less" if too_strong else lower
     all_relu = bool(health) and all(h.activation == "relu" for h in health)
     if diverged:

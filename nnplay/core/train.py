@@ -117,6 +117,14 @@ def build(config: TrainConfig, data: Split, saved: Saved | None = None, dtype: t
     return trainer
 
 
+def blames_l2(optimizer: Optimizer) -> bool:
+    """Whether a divergence is L2's doing, so that lowering l2 is the cure: the decay alone
+    blows the weights up (lr × l2 past the optimizer's limit), and l2 is above the usual
+    range (else it is the learning rate that is far too high)."""
+    lr, l2 = optimizer.lr, optimizer.weight_decay
+    return l2 > USUAL_L2[1] and lr * l2 > optimizer.decay_limit()
+
+
 class Trainer:
     """Mini-batch training of one network on one split."""
 
@@ -258,7 +266,7 @@ class Trainer:
 
     def _diverged(self, epoch: int, where: str, what: str) -> Diverged:
         lr, l2 = self.optimizer.lr, self.optimizer.weight_decay
-        if lr * l2 > self.optimizer.decay_limit():
+        if blames_l2(self.optimizer):
             short = f"lower l2 to {USUAL_L2[1]:g} or less"
             cure = (
                 f"L2 {l2:g} is too strong for the learning rate {lr:g}: lr × l2 = {lr * l2:.3g} is "

@@ -205,16 +205,16 @@ def test_advice_never_suggests_what_is_already_in_use(digits):
 def test_after_a_divergence_the_advice_matches_the_notice_and_says_space_resumes():
     from nnplay.core.train import lower_lr
 
-    grads, weights = np.full((2, 2), 0.5), np.ones((2, 2))
-    (advice,) = hints([], weights, grads, np.array([2.3, 2.0]), diverged=True, lr=30.0)
+    grads, weights, losses = np.full((2, 2), 0.5), np.ones((2, 2)), np.array([2.3, 2.0])
+    (advice,) = hints([], weights, grads, losses, diverged=True, lr=30.0)
     assert f"to {lower_lr(30.0):g}" in advice and "space then carries on" in advice
     assert "finite" not in advice  # the loss that tripped it may well have been finite
-    (advice,) = hints([], weights, grads, np.array([2.3, 2.0]), diverged=True, lr=0.01, l2=300.0)
+    (advice,) = hints([], weights, grads, losses, diverged=True, lr=0.01, l2=300.0)
     assert "Lower l2 to 0.01 or less; space then carries on" in advice  # as the notice says
-    (advice,) = hints(
-        [], weights, grads, np.array([2.3, 2.0]), diverged=True, lr=2.0, optimizer="adam", l2=0.5
-    )
+    (advice,) = hints([], weights, grads, losses, diverged=True, lr=2.0, optimizer="adam", l2=0.5)
     assert f"to {lower_lr(2.0):g}" in advice and "l2" not in advice  # Adam's steps are lr whatever l2
+    (advice,) = hints([], weights, grads, losses, diverged=True, lr=1e9, optimizer="momentum", l2=1e-4)
+    assert f"to {lower_lr(1e9):g}" in advice and "l2" not in advice  # l2 is small: lr is the cause
 
 
 def test_a_loss_that_hardly_falls_is_named_not_passed_as_healthy(digits):

@@ -108,6 +108,14 @@ def test_a_divergence_under_adam_with_l2_names_the_learning_rate(digits):
     assert diverged.cure == "lower lr to 0.1"
 
 
+def test_a_divergence_with_a_small_l2_and_a_huge_learning_rate_names_the_learning_rate(digits):
+    # lr x l2 = 1e5 is past momentum's limit, but 0.0001 is a usual l2: lowering lr is the cure
+    config = TrainConfig(layers=(64, 16, 10), optimizer="momentum", lr=1e9, l2=1e-4)
+    with np.errstate(over="ignore", invalid="ignore"):  # as the app and nnplay train run it
+        (diverged,) = [r for r in records(build(config, digits), 1) if isinstance(r, Diverged)]
+    assert diverged.cure == "lower lr to 0.1" and "L2" not in diverged.reason
+
+
 @pytest.mark.parametrize("optimizer", ["momentum", "adam"])
 def test_after_a_divergence_a_lower_rate_carries_on_from_the_state_put_back(digits, optimizer):
     trainer = build(TrainConfig(layers=(64, 16, 10), optimizer=optimizer, lr=50.0), digits)
