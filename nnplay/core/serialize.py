@@ -153,13 +153,18 @@ def shown(path: str | os.PathLike[str], most: int = 60) -> str:
     return text[:half] + "…" + text[-half:]
 
 
+def tilde(path: str) -> str:
+    """An absolute path with the home folder written ~, as a shell prompt shows it."""
+    home = os.path.expanduser("~")
+    if home not in ("~", os.sep) and (path == home or path.startswith(home + os.sep)):
+        return "~" + path[len(home) :]
+    return path
+
+
 def name_and_folder(path: str | os.PathLike[str]) -> str:
     """'m.npz in ~/lessons': the whole path, with the name kept whole when a notice wraps."""
     folder, name = os.path.split(os.path.abspath(path))
-    home = os.path.expanduser("~")
-    if home not in ("~", os.sep) and (folder == home or folder.startswith(home + os.sep)):
-        folder = "~" + folder[len(home) :]
-    return f"{name} in {folder}"
+    return f"{name} in {tilde(folder)}"
 
 
 def _new_file_mode(target: Path) -> int:

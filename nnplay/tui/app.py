@@ -333,6 +333,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         self._stop_training()
         kept = self.session.rebuild(candidate)
         self._after_rebuild()
+        self.clear_notifications()  # a divergence warning is about the network just replaced
         return "", kept
 
     def action_dataset(self) -> None:
@@ -344,7 +345,10 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         """Train on data set ``name``: the hidden layers and settings stay, the input and
         output layers take its sizes. Nothing happens for "" (esc) or the current one."""
         config = self.session.config
-        if not self.session.ready or not name or name == config.dataset:
+        if not self.session.ready or not name:
+            return
+        if name == config.dataset:
+            self.notify(f"Already training on {name}.", timeout=3)
             return
         info = data.DATASETS[name]
         candidate = replace(config, dataset=name, layers=(info.n_in, *config.layers[1:-1], info.n_out))
@@ -353,7 +357,8 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         except ConfigError as e:
             self.notify(str(e), severity="error")
             return
-        why, kept = self._replace_network(candidate, "dataset", f"choosing {name} again switches")
+        # the refusal is of this data set: choosing another must ask again, not go ahead
+        why, kept = self._replace_network(candidate, f"dataset {name}", f"choosing {name} again switches")
         if why:
             return  # _replace_network said why
         layers = "→".join(map(str, candidate.layers))
@@ -381,6 +386,8 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             return
         note = self.session.apply(candidate)
         controls.accept(candidate, note, self.session.waiting)
+        if message.name in ("lr", "l2", "optimizer"):
+            self._cure = ""  # what "to fix: lower lr to 0.1" named has changed
         self._show_earlier()
         if self.state == "finished" and not self.session.finished:
             self.state = "paused"

@@ -59,7 +59,7 @@ class FilesMixin(App[None]):
 
     def _save_to(self, path: str) -> str:
         if not os.path.splitext(path)[1] and not os.path.isdir(path) and not path.endswith(os.sep):
-            path += ".npz"  # as np.savez does: "mynet" is saved as mynet.npz
+            path += ".npz"  # "mynet" is saved as mynet.npz, a name students know as a network
         # Another file of that name, not the one saved or loaded here: perhaps a teacher's
         # handout or yesterday's best run. Saving over it takes a second enter.
         if os.path.isfile(path) and not _same_file(path, self._file) and path != self._replace_asked:

@@ -688,6 +688,22 @@ async def test_epochs_cannot_be_set_below_the_epochs_already_trained():
         assert app.state == "finished" and controls.message == ""
 
 
+async def test_a_refusal_typed_while_training_goes_when_the_run_ends_the_editor_still_open():
+    from nnplay.tui.widgets.controls import EDITING_HINT
+
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=2))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*["less_than_sign"] * 5, "space")  # an epoch a second: a run to type in
+        controls = app.query_one(TrainingControls)
+        await pilot.press("tab", "down", "down", "down", "enter", "ctrl+u", "0", "enter")
+        assert app.state == "running"
+        assert controls.message.startswith("✗ already") and controls.editing == "epochs"
+        await settle(app, pilot)
+        assert app.state == "finished"
+        assert controls.editing == "epochs" and controls.message == EDITING_HINT  # not the stale count
+
+
 @pytest.mark.parametrize("lr, warned", [(2.0, True), (0.01, False)], ids=["lr 2 kills the units", "lr 0.01"])
 async def test_a_run_that_ends_no_better_than_guessing_says_so(lr, warned):
     app = make_app(TrainConfig(layers=(64, 16, 10), lr=lr, epochs=8))
@@ -741,3 +757,39 @@ async def test_the_palette_finds_a_data_set_by_its_name():
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.session.config.dataset == "sine" and app.session.config.layers == (1, 16, 1)
+
+
+async def test_a_data_set_switch_that_would_lose_training_asks_again_for_each_data_set(tmp_path, monkeypatch):
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=2))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        (tmp_path / "not-a-folder").write_text("")
+        monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "not-a-folder"))  # keeping fails
+        await pilot.press("D", "down", "enter")  # moons: warned, not switched
+        await settle(app, pilot)
+        assert app.session.config.dataset == "digits"
+        assert any("choosing moons again switches" in n.message for n in app._notifications)
+        await pilot.press("D", "down", "down", "enter")  # circles: once it went ahead unasked
+        await settle(app, pilot)
+        assert app.session.config.dataset == "digits" and app.session.summary()["epoch"] == 2
+        await pilot.press("D", "down", "down", "enter")  # circles again: the person chose
+        await settle(app, pilot)
+        assert app.session.config.dataset == "circles"
+
+
+async def test_switching_data_set_clears_a_divergence_notice_and_says_when_nothing_changes():
+    app = make_app(TrainConfig(layers=(64, 16, 10), lr=50.0, epochs=2))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert app.state == "diverged" and any("diverged" in n.title for n in app._notifications)
+        await pilot.press("D", "down", "enter")
+        await settle(app, pilot)
+        assert app.session.config.dataset == "moons"
+        assert not any("diverged" in n.title for n in app._notifications)  # about digits' network
+        await pilot.press("D", "enter")  # the current one
+        await settle(app, pilot)
+        assert "Already training on moons." in [n.message for n in app._notifications]

@@ -43,7 +43,9 @@ async def test_divergence_stops_says_why_plots_stay_finite_and_reset_recovers():
         await pilot.press("space")  # resumes from the weights put back: at lr 50, diverges again
         await settle(app, pilot)
         assert app.state == "diverged" and np.isfinite(app.session.trainer.net.params).all()
-        await pilot.press("tab", "down", "enter", "ctrl+u", *"0.01", "enter", "space")
+        await pilot.press("tab", "down", "enter", "ctrl+u", *"0.01", "enter")
+        assert "to fix" not in str(app.query_one(TrainingControls).status)  # done: lr is 0.01
+        await pilot.press("space")
         await settle(app, pilot)  # with the learning rate fixed it trains on, no reset needed
         assert app.state == "finished" and app.session.summary()["epoch"] == 50
         assert not any("diverged" in n.title for n in app._notifications)  # not over the panes now
@@ -133,6 +135,7 @@ async def test_a_home_relative_name_saves_in_home_and_a_too_long_one_is_refused(
         assert "too long" in str(app.screen.query_one("#message", Static).content)
         await pilot.press("escape")
         await pilot.press("ctrl+s")
+        assert app.screen.query_one("#dialog").border_subtitle == "in ~"  # as the notices write it
         await type_into_dialog(pilot, "~/model.npz")
         assert not isinstance(app.screen, FileDialog)
     assert (tmp_path / "model.npz").exists()

@@ -91,6 +91,18 @@ async def test_after_training_loss_is_drawn_on_a_log_scale_with_its_key_in_the_b
         assert "train" not in str(plot.render())
 
 
+async def test_a_label_counts_as_cut_just_when_the_border_cuts_the_accuracy_title():
+    app = make_app(TrainConfig(layers=(64, 16, 10)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        plot = app.query_one("#loss-plot", MetricPlot)
+        room = plot.outer_size.width - len("╭─ Accuracy % vs before:  ─╮")  # 12 at 80x24
+        plot.compare(None, "x" * room)
+        assert not plot.label_cut
+        plot.compare(None, "x" * (room + 1))
+        assert plot.label_cut
+
+
 async def test_a_new_architecture_names_the_whole_label_when_a_title_would_cut_it():
     async with after_a_run(epochs=2) as (app, pilot, plot):
         await pilot.press("a", "enter")  # another hidden layer of 16

@@ -153,8 +153,7 @@ class TrainingControls(Vertical, can_focus=True):
     def drop_note(self) -> None:
         """The run ended: a note about it ("applies from the next epoch", a refusal that
         counted the epochs trained) is out of date. A value being typed keeps its hint."""
-        if not self.editing:
-            self.message = ""
+        self.message = EDITING_HINT if self.editing else ""
 
     def refuse(self, reason: str) -> None:
         """The app refused the change: nothing changed; say why."""

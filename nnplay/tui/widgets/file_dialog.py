@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from nnplay.core.serialize import shown
+from nnplay.core.serialize import shown, tilde
 
 
 class FileDialog(ModalScreen[str]):
@@ -35,7 +35,7 @@ class FileDialog(ModalScreen[str]):
         dialog = self.query_one("#dialog")
         dialog.border_title = self.title_text
         # Over SSH nobody can see where a bare name would land: say so.
-        dialog.border_subtitle = f"in {shown(os.getcwd(), 50)}"
+        dialog.border_subtitle = f"in {shown(tilde(os.getcwd()), 50)}"  # as notices write it
         self.query_one(Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

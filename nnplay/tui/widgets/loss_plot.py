@@ -61,7 +61,7 @@ class MetricPlot(PlotextPlot):
     def label_cut(self) -> bool:
         """Whether the earlier run's label is too long for the title of either metric at
         this width: Textual ends a title with … where it leaves less than "╭─ " and " ─╮"."""
-        return cell_len(f"Accuracy % vs before: {self.earlier_label}") > self.size.width - 6
+        return cell_len(f"Accuracy % vs before: {self.earlier_label}") > self.outer_size.width - 6
 
     def watch_metric(self) -> None:
         self.replot()
