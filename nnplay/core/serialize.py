@@ -25,7 +25,7 @@ import os
 import stat
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +102,9 @@ def save(
             "loss": spec.loss,
             "init": spec.init,
         },
-        "settings": config.to_dict(),
+        # --epochs is the total to train to, never below what is done (a file that said so
+        # would be refused by the app's own --epochs check)
+        "settings": replace(config, epochs=max(config.epochs, epochs_trained)).to_dict(),
         "epochs_trained": epochs_trained,
         "rng_state": rng.bit_generator.state if rng is not None else None,
     }
@@ -355,6 +357,8 @@ def _meta(where: str, meta_array: np.ndarray | bytes) -> _Meta:
         raise SaveFileError(f"{where}: the architecture or settings are invalid ({detail})") from None
     if type(epochs) is not int or not 0 <= epochs <= MAX_COUNT:
         raise SaveFileError(f"{where}: epochs_trained must be a whole number from 0 to {MAX_COUNT:,}")
+    if config.epochs < epochs:  # a total already passed (older nnplay train wrote these): done
+        config = replace(config, epochs=epochs)
     if rng_state is not None:
         try:
             np.random.PCG64().state = rng_state  # the generator's own check, on a throwaway

@@ -512,3 +512,13 @@ def test_a_path_is_shown_with_its_name_first_and_home_as_a_tilde(tmp_path, monke
     assert serialize.name_and_folder(home / "m.npz") == "m.npz in ~"
     assert serialize.name_and_folder(tmp_path / "m.npz") == f"m.npz in {tmp_path}"
     assert serialize.name_and_folder(f"{home}2/m.npz") == f"m.npz in {home}2"  # not ~2
+
+
+def test_a_total_below_the_epochs_trained_is_saved_and_loaded_as_the_epochs_trained(tmp_path, net):
+    save(tmp_path / "m.npz", net, replace(CONFIG, epochs=2), epochs_trained=5)
+    assert load(tmp_path / "m.npz").config.epochs == 5  # done: the app must not read it as --epochs 2
+
+    def as_older_nnplay_train_wrote_it(meta):
+        meta["epochs_trained"], meta["settings"]["epochs"] = 5, 2
+
+    assert load(_meta_damaged(tmp_path, net, as_older_nnplay_train_wrote_it)).config.epochs == 5
