@@ -21,6 +21,14 @@ MEMORY_LIMIT = 2 * 1024**3
 """Largest estimated working set, in bytes, that a network may need."""
 
 
+def norm(a: np.ndarray) -> float:
+    """||a||, the square root of the sum of squares; finite for any finite a."""
+    squares = np.vdot(a, a)
+    if math.isinf(squares):  # float32 squares overflow past 1.8e19; float64 ones do not
+        return float(np.linalg.norm(a.astype(np.float64)))
+    return math.sqrt(squares)
+
+
 @dataclass(frozen=True)
 class NetworkSpec:
     """The architecture: everything needed to rebuild a network's shape."""
@@ -141,11 +149,11 @@ class Network:
 
     def grad_norms(self) -> tuple[float, ...]:
         """||dL/dW_i, dL/db_i|| for each dense layer i."""
-        return tuple(math.sqrt(np.vdot(g, g)) for g in self._grad_slices)
+        return tuple(map(norm, self._grad_slices))
 
     def weight_norms(self) -> tuple[float, ...]:
         """||W_i, b_i|| for each dense layer i."""
-        return tuple(math.sqrt(np.vdot(w, w)) for w in self._param_slices)
+        return tuple(map(norm, self._param_slices))
 
     def summary(self) -> str:
         """A Keras-like table: each layer, its output shape and parameter count."""

@@ -106,6 +106,9 @@ def build(config: TrainConfig, data: Split, saved: Saved | None = None, dtype: t
     if saved is not None:
         restore(net, saved)
         trainer.epoch = saved.epochs_trained
+        # Growth is counted from where this training starts: a file may hold weights far
+        # larger than a fresh network's (and then they are not a divergence of this run).
+        trainer.first_norms = tuple(map(max, trainer.first_norms, net.weight_norms()))
         if saved.rng_state is not None and saved.config.seed == config.seed:
             rng.bit_generator.state = saved.rng_state  # checked when the file was read
         if saved.config.optimizer == config.optimizer:  # another optimizer starts afresh

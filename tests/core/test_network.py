@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pytest
 
@@ -56,6 +58,12 @@ def test_grad_and_weight_norms_per_dense_layer():
     net.grads[:] = 1
     assert net.grad_norms() == pytest.approx(tuple(np.sqrt([64 * 128 + 128, 128 * 64 + 64, 64 * 10 + 10])))
     assert len(net.weight_norms()) == 3
+
+
+def test_norms_of_huge_finite_weights_are_finite():
+    net = make()
+    net.dense[0].W[0, 0] = 3e38  # finite in float32, but its square is not
+    assert net.weight_norms()[0] == pytest.approx(3e38) and math.isfinite(net.weight_norms()[0])
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ import pytest
 
 from nnplay import data
 from nnplay.core.config import TrainConfig
+from nnplay.core.serialize import load, save
 from nnplay.core.train import Diverged, EpochStats, StepStats, build
 
 
@@ -124,6 +125,14 @@ def test_after_a_divergence_a_lower_rate_carries_on_from_the_state_put_back(digi
     trainer.optimizer.lr = 0.001  # as the message advises
     out = records(trainer, 1)  # once: momentum's velocity from the diverging steps blew it up again
     assert isinstance(out[-1], EpochStats) and math.isfinite(out[-1].loss)
+
+
+def test_a_file_with_a_huge_but_harmless_weight_trains_on(digits, tmp_path):
+    trainer = build(TrainConfig(), digits)
+    trainer.net.dense[0].W[0, 0] = 3e38  # pixel 0 is blank in every digit: this weight does nothing
+    save(tmp_path / "huge.npz", trainer.net, TrainConfig(), 0)
+    loaded = build(TrainConfig(), digits, load(tmp_path / "huge.npz"))
+    assert not any(isinstance(r, Diverged) for r in records(loaded, 1))
 
 
 def test_a_lucky_first_batch_is_not_the_yardstick_for_divergence():
