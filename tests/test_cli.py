@@ -60,6 +60,7 @@ def test_json_prints_exactly_one_object_per_epoch_with_the_agreed_keys(capsys):
         (["--load", "/no/such/file.npz"], "no such file"),
         (["--save", "/no/such/folder/m.npz"], "does not exist"),
         (["--save", ""], "no file name given"),  # once: ". is a folder"
+        (["--save", "/proc/m.npz"], "cannot save to /proc/m.npz"),  # even root cannot make files there
         (["--load", ""], "--load: no file name given"),  # once: "--load: : no such file"
     ],
 )

@@ -209,6 +209,14 @@ def check_writable(path: str | os.PathLike[str]) -> None:
         raise SaveFileError(f"cannot save to {shown(target)}: {e.strerror or e}") from None
     if not os.access(folder, os.W_OK):
         raise SaveFileError(f"cannot save to {shown(target)}: folder {shown(folder)} is not writable")
+    try:  # as save() will: a new file in that folder (root passes os.access even on /proc)
+        fd, probe = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise SaveFileError(
+            f"cannot save to {shown(target)}: no file can be made in {shown(folder)} ({e.strerror or e})"
+        ) from None
 
 
 def load(path: str | os.PathLike[str]) -> Saved:
