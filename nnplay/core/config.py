@@ -86,7 +86,13 @@ class TrainConfig:
                 "layers",
             )
         n_hidden = len(self.layers) - 2
-        if len(self.activation) not in (1, n_hidden) or (n_hidden == 0 and len(self.activation) > 1):
+        if n_hidden == 0 and len(self.activation) > 1:
+            raise ConfigError(
+                f"activation: layers {','.join(map(str, self.layers))} has no hidden layer "
+                f"for {len(self.activation)} names; give one",
+                "activation",
+            )
+        if len(self.activation) not in (1, n_hidden):
             raise ConfigError(
                 f"activation: give one name for all hidden layers or {n_hidden} "
                 f"(one per hidden layer), not {len(self.activation)}",

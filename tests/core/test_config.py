@@ -57,6 +57,8 @@ def test_whole_config_checks():
         data.check(TrainConfig(layers=(64, 9)))
     with pytest.raises(ConfigError, match="one per hidden layer"):
         data.check(TrainConfig(activation=("relu", "tanh", "relu")))
+    with pytest.raises(ConfigError, match="layers 64,10 has no hidden layer for 2 names"):
+        data.check(TrainConfig(layers=(64, 10), activation=("relu", "tanh")))
     with pytest.raises(ConfigError, match="GiB"):
         data.check(TrainConfig(layers=(64, 90_000, 90_000, 10)))
     with pytest.raises(ConfigError, match="unknown dataset"):
