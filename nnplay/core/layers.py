@@ -31,7 +31,7 @@ class Layer:
             return buf
 
     def ones(self, n: int, dtype: np.dtype) -> np.ndarray:
-        """A vector of n ones: ones @ a sums a's rows, faster than np.sum for small arrays."""
+        """A vector of n ones: ones @ a adds up a's rows (a.sum(axis=0)), faster for small arrays."""
         try:
             return self._buffers["ones", (n,), dtype]
         except KeyError:

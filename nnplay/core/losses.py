@@ -36,7 +36,7 @@ class SoftmaxCrossEntropy(Loss):
     """p = softmax(z);  L = -(1/N) sum_i sum_j y_ij log p_ij;  dL/dz = (p - y) / N.
 
     ``y`` is one-hot (each row sums to 1). The loss is computed from the
-    shifted logits, log p_ij = z_ij - max_j z - log sum_k exp(z_ik - max z),
+    shifted logits, log p_ij = z_ij - m_i - log sum_k exp(z_ik - m_i) with m_i = max_k z_ik,
     so a confident wrong answer gives a large finite loss, never log(0).
     """
 

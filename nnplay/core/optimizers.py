@@ -6,7 +6,9 @@ vector, so a whole update is a few NumPy calls, whatever the depth.
 ``lr`` may be changed between steps; the next step uses the new value.
 
 ``weight_decay`` (L2) adds ``weight_decay * w`` to the gradient, as PyTorch's
-``weight_decay`` does: the gradient of ``weight_decay / 2 * ||w||**2``.
+``weight_decay`` does: the gradient of ``weight_decay / 2 * ||w||**2``. As there,
+``w`` is every parameter, biases too, and the loss reported is the data's alone,
+without that penalty.
 
 What an optimizer carries from step to step (momentum's velocity, Adam's
 moments and step count) comes out of ``state()`` and goes back with
