@@ -232,8 +232,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             self._focus_before_tiny = main.focused  # hiding the panes takes their focus away
         main.set_class(tiny, "-tiny")
         if was_tiny and not tiny:
-            pane = self._focus_before_tiny or self.query_one(ArchitectureEditor)
-            self.call_after_refresh(main.set_focus, pane)
+            self.call_after_refresh(self._refocus, self._focus_before_tiny)
         if tiny != was_tiny:
             self.refresh_bindings()  # the footer shows what check_action allows now
         if width >= WIDE:
@@ -245,6 +244,14 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             f"nnplay needs a terminal of at least {SMALLEST[0]}×{SMALLEST[1]}; "
             f"this one is {width}×{height}. Enlarge it, or q to quit."
         )
+
+    def _refocus(self, widget: Widget | None) -> None:
+        """Focus goes back where it was before the panes were hidden; if that was a field's
+        editor, closed as it lost focus (hidden now: keys sent to it would vanish), to its pane."""
+        main = self.screen_stack[0]
+        chain = main.focus_chain
+        shown = [w for w in (widget, *(widget.ancestors if widget else ())) if w in chain]
+        main.set_focus(shown[0] if shown else self.query_one(ArchitectureEditor))
 
     # -- loading --------------------------------------------------------------------------
 

@@ -375,6 +375,22 @@ async def test_a_terminal_too_small_gets_a_notice_and_the_panes_come_back():
         assert app.query_one("#main").display and not notice.display
 
 
+async def test_a_field_being_edited_when_the_terminal_shrinks_does_not_swallow_the_keys_after():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab", "down", "enter")  # editing the learning rate
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        controls = app.query_one(TrainingControls)
+        assert app.focused is controls  # not the hidden editor, where keys would vanish
+        await pilot.press("down", "space")
+        await settle(app, pilot)
+        assert controls.cursor == 2 and app.state == "finished"
+
+
 async def test_a_network_too_large_for_memory_is_refused_in_the_editor():
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
