@@ -21,6 +21,7 @@ from nnplay.core.train import Diverged, EpochStats, StepStats
 from nnplay.tui.messages import Progress, Stopped
 from nnplay.tui.session import KeepError, Session
 from nnplay.tui.views.base import View
+from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import TrainingControls
 from nnplay.tui.widgets.loss_plot import MetricPlot
 
@@ -89,6 +90,8 @@ class TrainingMixin(App[None]):
             # old one's Stopped is then stale) instead of pausing again.
             self.state = "paused"
             self._show_status()
+        elif self._draft_waits():
+            pass
         elif self.state in ("ready", "paused"):
             self._start(None)
         elif self.state == "finished":
@@ -105,12 +108,25 @@ class TrainingMixin(App[None]):
             self._show_status()
         elif self._stepping:  # a burst of s: every press is a step, none cancels another
             self._steps_queued += 1
+        elif self._draft_waits():
+            pass
         elif self.state in ("ready", "paused", "diverged"):
             if self.state == "diverged":
                 self.session.recover()
             self._start(1)
         elif self.state == "finished":
             self._say_finished()
+
+    def _draft_waits(self) -> bool:
+        """Whether the Network pane holds changes not yet applied: then training would run the
+        network it no longer shows, and a student would credit the draft with its figures. It
+        says so, where enter applies them."""
+        editor = self.query_one(ArchitectureEditor)
+        if self.state == "finished" or not editor.changed:
+            return False
+        editor.refuse("not applied yet: enter applies it")  # fits 80x24
+        editor.focus()
+        return True
 
     def _say_if_no_better_than_guessing(self) -> None:
         """A run that ends where it began (lr 1 with sgd kills the relu units: 7.8%) says so,

@@ -122,6 +122,23 @@ async def test_architecture_edits_apply_on_enter_and_rebuild_the_network():
         assert app.session.config.layers == (64, 24, 32, 10) and editor.note == "no change to apply"
 
 
+async def test_space_and_s_with_a_draft_not_applied_say_so_and_train_nothing():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        before = app.session.trainer.net.params.copy()
+        await pilot.press("minus", "tab")  # a draft, then off to the Training pane
+        for key in ("space", "s"):
+            await pilot.press(key)
+            await settle(app, pilot)
+            editor = app.query_one(ArchitectureEditor)
+            assert app.state == "ready" and np.array_equal(app.session.trainer.net.params, before)
+            assert "not applied yet" in editor.message and editor.has_focus  # where enter applies it
+        await pilot.press("escape", "space")  # dropped: the network shown is the one that trains
+        await settle(app, pilot)
+        assert app.state == "finished"
+
+
 async def test_removing_every_hidden_layer_gives_a_network_that_trains_as_the_cli_allows():
     app = make_app(TrainConfig(layers=(64, 16, 8, 10), activation=("tanh", "relu"), epochs=2))
     async with app.run_test(size=(80, 24)) as pilot:
