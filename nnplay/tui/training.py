@@ -40,6 +40,17 @@ At a pace the epoch's steps are spread evenly over it, so the slowest paces let 
 class watch the digit's probabilities move batch by batch."""
 
 
+EACH_STEP_HZ = 5.0
+"""At a pace this slow in steps a second (digits at 0.1 epochs a second: 4.5), every step is
+posted, so a class sees each batch move the digit's probabilities, not every second or third."""
+
+
+def posts_each_step(pace: float | None, batches: int, post_every: float) -> bool:
+    """Whether every step gets its own progress message: at the slowest paces, unless the
+    link is slow (post_every above POST_EVERY: the user asked for fewer bytes)."""
+    return pace is not None and pace * batches <= EACH_STEP_HZ and post_every <= POST_EVERY
+
+
 AGAIN_SECONDS = 10.0
 """How long a second press has to go ahead without unsaved training that could not be kept."""
 PACE_NOTE_SECONDS = 2.0
@@ -200,7 +211,10 @@ class TrainingMixin(App[None]):
                 elif steps is not None and taken >= steps:
                     break
                 now = time.perf_counter()
-                if now - last_post >= self.post_every:
+                each_step = isinstance(record, StepStats) and posts_each_step(
+                    pace, record.batches, self.post_every
+                )
+                if each_step or now - last_post >= self.post_every:
                     recent = samples / (now - last_post)
                     speed = recent if speed is None else (speed + recent) / 2  # smoothed a little
                     self.post_message(self._progress_message(generation, loss, speed, position))

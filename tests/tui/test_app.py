@@ -346,6 +346,28 @@ async def test_pace_slows_training_to_the_chosen_epochs_per_second():
         assert 1 <= app.session.summary()["epoch"] <= 3 * took + 1  # about 3 a second, not hundreds
 
 
+async def test_at_the_slowest_paces_every_step_reaches_the_screen():
+    app = make_app(TrainConfig(layers=(64, 16, 10), batch_size=96, epochs=1000))  # 15 steps an epoch
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*["less_than_sign"] * 6)
+        assert app.pace == 0.3  # 4.5 steps a second
+        shown = []
+        make_message = app._progress_message
+
+        def spy(generation, loss, speed, position):
+            shown.append(position)
+            return make_message(generation, loss, speed, position)
+
+        app._progress_message = spy
+        await pilot.press("space")
+        await pilot.pause(2.0)  # 9 steps due; 4 even on a busy machine
+        await pilot.press("space")
+        await settle(app, pilot)
+        steps = [batch for batch, _ in filter(None, shown)]
+        assert len(steps) >= 4 and steps[:4] == [1, 2, 3, 4]  # each step, not every second or third
+
+
 async def test_a_loaded_network_opens_where_it_stopped(tmp_path):
     from nnplay import data
     from nnplay.core.serialize import load, save
