@@ -346,7 +346,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
     def action_dataset(self) -> None:
         if self.session.ready:
             about = {name: info.about for name, info in data.DATASETS.items()}
-            self.push_screen(DatasetChooser(about, self.session.config.dataset), self._switch_dataset)
+            self.push_screen(DatasetChooser(about, self.session.config.dataset, self._switch_dataset))
 
     def _switch_dataset(self, name: str | None) -> None:
         """Train on data set ``name``: the hidden layers and settings stay, the input and

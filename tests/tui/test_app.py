@@ -803,6 +803,19 @@ async def test_d_trains_on_another_data_set_keeping_the_hidden_layers_and_the_wo
         assert app.session.summary()["epoch"] == 2
 
 
+async def test_keys_that_arrive_with_the_choice_of_a_data_set_act_after_it():
+    from textual import events
+
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=2))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        burst = (("D", "D"), ("down", None), ("enter", "\r"), ("space", " "))  # as a slow link sends them
+        for key, character in burst:
+            app.post_message(events.Key(key, character))
+        await settle(app, pilot)
+        assert app.session.config.dataset == "moons" and app.session.summary()["epoch"] == 2
+
+
 async def test_the_palette_finds_a_data_set_by_its_name():
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:

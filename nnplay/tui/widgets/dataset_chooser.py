@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -10,16 +12,30 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 
-class DatasetChooser(ModalScreen[str]):
-    """One line per data set, the current one marked; enter returns the name, esc ""."""
+class Choices(OptionList):
+    """The list, with enter choosing at once (OptionList's own enter posts a message, read
+    only after any keys already typed)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("enter", "screen.choose", "Choose", show=False)]
 
-    def __init__(self, about: dict[str, str], current: str) -> None:
+
+class DatasetChooser(ModalScreen[None]):
+    """One line per data set, the current one marked; enter chooses, esc changes nothing.
+
+    The choice is acted on as enter is read: keys typed with it (D ↓ enter space, arriving
+    together over a slow link) then act on the new data set, where a result sent back to
+    the app would come after them, and they would be lost or undone.
+    """
+
+    BINDINGS = [Binding("escape", "dismiss", "Cancel")]
+
+    def __init__(self, about: dict[str, str], current: str, choose: Callable[[str], None]) -> None:
         super().__init__()
         self.about = about
         """What each data set is, in a few words, by name."""
         self.current = current
+        self.choose = choose
+        """Called with the chosen data set's name."""
 
     def compose(self) -> ComposeResult:
         width = max(map(len, self.about))
@@ -28,7 +44,7 @@ class DatasetChooser(ModalScreen[str]):
             for name, about in self.about.items()
         ]
         with Vertical(id="dialog"):
-            yield OptionList(*options, id="datasets")
+            yield Choices(*options, id="datasets")
             yield Static("The hidden layers stay; input and output fit the data.", id="message")
 
     def on_mount(self) -> None:
@@ -40,8 +56,14 @@ class DatasetChooser(ModalScreen[str]):
         choices.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(event.option.id or "")
+        event.stop()  # a click
+        self._chosen(event.option.id)
 
-    def action_cancel(self) -> None:
-        self.dismiss("")
+    def action_choose(self) -> None:
+        option = self.query_one(OptionList).highlighted_option
+        self._chosen(option.id if option else None)
+
+    def _chosen(self, name: str | None) -> None:
+        self.dismiss()
+        if name:
+            self.choose(name)
