@@ -131,6 +131,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         Binding("greater_than_sign", "pace(-1)", "Faster", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         *(Binding(key, f"view('{name}')", title, show=False) for name, (key, title, _, _) in VIEWS.items()),
+        Binding("escape", "clear_notices", "Clear notices", show=False),
         Binding("ctrl+s", "save", "Save", show=False),
         Binding("ctrl+o", "open", "Open", show=False),
         Binding("D", "dataset", "Data set", show=False),
@@ -497,6 +498,10 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
 
     def action_mistake(self, step: int) -> None:
         self.query_one(DigitViewer).action_mistake(step)
+
+    def action_clear_notices(self) -> None:
+        """esc with nothing else to close: the notices over the plots go (they also time out)."""
+        self.clear_notifications()
 
     def action_toggle_plot(self) -> None:
         if self.screen_stack[0].has_class("-wide"):

@@ -139,6 +139,22 @@ async def test_space_and_s_with_a_draft_not_applied_say_so_and_train_nothing():
         assert app.state == "finished"
 
 
+async def test_esc_with_nothing_else_to_close_clears_the_notices():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.notify("over the Loss pane", timeout=60)
+        await pilot.press("minus", "escape")  # the Network pane's draft goes first
+        assert not app.query_one(ArchitectureEditor).changed and len(app._notifications) == 1
+        await pilot.press("escape")
+        assert len(app._notifications) == 0
+        app.notify("again", timeout=60)
+        await pilot.press("tab", "enter", "escape")  # a Training field's edit goes first
+        assert not app.query_one(TrainingControls).editing and len(app._notifications) == 1
+        await pilot.press("escape")
+        assert len(app._notifications) == 0
+
+
 async def test_removing_every_hidden_layer_gives_a_network_that_trains_as_the_cli_allows():
     app = make_app(TrainConfig(layers=(64, 16, 8, 10), activation=("tanh", "relu"), epochs=2))
     async with app.run_test(size=(80, 24)) as pilot:

@@ -156,6 +156,12 @@ class ArchitectureEditor(Widget, can_focus=True):
         else:
             self.message = "no change to apply"
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """esc with nothing to drop or clear here passes on to the app (it clears notices)."""
+        if action == "discard":
+            return bool(self.typed or self.changed)
+        return True
+
     def action_discard(self) -> None:
         if self.typed:
             self.typed = ""

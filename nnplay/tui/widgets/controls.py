@@ -196,6 +196,12 @@ class TrainingControls(Vertical, can_focus=True):
         editor.focus()
         self.message = EDITING_HINT
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """esc with no field open passes on to the app (it clears notices)."""
+        if action == "cancel":
+            return self.editing is not None
+        return True
+
     def action_cancel(self) -> None:
         if self.editing:
             self._close_editor()
