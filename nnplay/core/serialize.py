@@ -219,6 +219,23 @@ def check_writable(path: str | os.PathLike[str]) -> None:
         ) from None
 
 
+def peek(path: str | os.PathLike[str]) -> tuple[int, str] | None:
+    """(epochs trained, data set) from a file's meta alone, its arrays unread, for a list
+    of files to choose from; None for anything that is not a regular, readable nnplay file
+    (load() says what is wrong with it)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a pipe could block for ever
+            return None
+        with np.load(path, allow_pickle=False) as f:
+            meta = json.loads(str(f["meta"]))
+        epochs, dataset = meta["epochs_trained"], meta["settings"]["dataset"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, zipfile.BadZipFile, EOFError):
+        return None
+    if meta.get("format") != FORMAT or type(epochs) is not int or not isinstance(dataset, str):
+        return None
+    return epochs, dataset
+
+
 def load(path: str | os.PathLike[str]) -> Saved:
     """Read and check a saved network; raise SaveFileError saying what is wrong."""
     if not str(path).strip():

@@ -9,13 +9,14 @@ from __future__ import annotations
 import math
 import os
 import time
+from pathlib import Path
 
 from textual.app import App
 
 from nnplay import data
 from nnplay.core.config import ConfigError, counted
-from nnplay.core.serialize import SaveFileError, load, name_and_folder, shown
-from nnplay.tui.session import Session, kept_folder
+from nnplay.core.serialize import SaveFileError, load, name_and_folder, peek, shown
+from nnplay.tui.session import Session, kept_files, kept_folder
 from nnplay.tui.widgets.file_dialog import FileDialog
 
 KEPT_RECENT_HOURS = 24
@@ -29,7 +30,44 @@ def ago(seconds: float) -> str:
         return "a minute ago"
     if seconds < 90 * 60:
         return f"{round(seconds / 60)} minutes ago"
-    return counted(round(seconds / 3600), "hour") + " ago"
+    if seconds < 48 * 3600:
+        return counted(round(seconds / 3600), "hour") + " ago"
+    return counted(round(seconds / 86400), "day") + " ago"
+
+
+RECENT_MOST = 5
+"""Networks the load dialog lists of each kind: nnplay's keeps, and files in this folder."""
+
+
+def recent_networks(folder: Path) -> list[tuple[str, str]]:
+    """(path, what it is) for the newest networks kept and in ``folder``, keeps first: the
+    load dialog's list, so a keep older than the last is not a path to type from memory."""
+    now, found = time.time(), []
+    keeps = [(p, True) for p in reversed(kept_files())]
+    try:
+        here = sorted(folder.glob("*.npz"), key=_modified, reverse=True)
+    except OSError:
+        here = []
+    kept_here = _same_file(str(folder), str(kept_folder()))
+    for kind in (keeps, [] if kept_here else [(p, False) for p in here]):
+        listed = 0
+        for path, kept in kind[: 4 * RECENT_MOST]:  # some may not be networks: look a little further
+            info = peek(path)
+            if info is None or listed == RECENT_MOST:
+                continue
+            listed += 1
+            epochs, dataset = info
+            when = ago(now - _modified(path))
+            what = f"{counted(epochs, 'epoch')} · {dataset}"
+            found.append((str(path), f"kept {when} · {what}" if kept else f"{path.name} · {what} · {when}"))
+    return found
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 class FilesMixin(App[None]):
@@ -88,7 +126,8 @@ class FilesMixin(App[None]):
             return
         kept = self.session.kept_path  # what a notice's "ctrl+o loads it" means
         offered = str(kept) if kept else self._file
-        self.push_screen(FileDialog("Load a network (.npz)", offered, self._load_from))
+        recent = recent_networks(Path.cwd())
+        self.push_screen(FileDialog("Load a network (.npz)", offered, self._load_from, recent))
 
     def _load_from(self, path: str) -> str:
         if not os.path.exists(path) and os.path.isfile(path + ".npz"):

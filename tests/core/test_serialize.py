@@ -522,3 +522,15 @@ def test_a_total_below_the_epochs_trained_is_saved_and_loaded_as_the_epochs_trai
         meta["epochs_trained"], meta["settings"]["epochs"] = 5, 2
 
     assert load(_meta_damaged(tmp_path, net, as_older_nnplay_train_wrote_it)).config.epochs == 5
+
+
+def test_peek_reads_the_epochs_and_data_set_and_nothing_from_other_files(tmp_path, net):
+    from nnplay.core.serialize import peek
+
+    save(tmp_path / "m.npz", net, CONFIG, epochs_trained=7)
+    assert peek(tmp_path / "m.npz") == (7, "digits")
+    (tmp_path / "text.npz").write_text("not a network")
+    np.savez(tmp_path / "other.npz", a=np.zeros(3))
+    os.mkfifo(tmp_path / "pipe.npz")
+    for name in ("text.npz", "other.npz", "pipe.npz", "missing.npz"):
+        assert peek(tmp_path / name) is None

@@ -417,6 +417,38 @@ async def test_after_r_keeps_a_network_ctrl_o_offers_that_file():
         assert app.screen.query_one("#path", Input).value == "nnplay.npz"
 
 
+async def test_the_load_dialog_lists_the_keeps_and_this_folders_networks_and_loads_the_one_chosen(tmp_path):
+    from textual.widgets import Input, OptionList
+
+    from nnplay import data
+    from nnplay.core.serialize import save
+    from nnplay.core.train import build
+
+    moons = TrainConfig(dataset="moons", layers=(2, 8, 1), epochs=9)
+    save(tmp_path / "mine.npz", build(moons, data.load("moons")).net, moons, 4)
+    (tmp_path / "notes.npz").write_text("not a network: left out")
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for _ in range(2):  # two keeps: the second no longer hides the first
+            await pilot.press("space")
+            await settle(app, pilot)
+            await pilot.press("r")
+            await settle(app, pilot)
+        await pilot.press("ctrl+o")
+        labels = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
+        assert labels[0].startswith("kept ") and labels[0].endswith(" · 3 epochs · digits")
+        assert labels[1].startswith("kept ") and labels[2].startswith("mine.npz · 4 epochs · moons · ")
+        assert len(labels) == 3
+        await pilot.press("down")  # into the list: the newest keep, named above
+        assert app.screen.query_one("#path", Input).value == app.screen.recent[0][0]
+        await pilot.press("down", "down", "up")  # to mine.npz, and back one
+        assert app.screen.query_one("#path", Input).value == app.screen.recent[1][0]
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert app.session.config.dataset == "moons" and app.session.summary()["epoch"] == 4
+
+
 @pytest.mark.parametrize("hours, said", [(0.1, True), (30, False)], ids=["6 minutes", "30 hours"])
 async def test_a_new_session_says_a_recently_kept_network_waits(hours, said):
     from nnplay.tui.session import kept_files

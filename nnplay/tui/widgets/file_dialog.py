@@ -1,35 +1,57 @@
-"""A small dialog asking for a file name, for saving and loading networks."""
+"""A small dialog asking for a file name, for saving and loading networks.
+
+The load dialog also lists the networks nnplay kept and those in the current folder,
+newest first: ↓ goes into the list, and enter there loads the one chosen.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
 
 from nnplay.core.serialize import shown, tilde
+
+
+class Recent(OptionList):
+    """The files to choose from: enter loads at once (OptionList's own enter posts a message,
+    read only after keys already typed); ↑ from the first goes back to the name."""
+
+    BINDINGS = [
+        Binding("enter", "screen.choose", "Load", show=False),
+        Binding("up", "screen.up", "Up", show=False),
+    ]
 
 
 class FileDialog(ModalScreen[str]):
     """Asks for a path and tries `act(path)`; stays open, saying why, until it succeeds or esc."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("down", "down", "Recent", show=False)]
 
-    def __init__(self, title: str, path: str, act: Callable[[str], str]) -> None:
+    def __init__(
+        self, title: str, path: str, act: Callable[[str], str], recent: Sequence[tuple[str, str]] = ()
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.path = path
         self.act = act
         """Does the work; returns "" on success or why it failed, for a person."""
+        self.recent = list(recent)
+        """(path, what it is) for each file to offer in a list, newest first."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Input(self.path, id="path")
-            yield Static("enter to confirm, esc to cancel", id="message")
+            hint = "enter to confirm, esc to cancel" + (", ↓ to choose below" if self.recent else "")
+            yield Static(hint, id="message")
+            if self.recent:
+                yield Recent(*(Option(label, id=path) for path, label in self.recent), id="recent")
 
     def on_mount(self) -> None:
         dialog = self.query_one("#dialog")
@@ -40,7 +62,9 @@ class FileDialog(ModalScreen[str]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        path = os.path.expanduser(event.value.strip())  # ~/model.npz as a shell would read it
+        self._try(os.path.expanduser(event.value.strip()))  # ~/model.npz as a shell would read it
+
+    def _try(self, path: str) -> None:
         if not path:
             self.query_one("#message", Static).update("✗ give a file name, such as model.npz")
             return
@@ -49,6 +73,33 @@ class FileDialog(ModalScreen[str]):
             self.query_one("#message", Static).update(f"✗ {error}")
         else:
             self.dismiss(path)
+
+    def action_down(self) -> None:
+        if self.recent and self.query_one(Input).has_focus:
+            recent = self.query_one(Recent)
+            recent.highlighted = recent.highlighted or 0
+            recent.focus()
+            self.query_one(Input).value = self.recent[recent.highlighted][0]
+
+    def action_up(self) -> None:
+        recent = self.query_one(Recent)
+        if recent.highlighted:
+            recent.action_cursor_up()
+        else:
+            self.query_one(Input).focus()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list.has_focus:  # moved to by a person, not highlighted as the list mounts
+            self.query_one(Input).value = event.option.id or ""  # what enter there would load too
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()  # a click
+        self._try(event.option.id or "")
+
+    def action_choose(self) -> None:
+        option = self.query_one(Recent).highlighted_option
+        if option is not None:
+            self._try(option.id or "")
 
     def action_cancel(self) -> None:
         self.dismiss("")
