@@ -655,6 +655,8 @@ async def test_a_refusal_in_the_network_pane_fits_it_whole():
         wrapped = sum(-(-len(r) // editor.content_size.width) or 1 for r in rows)
         assert wrapped <= editor.content_size.height  # nothing of it scrolled out of view
         assert "▶" in text and "layers" in text.split("GiB")[-1] and "2 hidden" in text
+        hidden_rows = sum(row.lstrip("▶ ").startswith("hidden") for row in rows)
+        assert hidden_rows == 2 or f"{hidden_rows} of 2 hidden layers shown" in text  # none missed unsaid
 
 
 async def test_a_refusal_that_crowds_out_layers_says_how_many_are_shown():

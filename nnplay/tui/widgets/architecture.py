@@ -209,8 +209,8 @@ class ArchitectureEditor(Widget, can_focus=True):
             line = f"  {params:,} params, {self.n_hidden} hidden, {n_shown} shown"
             if len(line) > self.size.width:
                 line = f"  {params:,} params, {n_shown}/{self.n_hidden} hidden shown"
-            if len(line) > self.size.width:
-                line = f"  {params:,} params, {self.n_hidden} hidden"
+            if len(line) > self.size.width:  # which layers there are matters more than the count
+                line = f"  {n_shown} of {self.n_hidden} hidden layers shown"
             text.append(line + "\n", style="dim")
         else:
             text.append(f"  {params:,} parameters\n", style="dim")
