@@ -228,7 +228,16 @@ def train(ns: argparse.Namespace) -> int:
             if config.epochs == 0:  # only built or loaded, to hand out: whoever opens it has
                 # epochs to train, the file's own total or the default
                 kept = replace(config, epochs=(saved and saved.config.epochs) or TrainConfig().epochs)
-            save(ns.save, trainer.net, kept, trainer.epoch, trainer.rng, trainer.optimizer, history.table())
+            save(
+                ns.save,
+                trainer.net,
+                kept,
+                trainer.epoch,
+                trainer.rng,
+                trainer.optimizer,
+                history.table(),
+                trainer.partial,
+            )
         except SaveFileError as e:
             print(f"nnplay train: {e}", file=sys.stderr)
             return 1

@@ -8,7 +8,8 @@ Layout (``np.load(path, allow_pickle=False)``):
     history              the figures of each epoch trained, if kept: (E, 5) rows of
                          epoch, loss, test loss, train accuracy, test accuracy
     meta                 a JSON string: format, version, architecture, settings,
-                         epochs trained and the shuffling generator's state
+                         epochs trained and the shuffling generator's state (and,
+                         for a network saved partway through an epoch, how far)
 
 Writes are atomic: the file is written beside its target and renamed over it,
 so a crash mid-save leaves the old file whole. A symbolic link is written
@@ -21,6 +22,7 @@ plain message instead of returning bad weights.
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 import tempfile
@@ -62,6 +64,7 @@ class Saved:
     rng_state: dict[str, Any] | None  # the shuffling generator's state, to carry on exactly
     optimizer_state: dict[str, np.ndarray]  # config.optimizer's state(), or {} to start it afresh
     history: np.ndarray  # (E, 5): the figures of each epoch (see nnplay.core.history), E may be 0
+    partial: dict[str, Any] | None = None  # saved partway through an epoch: Trainer.partial
 
 
 def save(
@@ -72,13 +75,15 @@ def save(
     rng: np.random.Generator | None = None,
     optimizer: Optimizer | None = None,
     history: np.ndarray | None = None,
+    partial: dict[str, Any] | None = None,
 ) -> None:
     """Write the network atomically; refuse (SaveFileError) to write non-finite weights.
 
     ``optimizer``, the one training the network under ``config.optimizer``: its
     state is saved too, so loading carries on as if training had not stopped.
     ``history``: the run's per-epoch figures (``HistoryLog.table()``), so a loaded
-    network shows how it learned.
+    network shows how it learned. ``partial``: how far into an unfinished epoch
+    (``Trainer.partial``), so loading finishes that epoch as if never stopped.
     """
     check_writable(path)  # first: a folder or a device, renamed over, would be replaced
     if not np.isfinite(net.params).all():
@@ -108,6 +113,8 @@ def save(
         "epochs_trained": epochs_trained,
         "rng_state": rng.bit_generator.state if rng is not None else None,
     }
+    if partial is not None and rng is not None:
+        meta["partial_epoch"] = partial
     arrays: dict[str, np.ndarray] = {"meta": np.array(json.dumps(meta))}
     for i, dense in enumerate(net.dense):
         arrays[f"W{i}"] = dense.W
@@ -346,6 +353,7 @@ class _Meta:
     config: TrainConfig
     epochs: int
     rng_state: Any
+    partial: dict[str, Any] | None
 
 
 def _meta(where: str, meta_array: np.ndarray | bytes) -> _Meta:
@@ -377,6 +385,7 @@ def _meta(where: str, meta_array: np.ndarray | bytes) -> _Meta:
         check_memory(config.layers, config.batch_size)  # before any array is read
         epochs = meta["epochs_trained"]
         rng_state = meta.get("rng_state")
+        partial = meta.get("partial_epoch")
     except (KeyError, TypeError, ValueError, OverflowError) as e:  # ConfigError is a ValueError
         detail = f"missing {e}" if isinstance(e, KeyError) else str(e)
         raise SaveFileError(f"{where}: the architecture or settings are invalid ({detail})") from None
@@ -390,7 +399,25 @@ def _meta(where: str, meta_array: np.ndarray | bytes) -> _Meta:
         except (TypeError, ValueError, KeyError, OverflowError) as e:
             detail = f"missing {e}" if isinstance(e, KeyError) else str(e)
             raise SaveFileError(f"{where}: the shuffling state is invalid ({detail})") from None
-    return _Meta(spec, config, epochs, rng_state)
+    if partial is not None and (rng_state is None or not _is_partial(partial)):
+        raise SaveFileError(f"{where}: partial_epoch is invalid (steps, loss_sum, batch_size, rng_state)")
+    return _Meta(spec, config, epochs, rng_state, partial)
+
+
+def _is_partial(partial: Any) -> bool:
+    """Whether a file's partial_epoch is what Trainer.partial holds."""
+    if not isinstance(partial, dict) or set(partial) != {"steps", "loss_sum", "batch_size", "rng_state"}:
+        return False
+    steps, loss_sum, batch_size = partial["steps"], partial["loss_sum"], partial["batch_size"]
+    if type(steps) is not int or type(batch_size) is not int or not 1 <= min(steps, batch_size):
+        return False
+    if steps > MAX_COUNT or batch_size > MAX_COUNT or type(loss_sum) not in (int, float):
+        return False
+    try:
+        np.random.PCG64().state = partial["rng_state"]
+    except (TypeError, ValueError, KeyError, OverflowError):
+        return False
+    return math.isfinite(loss_sum)
 
 
 def _check(where: str, meta: _Meta, arrays: dict[str, np.ndarray]) -> Saved:
@@ -437,7 +464,7 @@ def _check(where: str, meta: _Meta, arrays: dict[str, np.ndarray]) -> Saved:
             if _too_large(arr):
                 raise SaveFileError(f"{where}: {name} {TOO_LARGE}")
         weights.append((W, bias))
-    return Saved(spec, config, weights, epochs, rng_state, optimizer_state, history)
+    return Saved(spec, config, weights, epochs, rng_state, optimizer_state, history, meta.partial)
 
 
 def _too_large(arr: np.ndarray) -> bool:

@@ -11,6 +11,7 @@ import math
 import time
 from collections.abc import Generator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -111,6 +112,9 @@ def build(config: TrainConfig, data: Split, saved: Saved | None = None, dtype: t
         trainer.first_norms = tuple(map(max, trainer.first_norms, net.weight_norms()))
         if saved.rng_state is not None and saved.config.seed == config.seed:
             rng.bit_generator.state = saved.rng_state  # checked when the file was read
+            partial = saved.partial
+            if partial and partial["steps"] < -(-len(data.X_train) // partial["batch_size"]):
+                trainer.partial = dict(partial)  # saved partway through an epoch: finish it
         if saved.config.optimizer == config.optimizer:  # another optimizer starts afresh
             state = dict(saved.optimizer_state)
             for name, value in state.items():
@@ -168,6 +172,11 @@ class Trainer:
         self.first_norms = net.weight_norms()
         self.step = 0
         """Steps taken."""
+        self.partial: dict[str, Any] | None = None
+        """How far into an unfinished epoch training is, so that a network saved mid-epoch
+        carries on exactly (None between epochs): ``steps`` taken of it, their ``loss_sum``,
+        its ``batch_size``, and ``rng_state``, the shuffling generator's state before the
+        epoch's shuffle (restored, it draws the same order)."""
 
     def evaluate(self) -> tuple[float | None, float | None, float]:
         """(train accuracy, test accuracy, test loss) in one forward pass."""
@@ -194,31 +203,50 @@ class Trainer:
             # optimizer's momentum or moments (else the diverging steps' would live on in them).
             good, good_step = net.params.copy(), self.step
             good_state = {name: np.array(value) for name, value in self.optimizer.state().items()}
-            bs = min(self.batch_size, n)
+            resumed = self.partial  # an epoch saved partway: the same order, from where it was
+            if resumed is None:
+                shuffle_state, bs, first, loss_sum = (
+                    self.rng.bit_generator.state,
+                    min(self.batch_size, n),
+                    0,
+                    0.0,
+                )
+            else:
+                shuffle_state, bs = resumed["rng_state"], resumed["batch_size"]
+                first, loss_sum = resumed["steps"], resumed["loss_sum"]
+                self.rng.bit_generator.state = shuffle_state
             batches = -(-n // bs)
             order = self.rng.permutation(n)
             X = np.take(self.X_train, order, axis=0, out=self._X_shuffled)  # X_train[order]
             Y = np.take(self.Y_train, order, axis=0, out=self._Y_shuffled)
-            loss_sum = 0.0
             norms = None
-            for b in range(batches):
+            for b in range(first, batches):
                 loss = net.train_step(X[b * bs : (b + 1) * bs], Y[b * bs : (b + 1) * bs], self.optimizer)
                 self.step += 1
                 if not math.isfinite(loss):
                     where = f"at step {b + 1} of {batches}"  # as the app counts an epoch's steps
+                    self.partial = resumed  # the weights put back are where it stood
                     yield self._roll_back(
                         good, good_step, good_state, epoch, where, f"the loss became {loss}"
                     )
                     return
                 loss_sum += loss
+                self.partial = {
+                    "steps": b + 1,
+                    "loss_sum": loss_sum,
+                    "batch_size": bs,
+                    "rng_state": shuffle_state,
+                }
                 if self.step_grad_norms:
                     norms = net.grad_norms()
                 busy += time.perf_counter() - started
                 yield StepStats(epoch, self.step, b, batches, loss, norms)
                 started = time.perf_counter()
+            self.partial = None
             weight_norms = net.weight_norms()
             problem = self._blown_up(loss_sum / batches, weight_norms)
             if problem:
+                self.partial = resumed
                 yield self._roll_back(good, good_step, good_state, epoch, "at its end", problem)
                 return
             train_acc, test_acc, test_loss = self.evaluate()

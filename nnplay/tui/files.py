@@ -148,6 +148,8 @@ class FilesMixin(App[None]):
             self._file = path  # a kept file is nnplay's: ctrl+s offers a name of the person's own
         self._after_rebuild()
         trained = counted(saved.epochs_trained, "epoch")
+        if saved.partial:  # saved partway through an epoch: space finishes it
+            trained += f" and {counted(saved.partial['steps'], 'step')} of the next"
         switched = (
             f" The data set is now {saved.config.dataset} (was {before})."
             if saved.config.dataset != before

@@ -249,7 +249,9 @@ class Session:
             # The seed and init the network was built with: a change to them waits for a reset
             # (apply), and the file must describe the network it holds, or it will not load.
             config = self._in_force()
-            save_network(path, trainer.net, config, trainer.epoch, trainer.rng, trainer.optimizer, log)
+            save_network(
+                path, trainer.net, config, trainer.epoch, trainer.rng, trainer.optimizer, log, trainer.partial
+            )
             self.kept_step, self.kept_path = trainer.step, None
             fresh = self.saved is None and trainer.epoch == trainer.step == 0  # as built from the seed
             what = "an untrained network" if fresh else f"{self._trained()} of training"
@@ -258,8 +260,10 @@ class Session:
     def _trained(self) -> str:
         """How much the network has trained, for a person: '3 epochs', or '5 steps' before the first."""
         assert self.trainer is not None
-        epochs = self.trainer.epoch
-        return counted(epochs, "epoch") if epochs else counted(self.trainer.step, "step")
+        epochs, partial = self.trainer.epoch, self.trainer.partial
+        if not epochs:
+            return counted(partial["steps"] if partial else self.trainer.step, "step")
+        return counted(epochs, "epoch") + (f" and {counted(partial['steps'], 'step')}" if partial else "")
 
     @property
     def unsaved(self) -> bool:

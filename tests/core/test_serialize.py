@@ -151,6 +151,38 @@ def test_two_epochs_saved_loaded_and_two_more_equal_four_at_once(tmp_path, optim
     assert resumed.net.params.tobytes() == whole.net.params.tobytes()
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_a_network_saved_partway_through_an_epoch_finishes_it_as_if_never_stopped(tmp_path, optimizer):
+    from itertools import islice
+
+    from nnplay import data
+    from nnplay.core.train import EpochStats, build
+
+    split = data.load("moons")
+    config = TrainConfig(dataset="moons", layers=(2, 8, 1), activation=("relu",), optimizer=optimizer)
+    half = build(config, split)
+    batches = -(-len(split.X_train) // config.batch_size)
+    list(islice(half.run(4), 2 * (batches + 1) + 5))  # two epochs and 5 steps of the third
+    assert half.epoch == 2 and half.partial is not None and half.partial["steps"] == 5
+    save(tmp_path / "mid.npz", half.net, config, half.epoch, half.rng, half.optimizer, partial=half.partial)
+    resumed = build(config, split, load(tmp_path / "mid.npz"))
+    finished = [r for r in resumed.run(2) if isinstance(r, EpochStats)]
+    whole = build(config, split)
+    expected = [r for r in whole.run(4) if isinstance(r, EpochStats)][2:]
+    assert resumed.net.params.tobytes() == whole.net.params.tobytes()
+    assert [r.epoch for r in finished] == [3, 4] and [r.loss for r in finished] == [r.loss for r in expected]
+
+
+@pytest.mark.parametrize(
+    "partial",
+    [{"steps": 0}, {"steps": "5", "loss_sum": 1.0, "batch_size": 32, "rng_state": None}, [1, 2]],
+)
+def test_a_damaged_partial_epoch_is_refused(tmp_path, net, partial):
+    path = _meta_damaged(tmp_path, net, lambda m: m.update(partial_epoch=partial))
+    with pytest.raises(SaveFileError, match="partial_epoch is invalid"):
+        load(path)
+
+
 def test_a_run_loaded_with_another_optimizer_starts_that_one_afresh(tmp_path):
     from nnplay import data
     from nnplay.core.train import build
