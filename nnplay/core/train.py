@@ -204,17 +204,11 @@ class Trainer:
             good, good_step = net.params.copy(), self.step
             good_state = {name: np.array(value) for name, value in self.optimizer.state().items()}
             resumed = self.partial  # an epoch saved partway: the same order, from where it was
-            if resumed is None:
-                shuffle_state, bs, first, loss_sum = (
-                    self.rng.bit_generator.state,
-                    min(self.batch_size, n),
-                    0,
-                    0.0,
-                )
-            else:
-                shuffle_state, bs = resumed["rng_state"], resumed["batch_size"]
-                first, loss_sum = resumed["steps"], resumed["loss_sum"]
-                self.rng.bit_generator.state = shuffle_state
+            if resumed is not None:
+                self.rng.bit_generator.state = resumed["rng_state"]
+            shuffle_state = self.rng.bit_generator.state  # what draws this epoch's order again
+            bs = resumed["batch_size"] if resumed else min(self.batch_size, n)
+            first, loss_sum = (resumed["steps"], resumed["loss_sum"]) if resumed else (0, 0.0)
             batches = -(-n // bs)
             order = self.rng.permutation(n)
             X = np.take(self.X_train, order, axis=0, out=self._X_shuffled)  # X_train[order]
