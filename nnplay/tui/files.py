@@ -39,21 +39,24 @@ RECENT_MOST = 5
 """Networks the load dialog lists of each kind: nnplay's keeps, and files in this folder."""
 
 
-def recent_networks(folder: Path) -> list[tuple[str, str]]:
-    """(path, what it is) for the newest networks kept and in ``folder``, keeps first: the
-    load dialog's list, so a keep older than the last is not a path to type from memory."""
+def recent_networks() -> list[tuple[str, str]]:
+    """(path, what it is) for the newest networks kept and in the current folder, keeps
+    first: the load dialog's list, so a keep older than the last is not a path to type."""
     now, found = time.time(), []
     keeps = [(p, True) for p in reversed(kept_files())]
     try:
+        folder = Path.cwd()  # gone, if another shell removed it
         here = sorted(folder.glob("*.npz"), key=_modified, reverse=True)
+        here = [] if _same_file(str(folder), str(kept_folder())) else here
     except OSError:
         here = []
-    kept_here = _same_file(str(folder), str(kept_folder()))
-    for kind in (keeps, [] if kept_here else [(p, False) for p in here]):
+    for kind in (keeps, [(p, False) for p in here]):
         listed = 0
         for path, kept in kind[: 4 * RECENT_MOST]:  # some may not be networks: look a little further
+            if listed == RECENT_MOST:
+                break
             info = peek(path)
-            if info is None or listed == RECENT_MOST:
+            if info is None:
                 continue
             listed += 1
             epochs, dataset = info
@@ -126,7 +129,7 @@ class FilesMixin(App[None]):
             return
         kept = self.session.kept_path  # what a notice's "ctrl+o loads it" means
         offered = str(kept) if kept else self._file
-        recent = recent_networks(Path.cwd())
+        recent = recent_networks()
         self.push_screen(FileDialog("Load a network (.npz)", offered, self._load_from, recent))
 
     def _load_from(self, path: str) -> str:
