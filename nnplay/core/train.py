@@ -113,8 +113,9 @@ def build(config: TrainConfig, data: Split, saved: Saved | None = None, dtype: t
         if saved.rng_state is not None and saved.config.seed == config.seed:
             rng.bit_generator.state = saved.rng_state  # checked when the file was read
             partial = saved.partial
-            if partial and partial["steps"] < -(-len(data.X_train) // partial["batch_size"]):
-                trainer.partial = dict(partial)  # saved partway through an epoch: finish it
+            # saved partway through an epoch, or after its last step but before it was counted
+            if partial and partial["steps"] <= -(-len(data.X_train) // partial["batch_size"]):
+                trainer.partial = dict(partial)  # finish it
         if saved.config.optimizer == config.optimizer:  # another optimizer starts afresh
             state = dict(saved.optimizer_state)
             for name, value in state.items():

@@ -151,8 +151,8 @@ def test_two_epochs_saved_loaded_and_two_more_equal_four_at_once(tmp_path, optim
     assert resumed.net.params.tobytes() == whole.net.params.tobytes()
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
-def test_a_network_saved_partway_through_an_epoch_finishes_it_as_if_never_stopped(tmp_path, optimizer):
+@pytest.mark.parametrize("optimizer, steps", [("sgd", 5), ("adam", 5), ("sgd", "all")])
+def test_a_network_saved_partway_through_an_epoch_finishes_it_as_if_never_stopped(tmp_path, optimizer, steps):
     from itertools import islice
 
     from nnplay import data
@@ -162,8 +162,9 @@ def test_a_network_saved_partway_through_an_epoch_finishes_it_as_if_never_stoppe
     config = TrainConfig(dataset="moons", layers=(2, 8, 1), activation=("relu",), optimizer=optimizer)
     half = build(config, split)
     batches = -(-len(split.X_train) // config.batch_size)
-    list(islice(half.run(4), 2 * (batches + 1) + 5))  # two epochs and 5 steps of the third
-    assert half.epoch == 2 and half.partial is not None and half.partial["steps"] == 5
+    steps = batches if steps == "all" else steps  # "all": stopped before the epoch was counted
+    list(islice(half.run(4), 2 * (batches + 1) + steps))  # two epochs and some steps of the third
+    assert half.epoch == 2 and half.partial is not None and half.partial["steps"] == steps
     save(tmp_path / "mid.npz", half.net, config, half.epoch, half.rng, half.optimizer, partial=half.partial)
     resumed = build(config, split, load(tmp_path / "mid.npz"))
     finished = [r for r in resumed.run(2) if isinstance(r, EpochStats)]
