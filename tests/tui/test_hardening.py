@@ -449,6 +449,24 @@ async def test_the_load_dialog_lists_the_keeps_and_this_folders_networks_and_loa
         assert app.session.config.dataset == "moons" and app.session.summary()["epoch"] == 4
 
 
+async def test_the_file_dialogs_open_in_a_folder_removed_under_the_app(tmp_path, monkeypatch):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()  # another shell removed it
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for key in ("ctrl+o", "ctrl+s"):
+            await pilot.press(key)
+            assert isinstance(app.screen, FileDialog)
+            assert "no longer exists" in str(app.screen.query_one("#dialog").border_subtitle)
+            await pilot.press("escape")
+        await pilot.press("ctrl+s")
+        await type_into_dialog(pilot, str(tmp_path / "safe.npz"))
+        assert (tmp_path / "safe.npz").is_file() and not isinstance(app.screen, FileDialog)
+
+
 @pytest.mark.parametrize("hours, said", [(0.1, True), (30, False)], ids=["6 minutes", "30 hours"])
 async def test_a_new_session_says_a_recently_kept_network_waits(hours, said):
     from nnplay.tui.session import kept_files

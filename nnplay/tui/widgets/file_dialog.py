@@ -57,7 +57,10 @@ class FileDialog(ModalScreen[str]):
         dialog = self.query_one("#dialog")
         dialog.border_title = self.title_text
         # Over SSH nobody can see where a bare name would land: say so.
-        dialog.border_subtitle = f"in {shown(tilde(os.getcwd()), 50)}"  # as notices write it
+        try:
+            dialog.border_subtitle = f"in {shown(tilde(os.getcwd()), 50)}"  # as notices write it
+        except OSError:  # the folder was removed under the app: a bare name cannot be saved there
+            dialog.border_subtitle = "this folder no longer exists: give a whole path"
         self.query_one(Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
