@@ -418,6 +418,7 @@ async def test_after_r_keeps_a_network_ctrl_o_offers_that_file():
 
 
 async def test_the_load_dialog_lists_the_keeps_and_this_folders_networks_and_loads_the_one_chosen(tmp_path):
+    from textual import events
     from textual.widgets import Input, OptionList
 
     from nnplay import data
@@ -440,6 +441,12 @@ async def test_the_load_dialog_lists_the_keeps_and_this_folders_networks_and_loa
         assert labels[0].startswith("kept ") and labels[0].endswith(" · 3 epochs · digits")
         assert labels[1].startswith("kept ") and labels[2].startswith("mine.npz · 4 epochs · moons · ")
         assert len(labels) == 3
+        burst = (("down", None), ("down", None), ("down", None), ("up", None))  # as a slow link sends them
+        for key, character in burst:
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        assert app.screen.query_one("#path", Input).value == app.screen.recent[1][0]
+        await pilot.press("up", "up")  # back to the name field
         await pilot.press("down")  # into the list: the newest keep, named above
         assert app.screen.query_one("#path", Input).value == app.screen.recent[0][0]
         await pilot.press("down", "down", "up")  # to mine.npz, and back one

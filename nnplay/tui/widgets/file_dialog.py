@@ -81,7 +81,9 @@ class FileDialog(ModalScreen[str]):
         if self.recent and self.query_one(Input).has_focus:
             recent = self.query_one(Recent)
             recent.highlighted = recent.highlighted or 0
-            recent.focus()
+            # at once, not after a refresh as focus() does: ↓ ↓ enter arriving together over a
+            # slow link must move in the list, not land in the name field again
+            self.set_focus(recent)
             self.query_one(Input).value = self.recent[recent.highlighted][0]
 
     def action_up(self) -> None:
@@ -89,7 +91,7 @@ class FileDialog(ModalScreen[str]):
         if recent.highlighted:
             recent.action_cursor_up()
         else:
-            self.query_one(Input).focus()
+            self.set_focus(self.query_one(Input))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_list.has_focus:  # moved to by a person, not highlighted as the list mounts
