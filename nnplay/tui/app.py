@@ -16,6 +16,7 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -498,6 +499,19 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
 
     def action_mistake(self, step: int) -> None:
         self.query_one(DigitViewer).action_mistake(step)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notices are plain text: a file name or an error may hold [brackets] (Textual would
+        read '[/]x.npz' as markup and fail)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def action_clear_notices(self) -> None:
         """esc with nothing else to close: the notices over the plots go (they also time out)."""

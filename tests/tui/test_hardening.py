@@ -456,6 +456,22 @@ async def test_the_load_dialog_lists_the_keeps_and_this_folders_networks_and_loa
         assert app.session.config.dataset == "moons" and app.session.summary()["epoch"] == 4
 
 
+async def test_file_names_with_brackets_are_shown_as_typed_not_read_as_markup(tmp_path):
+    from textual.widgets import OptionList
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.session.save(str(tmp_path / "[b]bold.npz"))
+        await pilot.press("ctrl+o")
+        assert str(app.screen.query_one(OptionList).options[0].prompt).startswith("[b]bold.npz · ")
+        await type_into_dialog(pilot, "[/]x[red")  # once: a MarkupError, and the app was gone
+        assert "[/]x[red: no such file" in str(app.screen.query_one("#message").render())
+        await type_into_dialog(pilot, str(tmp_path / "[b]bold.npz"))
+        await settle(app, pilot)
+        assert any("[b]bold.npz" in n.message and not n.markup for n in app._notifications)
+
+
 async def test_the_file_dialogs_open_in_a_folder_removed_under_the_app(tmp_path, monkeypatch):
     gone = tmp_path / "gone"
     gone.mkdir()

@@ -18,6 +18,7 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.widgets import Sparkline, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -157,7 +158,7 @@ class InspectorView(View):
             self.inspection = worker.result
             self._show()
         elif event.state == WorkerState.ERROR:
-            self.query_one("#inspector-health", Static).update(f"Could not measure: {worker.error}")
+            self.query_one("#inspector-health", Static).update(Content(f"Could not measure: {worker.error}"))
 
     # -- keys ----------------------------------------------------------------------------------
 

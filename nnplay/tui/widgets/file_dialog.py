@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -51,7 +52,7 @@ class FileDialog(ModalScreen[str]):
             hint = "enter to confirm, esc to cancel" + (", ↓ to choose below" if self.recent else "")
             yield Static(hint, id="message")
             if self.recent:
-                yield Recent(*(Option(label, id=path) for path, label in self.recent), id="recent")
+                yield Recent(*(Option(Content(label), id=path) for path, label in self.recent), id="recent")
 
     def on_mount(self) -> None:
         dialog = self.query_one("#dialog")
@@ -73,7 +74,7 @@ class FileDialog(ModalScreen[str]):
             return
         error = self.act(path)
         if error:
-            self.query_one("#message", Static).update(f"✗ {error}")
+            self.query_one("#message", Static).update(Content(f"✗ {error}"))  # a name may hold [ ]
         else:
             self.dismiss(path)
 
