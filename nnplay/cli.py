@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import fields, replace
 from typing import Any, NoReturn
 
-from nnplay.core.config import ConfigError, TrainConfig, counted, format_field
+from nnplay.core.config import ConfigError, TrainConfig, counted, format_field, trained
 
 FLAGS: dict[str, tuple[str, str]] = {
     "dataset": ("--dataset", "data set: digits, moons, circles, xor, spiral or sine (default digits)"),
@@ -243,7 +243,9 @@ def train(ns: argparse.Namespace) -> int:
             return 1
         if not ns.json:
             fresh = saved is None and trainer.epoch == 0
-            what = "an untrained network" if fresh else f"{counted(trainer.epoch, 'epoch')} of training"
+            what = (
+                "an untrained network" if fresh else f"{trained(trainer.epoch, trainer.partial)} of training"
+            )
             print(f"Saved {what} to {ns.save}", file=out)  # as the app says
     return 0
 

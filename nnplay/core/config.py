@@ -191,6 +191,15 @@ def counted(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
+def trained(epochs: int, partial: dict[str, Any] | None) -> str:
+    """'3 epochs', '13 steps' or '2 epochs and 23 steps': how much a network has trained,
+    ``partial`` being how far into the next epoch (Trainer.partial), for a message."""
+    steps = partial["steps"] if partial else 0
+    if not epochs and steps:
+        return counted(steps, "step")
+    return counted(epochs, "epoch") + (f" and {counted(steps, 'step')}" if steps else "")
+
+
 MAX_COUNT = 10**9
 """The largest batch size or number of epochs: more than any run needs, short enough to show."""
 MAX_SEED = 2**32 - 1

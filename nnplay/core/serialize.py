@@ -226,10 +226,10 @@ def check_writable(path: str | os.PathLike[str]) -> None:
         ) from None
 
 
-def peek(path: str | os.PathLike[str]) -> tuple[int, str] | None:
-    """(epochs trained, data set) from a file's meta alone, its arrays unread, for a list
-    of files to choose from; None for anything that is not a regular, readable nnplay file
-    (load() says what is wrong with it)."""
+def peek(path: str | os.PathLike[str]) -> tuple[int, dict[str, Any] | None, str] | None:
+    """(epochs trained, how far into the next (as Trainer.partial), data set) from a file's
+    meta alone, its arrays unread, for a list of files to choose from; None for anything
+    that is not a regular, readable nnplay file (load() says what is wrong with it)."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # a pipe could block for ever
             return None
@@ -240,7 +240,8 @@ def peek(path: str | os.PathLike[str]) -> tuple[int, str] | None:
         return None
     if meta.get("format") != FORMAT or type(epochs) is not int or not isinstance(dataset, str):
         return None
-    return epochs, dataset
+    partial = meta.get("partial_epoch")
+    return epochs, partial if _is_partial(partial) else None, dataset
 
 
 def load(path: str | os.PathLike[str]) -> Saved:

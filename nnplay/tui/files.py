@@ -14,7 +14,7 @@ from pathlib import Path
 from textual.app import App
 
 from nnplay import data
-from nnplay.core.config import ConfigError, counted
+from nnplay.core.config import ConfigError, counted, trained
 from nnplay.core.serialize import SaveFileError, load, name_and_folder, peek, shown
 from nnplay.tui.session import Session, kept_files, kept_folder
 from nnplay.tui.widgets.file_dialog import FileDialog
@@ -59,9 +59,9 @@ def recent_networks() -> list[tuple[str, str]]:
             if info is None:
                 continue
             listed += 1
-            epochs, dataset = info
+            epochs, partial, dataset = info
             when = ago(now - _modified(path))
-            what = f"{counted(epochs, 'epoch')} · {dataset}"
+            what = f"{trained(epochs, partial)} · {dataset}"
             found.append((str(path), f"kept {when} · {what}" if kept else f"{path.name} · {what} · {when}"))
     return found
 
@@ -150,16 +150,14 @@ class FilesMixin(App[None]):
         if not _same_file(os.path.dirname(os.path.abspath(path)), str(kept_folder())):
             self._file = path  # a kept file is nnplay's: ctrl+s offers a name of the person's own
         self._after_rebuild()
-        trained = counted(saved.epochs_trained, "epoch")
-        if saved.partial:  # saved partway through an epoch: space finishes it
-            trained += f" and {counted(saved.partial['steps'], 'step')} of the next"
+        done = trained(saved.epochs_trained, saved.partial)  # a partial epoch: space finishes it
         switched = (
             f" The data set is now {saved.config.dataset} (was {before})."
             if saved.config.dataset != before
             else ""
         )
         self.notify(
-            f"Loaded {name_and_folder(path)}: {trained} trained.{switched}", timeout=6 if switched else 4
+            f"Loaded {name_and_folder(path)}: {done} trained.{switched}", timeout=6 if switched else 4
         )
         if kept:
             self.notify(kept + ".", timeout=8)

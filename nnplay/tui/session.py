@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from nnplay import data
-from nnplay.core.config import TrainConfig, counted, format_field
+from nnplay.core.config import TrainConfig, counted, format_field, trained
 from nnplay.core.history import BoundedTable, History, HistoryLog
 from nnplay.core.network import Network, correct_mask
 from nnplay.core.serialize import Saved, SaveFileError, check_writable, name_and_folder
@@ -260,10 +260,10 @@ class Session:
     def _trained(self) -> str:
         """How much the network has trained, for a person: '3 epochs', or '5 steps' before the first."""
         assert self.trainer is not None
-        epochs, partial = self.trainer.epoch, self.trainer.partial
-        if not epochs:
-            return counted(partial["steps"] if partial else self.trainer.step, "step")
-        return counted(epochs, "epoch") + (f" and {counted(partial['steps'], 'step')}" if partial else "")
+        trainer = self.trainer
+        if not trainer.epoch and not trainer.partial:  # stepped, then a divergence put them back
+            return counted(trainer.step, "step")
+        return trained(trainer.epoch, trainer.partial)
 
     @property
     def unsaved(self) -> bool:

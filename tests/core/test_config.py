@@ -159,3 +159,11 @@ def test_counts_past_a_billion_are_refused_so_every_figure_fits_its_line(name):
     assert parse_field(name, "1000000000") == 10**9
     with pytest.raises(ConfigError, match="at most 1,000,000,000"):
         parse_field(name, "1000000001")
+
+
+def test_trained_says_epochs_and_the_steps_into_the_next():
+    from nnplay.core.config import trained
+
+    assert trained(3, None) == "3 epochs" and trained(1, None) == "1 epoch"
+    assert trained(0, {"steps": 13}) == "13 steps"  # not "0 epochs and 13 steps"
+    assert trained(2, {"steps": 1}) == "2 epochs and 1 step"
