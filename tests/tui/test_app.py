@@ -362,6 +362,15 @@ async def test_pace_slows_training_to_the_chosen_epochs_per_second():
         assert 1 <= app.session.summary()["epoch"] <= 3 * took + 1  # about 3 a second, not hundreds
 
 
+def test_every_step_is_posted_up_to_ten_a_second_and_not_on_a_slow_link():
+    from nnplay.tui.training import POST_EVERY, SLOW_LINK, posts_each_step
+
+    assert posts_each_step(0.1, 90, POST_EVERY)  # digits, batch 16, at the slowest: 9 a second
+    assert not posts_each_step(0.1, 180, POST_EVERY)  # batch 8: 18 a second, too many
+    assert not posts_each_step(None, 45, POST_EVERY)  # full speed
+    assert not posts_each_step(0.1, 45, SLOW_LINK["post_every"])  # --low-bandwidth asked for fewer
+
+
 async def test_at_the_slowest_paces_every_step_reaches_the_screen():
     app = make_app(TrainConfig(layers=(64, 16, 10), batch_size=96, epochs=1000))  # 15 steps an epoch
     async with app.run_test(size=(80, 24)) as pilot:
