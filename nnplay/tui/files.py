@@ -26,6 +26,8 @@ nothing on screen said so."""
 
 def ago(seconds: float) -> str:
     """'3 minutes ago', for a person."""
+    if seconds < 60:  # two keeps in one minute still read apart
+        return counted(max(1, round(seconds)), "second") + " ago"
     if seconds < 90:
         return "a minute ago"
     if seconds < 90 * 60:

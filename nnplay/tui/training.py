@@ -134,7 +134,7 @@ class TrainingMixin(App[None]):
         network it no longer shows, and a student would credit the draft with its figures. It
         says so, where enter applies them."""
         editor = self.query_one(ArchitectureEditor)
-        if self.state == "finished" or not editor.changed:
+        if not editor.changed:
             return False
         editor.refuse("not applied yet: enter applies it")  # fits 80x24
         editor.focus()

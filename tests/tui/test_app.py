@@ -137,6 +137,8 @@ async def test_space_and_s_with_a_draft_not_applied_say_so_and_train_nothing():
         await pilot.press("escape", "space")  # dropped: the network shown is the one that trains
         await settle(app, pilot)
         assert app.state == "finished"
+        await pilot.press("minus", "space")  # finished, with a draft: the draft is what to see to
+        assert "not applied yet" in app.query_one(ArchitectureEditor).message
 
 
 async def test_esc_with_nothing_else_to_close_clears_the_notices():

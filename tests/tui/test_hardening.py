@@ -456,6 +456,13 @@ async def test_the_load_dialog_lists_the_keeps_and_this_folders_networks_and_loa
         assert app.session.config.dataset == "moons" and app.session.summary()["epoch"] == 4
 
 
+def test_ages_are_told_apart_within_a_minute():
+    from nnplay.tui.files import ago
+
+    assert ago(0.2) == "1 second ago" and ago(13) == "13 seconds ago" and ago(75) == "a minute ago"
+    assert ago(600) == "10 minutes ago" and ago(5 * 3600) == "5 hours ago" and ago(3 * 86400) == "3 days ago"
+
+
 async def test_file_names_with_brackets_are_shown_as_typed_not_read_as_markup(tmp_path):
     from textual.widgets import OptionList
 
