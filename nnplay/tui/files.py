@@ -132,6 +132,7 @@ class FilesMixin(App[None]):
         kept = self.session.kept_path  # what a notice's "ctrl+o loads it" means
         offered = str(kept) if kept else self._file
         recent = recent_networks()
+        self.clear_notifications()  # "...: ctrl+o loads it" has done its work, and hid the list
         self.push_screen(FileDialog("Load a network (.npz)", offered, self._load_from, recent))
 
     def _load_from(self, path: str) -> str:

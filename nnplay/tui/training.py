@@ -298,7 +298,7 @@ class TrainingMixin(App[None]):
         self.notify(f"{why}. ctrl+s saves it; {again} without it.", severity="warning", timeout=AGAIN_SECONDS)
 
     def action_reset(self) -> None:
-        if not self.session.ready:
+        if not self.session.ready or self._draft_waits():  # a fresh network, but which one?
             return
         why = self._unkept("reset")
         if why:

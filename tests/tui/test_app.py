@@ -122,18 +122,19 @@ async def test_architecture_edits_apply_on_enter_and_rebuild_the_network():
         assert app.session.config.layers == (64, 24, 32, 10) and editor.note == "no change to apply"
 
 
-async def test_space_and_s_with_a_draft_not_applied_say_so_and_train_nothing():
+async def test_space_s_and_r_with_a_draft_not_applied_say_so_and_change_nothing():
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         before = app.session.trainer.net.params.copy()
         await pilot.press("minus", "tab")  # a draft, then off to the Training pane
-        for key in ("space", "s"):
+        for key in ("space", "s", "r"):
             await pilot.press(key)
             await settle(app, pilot)
             editor = app.query_one(ArchitectureEditor)
             assert app.state == "ready" and np.array_equal(app.session.trainer.net.params, before)
             assert "not applied yet" in editor.message and editor.has_focus  # where enter applies it
+            assert editor.changed  # the draft waits still
         await pilot.press("escape", "space")  # dropped: the network shown is the one that trains
         await settle(app, pilot)
         assert app.state == "finished"

@@ -436,7 +436,9 @@ async def test_the_load_dialog_lists_the_keeps_and_this_folders_networks_and_loa
             await settle(app, pilot)
             await pilot.press("r")
             await settle(app, pilot)
+        app.notify("...: ctrl+o loads it.", timeout=60)
         await pilot.press("ctrl+o")
+        assert not app._notifications  # it did its work, and it covered the list
         labels = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
         assert labels[0].startswith("kept ") and labels[0].endswith(" · 3 epochs · digits")
         assert labels[1].startswith("kept ") and labels[2].startswith("mine.npz · 4 epochs · moons · ")
