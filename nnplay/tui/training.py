@@ -137,7 +137,7 @@ class TrainingMixin(App[None]):
         if not editor.changed:
             return False
         editor.refuse("not applied yet: enter applies it")  # fits 80x24
-        editor.focus()
+        self.screen_stack[0].set_focus(editor)  # at once: an enter typed with the key applies it
         return True
 
     def _say_if_no_better_than_guessing(self) -> None:

@@ -11,12 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-
-class Choices(OptionList):
-    """The list, with enter choosing at once (OptionList's own enter posts a message, read
-    only after any keys already typed)."""
-
-    BINDINGS = [Binding("enter", "screen.choose", "Choose", show=False)]
+from nnplay.tui.widgets.choices import Choices
 
 
 class DatasetChooser(ModalScreen[None]):

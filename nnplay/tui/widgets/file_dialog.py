@@ -18,16 +18,13 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from nnplay.core.serialize import shown, tilde
+from nnplay.tui.widgets.choices import Choices
 
 
-class Recent(OptionList):
-    """The files to choose from: enter loads at once (OptionList's own enter posts a message,
-    read only after keys already typed); ↑ from the first goes back to the name."""
+class Recent(Choices):
+    """The files to choose from: enter loads at once; ↑ from the first goes back to the name."""
 
-    BINDINGS = [
-        Binding("enter", "screen.choose", "Load", show=False),
-        Binding("up", "screen.up", "Up", show=False),
-    ]
+    BINDINGS = [Binding("up", "screen.up", "Up", show=False)]
 
 
 class FileDialog(ModalScreen[str]):
