@@ -135,7 +135,13 @@ async def test_space_s_and_r_with_a_draft_not_applied_say_so_and_change_nothing(
             assert app.state == "ready" and np.array_equal(app.session.trainer.net.params, before)
             assert "not applied yet" in editor.message and editor.has_focus  # where enter applies it
             assert editor.changed  # the draft waits still
-        await pilot.press("escape", "space")  # dropped: the network shown is the one that trains
+        from textual import events
+
+        for key, character in (("space", " "), ("enter", "\r")):  # together, as a slow link sends them
+            app.post_message(events.Key(key, character))
+        await settle(app, pilot)
+        assert app.session.config.layers == (64, 8, 10)  # the enter applied the draft it pointed to
+        await pilot.press("plus", "escape", "space")  # dropped: the network shown is the one that trains
         await settle(app, pilot)
         assert app.state == "finished"
         await pilot.press("minus", "space")  # finished, with a draft: the draft is what to see to
