@@ -179,6 +179,13 @@ class Trainer:
         its ``batch_size``, and ``rng_state``, the shuffling generator's state before the
         epoch's shuffle (restored, it draws the same order)."""
 
+    @property
+    def position(self) -> tuple[int, int] | None:
+        """(steps taken, steps in all) of the unfinished epoch, or None between epochs."""
+        if self.partial is None:
+            return None
+        return self.partial["steps"], -(-len(self.X_train) // self.partial["batch_size"])
+
     def evaluate(self) -> tuple[float | None, float | None, float]:
         """(train accuracy, test accuracy, test loss) in one forward pass."""
         n_train = len(self.X_train)

@@ -386,7 +386,8 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             controls.refuse(str(e).split(": ", 1)[-1] if e.field == message.name else str(e))
             return
         trained = self.session.summary()["epoch"] if self.session.ready else 0
-        position = self._progress.position if self._progress is not None else None
+        trainer = self.session.trainer if self.session.ready else None
+        position = trainer.position if trainer is not None else None  # a loaded file's too
         partway = position is not None and 0 < position[0] < position[1]
         least = trained + 1 if partway else trained  # the total: not "Epoch 30/10", nor 28/28 in 29
         if message.name == "epochs" and candidate.epochs < least:
@@ -474,6 +475,9 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             text.append(f"loaded: test loss {loss_text(test_loss)}\n")
             if train is not None and test is not None:
                 text.append(f"train {100 * train:.1f}%  test {100 * test:.1f}%\n")
+        trainer = self.session.trainer
+        if not step and p is None and trainer is not None and trainer.position:  # loaded partway
+            step = f"step {trainer.position[0]}/{trainer.position[1]} of epoch {summary['epoch'] + 1}\n"
         if self.state == "diverged" and self._cure:  # the notice with the whole reason goes
             text.append(f"to fix: {self._cure}\n", style="bold")
         if step:

@@ -402,6 +402,25 @@ async def test_at_the_slowest_paces_every_step_reaches_the_screen():
         assert len(steps) >= 4 and steps[:4] == [1, 2, 3, 4]  # each step, not every second or third
 
 
+async def test_a_network_loaded_partway_through_an_epoch_says_how_far(tmp_path):
+    from itertools import islice
+
+    from nnplay import data
+    from nnplay.core.serialize import load, save
+    from nnplay.core.train import build
+
+    config = TrainConfig(layers=(64, 16, 10), epochs=5)
+    trainer = build(config, data.load("digits"))
+    list(islice(trainer.run(5), 2 * 46 + 5))  # two epochs of 45 steps (and their records), then 5
+    save(tmp_path / "m.npz", trainer.net, config, trainer.epoch, trainer.rng, partial=trainer.partial)
+    app = make_app(config, load(tmp_path / "m.npz"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert "step 5/45 of epoch 3" in str(app.query_one(TrainingControls).status)
+        await pilot.press("tab", "down", "down", "down", "enter", "ctrl+u", "2", "enter")  # epochs 2
+        assert "already in epoch 3" in app.query_one(TrainingControls).message  # not "trained 2"
+
+
 async def test_a_loaded_network_opens_where_it_stopped(tmp_path):
     from nnplay import data
     from nnplay.core.serialize import load, save
