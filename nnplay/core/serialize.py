@@ -394,12 +394,8 @@ def _meta(where: str, meta_array: np.ndarray | bytes) -> _Meta:
         raise SaveFileError(f"{where}: epochs_trained must be a whole number from 0 to {MAX_COUNT:,}")
     if config.epochs < epochs:  # a total already passed (older nnplay train wrote these): done
         config = replace(config, epochs=epochs)
-    if rng_state is not None:
-        try:
-            np.random.PCG64().state = rng_state  # the generator's own check, on a throwaway
-        except (TypeError, ValueError, KeyError, OverflowError) as e:
-            detail = f"missing {e}" if isinstance(e, KeyError) else str(e)
-            raise SaveFileError(f"{where}: the shuffling state is invalid ({detail})") from None
+    if rng_state is not None and (detail := _shuffle_state_error(rng_state)):
+        raise SaveFileError(f"{where}: the shuffling state is invalid ({detail})")
     if partial is not None and (rng_state is None or not _is_partial(partial)):
         raise SaveFileError(f"{where}: partial_epoch is invalid (steps, loss_sum, batch_size, rng_state)")
     return _Meta(spec, config, epochs, rng_state, partial)
@@ -414,11 +410,16 @@ def _is_partial(partial: Any) -> bool:
         return False
     if steps > MAX_COUNT or batch_size > MAX_COUNT or type(loss_sum) not in (int, float):
         return False
+    return math.isfinite(loss_sum) and not _shuffle_state_error(partial["rng_state"])
+
+
+def _shuffle_state_error(state: Any) -> str:
+    """Why NumPy refuses a saved PCG64 state, or "" if it takes it (tried on a throwaway)."""
     try:
-        np.random.PCG64().state = partial["rng_state"]
-    except (TypeError, ValueError, KeyError, OverflowError):
-        return False
-    return math.isfinite(loss_sum)
+        np.random.PCG64().state = state
+    except (TypeError, ValueError, KeyError, OverflowError) as e:
+        return f"missing {e}" if isinstance(e, KeyError) else str(e) or type(e).__name__
+    return ""
 
 
 def _check(where: str, meta: _Meta, arrays: dict[str, np.ndarray]) -> Saved:

@@ -261,7 +261,7 @@ class Session:
         """How much the network has trained, for a person: '3 epochs', or '5 steps' before the first."""
         assert self.trainer is not None
         trainer = self.trainer
-        if not trainer.epoch and not trainer.partial:  # stepped, then a divergence put them back
+        if not trainer.epoch and not trainer.partial:  # a divergence in epoch 1 put its steps back
             return counted(trainer.step, "step")
         return trained(trainer.epoch, trainer.partial)
 

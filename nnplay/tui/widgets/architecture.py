@@ -157,7 +157,7 @@ class ArchitectureEditor(Widget, can_focus=True):
             self.message = "no change to apply"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """esc with nothing to drop or clear here passes on to the app (it clears notices)."""
+        """esc with no draft or typed size to drop passes on to the app (it clears notices)."""
         if action == "discard":
             return bool(self.typed or self.changed)
         return True
