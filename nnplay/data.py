@@ -90,8 +90,8 @@ def _spiral(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
 
 def _sine() -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
-    x = rng.uniform(-np.pi, np.pi, size=(N_2D, 1))
-    return x, np.sin(x) + rng.normal(0, 0.05, x.shape)
+    x = rng.uniform(-1, 1, size=(N_2D, 1))  # inputs in [-1, 1], like the other sets'
+    return x, np.sin(np.pi * x) + rng.normal(0, 0.05, x.shape)  # one full wave
 
 
 DATASETS: dict[str, DatasetInfo] = {
@@ -102,7 +102,7 @@ DATASETS: dict[str, DatasetInfo] = {
         DatasetInfo("circles", 2, 1, "binary_cross_entropy", "a ring around a disc", _binary(_circles)),
         DatasetInfo("xor", 2, 1, "binary_cross_entropy", "opposite quadrants share a class", _binary(_xor)),
         DatasetInfo("spiral", 2, 1, "binary_cross_entropy", "two interleaved spirals", _binary(_spiral)),
-        DatasetInfo("sine", 1, 1, "mse", "regression: y = sin(x) + noise", _sine),
+        DatasetInfo("sine", 1, 1, "mse", "regression: y = sin(πx) + noise, x in [-1, 1]", _sine),
     ]
 }
 """Every data set by name."""
