@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import subprocess
 import sys
@@ -219,14 +220,29 @@ def test_gradcheck_command_passes(capsys):
     assert "dense_1.W" in out and "cross_entropy" in out
 
 
-def test_gradcheck_calls_rounding_on_a_tiny_gradient_suspicious_as_the_app_does_not_a_bug(capsys):
+def test_gradcheck_retries_a_tiny_gradient_with_larger_steps_and_calls_it_ok(capsys):
     # Seven sigmoid layers: the first layer's gradient is about 2e-5, where rounding in the
-    # central difference reaches 1.8e-6 of it (backward() is right: 2e-8 at eps 1e-3).
+    # central difference at eps 1e-6 reaches 1.8e-6 of it (at eps 1e-3 it agrees to 2e-8).
     args = ["--dataset", "spiral", "--layers", "2,3,3,3,3,3,3,1", "--activation", "sigmoid"]
     code, out, _ = run(capsys, "gradcheck", *args)
-    assert code == 0 and "dense_0.W" in out
     line = next(line for line in out.splitlines() if line.startswith("dense_0.W"))
-    assert line.endswith("suspicious") and "1 suspicious (between" in out and "has a bug" not in out
+    assert code == 0 and line.endswith("ok") and "All gradients agree" in out
+
+
+def test_gradcheck_calls_a_suspicious_error_not_a_bug(capsys, monkeypatch):
+    from nnplay.core import gradcheck
+
+    real = gradcheck.check_network_sample
+
+    def one_suspicious(*args, **kwargs):
+        checks = real(*args, **kwargs)
+        return [dataclasses.replace(checks[0], error=1e-5), *checks[1:]]
+
+    monkeypatch.setattr(gradcheck, "check_network_sample", one_suspicious)
+    code, out, _ = run(capsys, "gradcheck", "--dataset", "xor", "--layers", "2,4,1")
+    line = next(line for line in out.splitlines() if line.startswith("dense_0.W"))
+    assert code == 0 and line.endswith("suspicious")
+    assert "1 suspicious (between" in out and "has a bug" not in out
 
 
 def test_flags_are_refused_before_scikit_learn_is_imported():

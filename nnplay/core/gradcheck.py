@@ -5,12 +5,21 @@ For a function f of an array a, the central difference
 is compared with the gradient backward() computed, as a relative error
     ||analytic - numeric|| / (||analytic|| + ||numeric||).
 In float64 a correct backward() gives about 1e-10; a wrong one gives 1e-2 or more.
+
+The difference of two losses is exact only to the loss's rounding, about
+|L| x 1e-16, so at eps 1e-6 a gradient near 1e-7 (a deep sigmoid network's
+first layers, a bias that hardly matters) is lost in it, while a large eps
+misjudges curved functions and ReLU's kink. So an array that disagrees at EPS
+is checked again at each of RETRY_EPS and keeps its best agreement: a right
+backward() agrees at one of them, a wrong one at none.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -19,6 +28,8 @@ from nnplay.core.losses import Loss
 from nnplay.core.network import Network
 
 EPS = 1e-6
+RETRY_EPS = (1e-5, 1e-4, 1e-3)
+"""Steps tried, in turn, for an array that disagrees at EPS."""
 TOLERANCE = 1e-6
 """Largest relative error that counts as agreement (float64)."""
 
@@ -41,6 +52,17 @@ def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
     """
     scale = float(np.linalg.norm(analytic) + np.linalg.norm(numeric))
     return float(np.linalg.norm(analytic - numeric)) / max(scale, 1e-12)
+
+
+def best_error(analytic: np.ndarray, numeric: Callable[[float], np.ndarray]) -> float:
+    """relative_error of analytic against numeric(EPS), or if that is above TOLERANCE,
+    the smallest against numeric(eps) for EPS and each of RETRY_EPS until one agrees."""
+    error = math.inf
+    for eps in (EPS, *RETRY_EPS):
+        error = min(error, relative_error(analytic, numeric(eps)))
+        if error <= TOLERANCE:
+            break
+    return error
 
 
 def central_difference(f: Callable[[], float], flat: np.ndarray, i: int, eps: float = EPS) -> float:
@@ -77,9 +99,10 @@ def check_layer(layer: Layer, x: np.ndarray, rng: np.random.Generator, name: str
     analytic = {k: g.copy() for k, g in layer.gradients.items()}
     checks = []
     if getattr(layer, "input_grad", True):
-        checks.append(Check(f"{name}: input", relative_error(dx, numerical_gradient(score, x))))
+        checks.append(Check(f"{name}: input", best_error(dx, partial(numerical_gradient, score, x))))
     for key, value in layer.parameters.items():
-        checks.append(Check(f"{name}.{key}", relative_error(analytic[key], numerical_gradient(score, value))))
+        error = best_error(analytic[key], partial(numerical_gradient, score, value))
+        checks.append(Check(f"{name}.{key}", error))
     return checks
 
 
@@ -87,8 +110,8 @@ def check_loss(loss: Loss, z: np.ndarray, y: np.ndarray, name: str = "") -> Chec
     """Check the loss's dL/dz at logits z: (batch, k) and targets y: (batch, k)."""
     loss.forward(z, y)
     analytic = loss.backward().copy()
-    numeric = numerical_gradient(lambda: loss.forward(z, y), z)
-    return Check(name or type(loss).__name__, relative_error(analytic, numeric))
+    error = best_error(analytic, partial(numerical_gradient, lambda: loss.forward(z, y), z))
+    return Check(name or type(loss).__name__, error)
 
 
 def check_network(net: Network, x: np.ndarray, y: np.ndarray) -> list[Check]:
@@ -202,19 +225,31 @@ def check_network_sample(
                 chosen = np.sort(rng.choice(size, per_array, replace=False))
             plan.append((f"dense_{i}.{key}", value, dense.gradients[key].reshape(-1)[chosen].copy(), chosen))
     total = sum(len(chosen) for *_, chosen in plan)
+
+    def numeric(eps: float, name: str, flat: np.ndarray, chosen: np.ndarray, done: int) -> np.ndarray:
+        out = np.empty(len(chosen))
+        for j, k in enumerate(chosen):
+            if stop is not None and stop():
+                raise _StoppedError
+            if progress is not None and eps == EPS:  # a retry's nudges are not counted again
+                progress(name, done + j, total)
+            out[j] = central_difference(total_loss, flat, int(k), eps)
+        return out
+
     done = 0
     checks: list[SampledCheck] = []
     for name, value, analytic, chosen in plan:
         flat = value.reshape(-1)  # a view: nudging flat nudges the layer's weights
-        numeric = np.empty(len(chosen))
-        for j, k in enumerate(chosen):
-            if stop is not None and stop():
-                return checks
-            if progress is not None:
-                progress(name, done, total)
-            numeric[j] = central_difference(total_loss, flat, int(k))
-            done += 1
-        checks.append(SampledCheck(name, relative_error(analytic, numeric), len(chosen), value.size))
+        try:
+            error = best_error(analytic, partial(numeric, name=name, flat=flat, chosen=chosen, done=done))
+        except _StoppedError:
+            return checks
+        done += len(chosen)
+        checks.append(SampledCheck(name, error, len(chosen), value.size))
         if on_check is not None:
             on_check(checks[-1])
     return checks
+
+
+class _StoppedError(Exception):
+    """stop() turned true partway through an array."""

@@ -4,7 +4,15 @@ import numpy as np
 import pytest
 
 from nnplay.core.activations import ACTIVATIONS, ReLU
-from nnplay.core.gradcheck import TOLERANCE, check_layer, check_loss, check_network, relative_error
+from nnplay.core.gradcheck import (
+    SUSPICIOUS,
+    TOLERANCE,
+    check_layer,
+    check_loss,
+    check_network,
+    check_network_sample,
+    relative_error,
+)
 from nnplay.core.layers import Dense
 from nnplay.core.losses import LOSSES
 from nnplay.core.network import Network, NetworkSpec
@@ -85,6 +93,52 @@ def test_the_check_catches_a_wrong_backward():
     rng = np.random.default_rng(0)
     [c] = check_layer(LeakyGradReLU(), away_from_kinks(rng, (4, 6)), rng)
     assert not c.ok and c.error > 0.1
+
+
+def deep_sigmoid_net():
+    """64, ten sigmoid layers of 8, 10: the first layers' gradients are near 1e-7."""
+    spec = NetworkSpec((64, *[8] * 10, 10), ("sigmoid",) * 10)
+    return Network(spec, np.random.default_rng(0), dtype=np.float64)
+
+
+def test_tiny_gradients_of_a_deep_sigmoid_network_are_not_called_wrong(digits):
+    # At eps 1e-6 alone, dense_0.W disagreed by 4e-4 ("wrong"): rounding in the loss difference.
+    checks = check_network(deep_sigmoid_net(), digits.X_train[:8], digits.Y_train[:8])
+    assert all(c.ok for c in checks), [c for c in checks if not c.ok]
+
+
+def test_retrying_with_larger_steps_does_not_hide_a_small_bug():
+    class SlightlyWrongDense(Dense):
+        def backward(self, dy):
+            dx = super().backward(dy)
+            self.gradients["W"] *= 1.001  # 0.1% off: wrong at every step size
+            return dx
+
+    rng = np.random.default_rng(0)
+    checks = {
+        c.name: c
+        for c in check_layer(
+            SlightlyWrongDense(5, 3, rng, dtype=np.float64), rng.standard_normal((4, 5)), rng, "d"
+        )
+    }
+    assert checks["d.W"].error > SUSPICIOUS
+    assert checks["d.b"].ok and checks["d: input"].ok
+
+
+def test_progress_counts_each_nudge_once_when_an_array_is_retried(digits):
+    seen = []
+    net = deep_sigmoid_net()
+    checks = check_network_sample(
+        net,
+        digits.X_train[:8],
+        digits.Y_train[:8],
+        None,
+        np.random.default_rng(0),
+        progress=lambda name, done, total: seen.append((done, total)),
+    )
+    assert len(checks) == 2 * len(net.dense)
+    assert [done for done, _ in seen] == list(range(net.n_params))
+    assert {total for _, total in seen} == {net.n_params}
 
 
 def test_relative_error_is_zero_for_equal_and_large_for_different():

@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from nnplay.core.gradcheck import (
     EPS,
+    RETRY_EPS,
     SUSPICIOUS,
     TOLERANCE,
     SampledCheck,
@@ -55,7 +56,10 @@ EXPLANATION = f"""\
 How it works: each parameter w in turn is nudged by ε = {sci(EPS)} up and down and the \
 loss recomputed; the central difference (L(w+ε) − L(w−ε)) / 2ε is the slope that \
 forward() implies. It is compared with the gradient backward() computed, as \
-‖backward − numeric‖ / (‖backward‖ + ‖numeric‖) over each W and b.
+‖backward − numeric‖ / (‖backward‖ + ‖numeric‖) over each W and b. An array that \
+disagrees is checked again with ε of {", ".join(sci(e) for e in RETRY_EPS)} and keeps its \
+best agreement: at a small ε a tiny gradient (a deep sigmoid network's first layers) is lost \
+in the loss's rounding. A right backward() agrees at some ε; a wrong one at none.
 
 About 1e-10 means backward() computes exactly the derivative forward() implies. \
 Up to {sci(TOLERANCE)} is "ok"; above {sci(SUSPICIOUS)} is "wrong": a bug in a backward(). \
