@@ -234,6 +234,23 @@ async def test_an_edit_left_with_tab_is_dropped_and_reset_clears_stale_notes():
         assert "(at r)" not in str(controls.query_one("#settings").content)
 
 
+async def test_moving_off_a_field_being_typed_drops_the_text_and_never_applies_it_to_another_row():
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=10_000))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        controls = app.query_one(TrainingControls)
+        editor = controls.query_one("#edit")
+        await pilot.press("tab", "down", "enter", "ctrl+u", *"abc", "enter")  # refused, still open
+        assert controls.message.startswith("✗") and editor.display
+        await pilot.press("down")  # on to batch size: the typing stays behind, undone
+        assert not editor.display and controls.has_focus and controls.field == "batch_size"
+        assert "learning rate 0.01" in str(controls.query_one("#settings").content)
+        await pilot.press("enter", "ctrl+u", *"64", "enter")
+        assert app.session.config.batch_size == 64 and app.session.config.lr == 0.01
+        await pilot.press("up", "up", "enter", "ctrl+u", *"0.5", "down")  # not refused: dropped too
+        assert app.session.config.optimizer == "sgd" and controls.field == "lr" and not editor.display
+
+
 async def test_the_status_stays_in_view_under_a_long_note_and_a_deep_network():
     app = make_app(TrainConfig(layers=(64, *[16] * 12, 10), epochs=2))
     async with app.run_test(size=(80, 24)) as pilot:

@@ -172,6 +172,8 @@ class TrainingControls(Vertical, can_focus=True):
         return FIELDS[self.cursor][0]
 
     def action_cursor(self, step: int) -> None:
+        if self.editing:  # ↑↓ leave the field as it was: typed text must not follow to another row
+            self._close_editor()
         # No wrapping round: one ↑ too many must not land on epochs and change it.
         self.cursor = max(0, min(len(FIELDS) - 1, self.cursor + step))
         self.message = ""

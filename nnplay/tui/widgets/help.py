@@ -43,8 +43,9 @@ type digits then `enter` to set its size · `←→` change its activation ·
 network) · `esc` discard the changes.
 
 **Training pane**: `↑↓` choose a setting · `←→` step it · `enter` type a value
-(`enter` again sets it, `esc` cancels). The learning rate, optimizer, L2 and
-batch size change a run in progress; the seed and init apply at the next reset.
+(`enter` again sets it, `esc` or `↑↓` leave it as it was). The learning rate,
+optimizer, L2 and batch size change a run in progress; the seed and init apply
+at the next reset.
 
 **Digit pane**: `←→` previous or next sample · `t` test or training set ·
 `m` / `M` next or previous sample the network gets wrong (`t`, `m`, `M` work
