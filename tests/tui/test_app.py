@@ -122,6 +122,21 @@ async def test_architecture_edits_apply_on_enter_and_rebuild_the_network():
         assert app.session.config.layers == (64, 24, 32, 10) and editor.note == "no change to apply"
 
 
+async def test_a_size_typed_before_a_or_x_is_dropped_and_never_reaches_another_layer():
+    app = make_app(TrainConfig(layers=(64, 128, 128, 64, 10), epochs=3))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        editor = app.query_one(ArchitectureEditor)
+        await pilot.press(*"32", "a")  # typed for hidden 1; a adds a layer below it
+        assert editor.typed == "" and editor.draft_layers == [64, 128, 128, 128, 64, 10]
+        await pilot.press("escape", *"5", "x", "x", "x", "x", "enter")  # every hidden layer gone
+        assert editor.draft_layers == [64, 10]  # the output is still the data set's 10
+        await settle(app, pilot)
+        assert app.session.config.layers == (64, 10)
+        await pilot.press(*"5", "enter")  # no hidden layer: digits have nothing to size
+        assert app.session.config.layers == (64, 10) and editor.draft_layers == [64, 10]
+
+
 async def test_space_s_and_r_with_a_draft_not_applied_say_so_and_change_nothing():
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:

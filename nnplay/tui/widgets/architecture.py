@@ -98,11 +98,17 @@ class ArchitectureEditor(Widget, can_focus=True):
     def action_cursor(self, step: int) -> None:
         if self.n_hidden:
             self.cursor = max(0, min(self.n_hidden - 1, self.cursor + step))  # no wrapping round
-            if self.typed:  # a size typed for the layer left behind is dropped, and its hint
-                self.typed = ""
-                self.message = ""
+            self._drop_typed()
+
+    def _drop_typed(self) -> None:
+        """A size typed for the layer the cursor leaves (or that moves away) is dropped, and its hint."""
+        if self.typed:
+            self.typed = ""
+            self.message = ""
 
     def _set_size(self, size: int) -> None:
+        if not self.n_hidden:  # the input and output sizes are the data set's
+            return
         draft = list(self.draft_layers)
         draft[self.cursor + 1] = size
         try:  # the same parser the command line's --layers uses
@@ -126,6 +132,7 @@ class ArchitectureEditor(Widget, can_focus=True):
             self.refresh(layout=True)
 
     def action_add(self) -> None:
+        self._drop_typed()
         at = self.cursor + 1 if self.n_hidden else 0
         size = self.draft_layers[at] if self.n_hidden else 32
         activation = self.draft_activations[self.cursor] if self.n_hidden else "relu"
@@ -139,6 +146,7 @@ class ArchitectureEditor(Widget, can_focus=True):
         if not self.n_hidden:
             self.message = "✗ no hidden layer to remove"
             return
+        self._drop_typed()
         del self.draft_layers[self.cursor + 1]
         del self.draft_activations[self.cursor]
         self.cursor = min(self.cursor, max(self.n_hidden - 1, 0))
