@@ -115,11 +115,12 @@ def resolve(ns: argparse.Namespace) -> tuple[TrainConfig, Any]:
     Imports nothing slow. Raises UsageError with a one-line message.
     """
     from nnplay import data
-    from nnplay.core.serialize import SaveFileError, load
+    from nnplay.core.serialize import SaveFileError, load, load_name
 
     given = {name: getattr(ns, name) for name in FLAGS if hasattr(ns, name)}
     saved = None
     if getattr(ns, "load", None) is not None:
+        ns.load = load_name(ns.load)  # "mynet", saved as mynet.npz, as in the app
         try:
             saved = load(ns.load)
         except SaveFileError as e:
@@ -158,10 +159,11 @@ def resolve(ns: argparse.Namespace) -> tuple[TrainConfig, Any]:
 
 
 def train(ns: argparse.Namespace) -> int:
-    from nnplay.core.serialize import SaveFileError, check_writable
+    from nnplay.core.serialize import SaveFileError, check_writable, save_name
 
     config, saved = resolve(ns)
     if ns.save is not None:
+        ns.save = save_name(ns.save)  # "mynet" is saved as mynet.npz, as in the app
         try:
             check_writable(ns.save)
         except SaveFileError as e:

@@ -100,6 +100,19 @@ def test_epochs_zero_saves_the_fresh_network_and_load_continues(capsys, tmp_path
     assert "Epoch 3/3" in out and "Epoch 2/" not in out  # --epochs is the total: one more
 
 
+def test_save_and_load_names_mean_what_they_mean_in_the_app(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "train", "--epochs", "0", "--save", "mynet")
+    assert code == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["mynet.npz"]
+    assert "Saved an untrained network to mynet.npz" in out
+    code, out, _ = run(capsys, "train", "--load", "mynet", "--epochs", "1", "--json")
+    assert code == 0 and json.loads(out.splitlines()[0])["epoch"] == 1
+    for name in ("foo/", "mynet.npz/"):  # a folder's name, even one that does not exist
+        code, _, err = run(capsys, "train", "--epochs", "0", "--save", name)
+        assert code == 2 and f"--save: {name} names a folder (it ends in /)" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mynet.npz"]  # no file foo
+
+
 def test_epochs_counts_a_loaded_files_epochs_as_the_app_and_the_file_do(capsys, tmp_path):
     path = tmp_path / "m.npz"
     run(capsys, "train", "--layers", "64,8,10", "--epochs", "3", "--save", str(path))

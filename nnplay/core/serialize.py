@@ -198,10 +198,27 @@ def _disagreement(config: TrainConfig, spec: NetworkSpec) -> str:
     return ""
 
 
+def save_name(path: str) -> str:
+    """The file a save to ``path`` writes: "mynet" is mynet.npz, a name students know as a
+    network; a name with an ending, a folder or a name ending in / is taken as it is."""
+    if os.path.splitext(path)[1] or os.path.isdir(path) or path.endswith(("/", os.sep)):
+        return path
+    return path + ".npz"
+
+
+def load_name(path: str) -> str:
+    """The file a load of ``path`` reads: mynet.npz for "mynet" if only that exists."""
+    if not os.path.exists(path) and os.path.isfile(path + ".npz"):
+        return path + ".npz"
+    return path
+
+
 def check_writable(path: str | os.PathLike[str]) -> None:
     """Raise SaveFileError now, not after training, if path cannot be written."""
     if not str(path).strip():  # Path("") is ".", which would read as "a folder"
         raise SaveFileError("no file name given; give one such as model.npz")
+    if str(path).endswith(("/", os.sep)):  # Path() drops the /: "foo/" would be saved as foo
+        raise SaveFileError(f"{path} names a folder (it ends in /); give a file name such as model.npz")
     target = Path(path)
     try:
         real = Path(os.path.realpath(path))  # a symbolic link is written through

@@ -15,7 +15,7 @@ from textual.app import App
 
 from nnplay import data
 from nnplay.core.config import ConfigError, counted, trained
-from nnplay.core.serialize import SaveFileError, load, name_and_folder, peek, shown
+from nnplay.core.serialize import SaveFileError, load, load_name, name_and_folder, peek, save_name, shown
 from nnplay.tui.session import Session, kept_files, kept_folder
 from nnplay.tui.widgets.file_dialog import FileDialog
 
@@ -48,7 +48,8 @@ def recent_networks() -> list[tuple[str, str]]:
     keeps = [(p, True) for p in reversed(kept_files())]
     try:
         folder = Path.cwd()  # gone, if another shell removed it
-        here = sorted(folder.glob("*.npz"), key=_modified, reverse=True)
+        here = [p for p in folder.iterdir() if p.suffix.lower() == ".npz"]  # UP.NPZ too
+        here.sort(key=_modified, reverse=True)
         here = [] if _same_file(str(folder), str(kept_folder())) else here
     except OSError:
         here = []
@@ -101,8 +102,7 @@ class FilesMixin(App[None]):
         self.push_screen(FileDialog("Save the network (.npz)", self._file, self._save_to))
 
     def _save_to(self, path: str) -> str:
-        if not os.path.splitext(path)[1] and not os.path.isdir(path) and not path.endswith(os.sep):
-            path += ".npz"  # "mynet" is saved as mynet.npz, a name students know as a network
+        path = save_name(path)  # "mynet" is saved as mynet.npz, as nnplay train --save does
         # Another file of that name, not the one saved or loaded here: perhaps a teacher's
         # handout or yesterday's best run. Saving over it takes a second enter.
         if os.path.isfile(path) and not _same_file(path, self._file) and path != self._replace_asked:
@@ -136,8 +136,7 @@ class FilesMixin(App[None]):
         self.push_screen(FileDialog("Load a network (.npz)", offered, self._load_from, recent))
 
     def _load_from(self, path: str) -> str:
-        if not os.path.exists(path) and os.path.isfile(path + ".npz"):
-            path += ".npz"  # "mynet", saved as mynet.npz
+        path = load_name(path)  # "mynet", saved as mynet.npz
         try:
             saved = load(path)
             data.check(saved.config, saved.spec.loss)

@@ -124,6 +124,24 @@ async def test_a_name_without_an_ending_is_saved_and_loaded_as_npz(tmp_path):
         assert np.array_equal(app.session.trainer.net.params, stepped)
 
 
+async def test_a_name_ending_in_a_slash_is_refused_and_upper_case_npz_files_are_listed(tmp_path):
+    from textual.widgets import OptionList
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await type_into_dialog(pilot, "foo/")
+        assert isinstance(app.screen, FileDialog) and "foo/ names a folder" in str(
+            app.screen.query_one("#message").content
+        )
+        await type_into_dialog(pilot, "UP.NPZ")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["UP.NPZ"]
+        await pilot.press("ctrl+o")
+        labels = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
+        assert [label for label in labels if label.startswith("UP.NPZ · ")]
+
+
 async def test_a_home_relative_name_saves_in_home_and_a_too_long_one_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     app = make_app(SMALL)
