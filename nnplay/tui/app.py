@@ -346,7 +346,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         return "", kept
 
     def action_dataset(self) -> None:
-        if self.session.ready:
+        if self.session.ready and not self._draft_waits():  # the draft's hidden layers, or the old?
             about = {name: info.about for name, info in data.DATASETS.items()}
             self.push_screen(DatasetChooser(about, self.session.config.dataset, self._switch_dataset))
 

@@ -92,6 +92,9 @@ class FilesMixin(App[None]):
     def _unkept(self, action: str) -> str:
         raise NotImplementedError  # TrainingMixin
 
+    def _draft_waits(self) -> bool:
+        raise NotImplementedError  # TrainingMixin
+
     _replace_asked = ""
     """A file not of this session that the save dialog has asked about replacing."""
 
@@ -127,7 +130,7 @@ class FilesMixin(App[None]):
             self.notify(f"An unsaved network kept {ago(age)} waits: ctrl+o loads it.", timeout=8)
 
     def action_open(self) -> None:
-        if not self.session.ready:
+        if not self.session.ready or self._draft_waits():  # loading would drop the draft unseen
             return
         kept = self.session.kept_path  # what a notice's "ctrl+o loads it" means
         offered = str(kept) if kept else self._file

@@ -137,16 +137,17 @@ async def test_a_size_typed_before_a_or_x_is_dropped_and_never_reaches_another_l
         assert app.session.config.layers == (64, 10) and editor.draft_layers == [64, 10]
 
 
-async def test_space_s_and_r_with_a_draft_not_applied_say_so_and_change_nothing():
+async def test_space_s_r_d_and_ctrl_o_with_a_draft_not_applied_say_so_and_change_nothing():
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         before = app.session.trainer.net.params.copy()
         await pilot.press("minus", "tab")  # a draft, then off to the Training pane
-        for key in ("space", "s", "r"):
+        for key in ("space", "s", "r", "D", "ctrl+o"):  # D and ctrl+o would replace it unseen
             await pilot.press(key)
             await settle(app, pilot)
             editor = app.query_one(ArchitectureEditor)
+            assert len(app.screen_stack) == 1  # no chooser or dialog opened over it
             assert app.state == "ready" and np.array_equal(app.session.trainer.net.params, before)
             assert "not applied yet" in editor.message and editor.has_focus  # where enter applies it
             assert editor.changed  # the draft waits still

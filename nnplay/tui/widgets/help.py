@@ -40,7 +40,8 @@ KEYS = """\
 **Network pane**: `↑↓` choose a hidden layer · `+` `-` double or halve it ·
 type digits then `enter` to set its size · `←→` change its activation ·
 `a` add a layer · `x` remove one · `enter` apply (rebuilds and resets the
-network) · `esc` discard the changes.
+network) · `esc` discard the changes. While changes wait, `space`, `s`, `r`,
+`D` and `ctrl+o` point to them instead.
 
 **Training pane**: `↑↓` choose a setting · `←→` step it · `enter` type a value
 (`enter` again sets it, `esc` or `↑↓` leave it as it was). The learning rate,
