@@ -99,6 +99,27 @@ PLACEHOLDERS = {
 }
 """What the plots say before any epoch has finished, by state (ready for the others)."""
 
+
+def epoch_line(state: str, epoch: int, epochs: int, pace: float | None, width: int) -> tuple[str, str]:
+    """The status's first line, as (state, "   Epoch 13/100 at 1/s"), shortened until it fits
+    ``width``: a wrapped line would push the step line, the last of the status, out of view.
+
+    In turn: the state's hint goes ("○ ready"), the gap narrows, a round total is shown
+    in thousands or millions ("100k").
+    """
+    total = str(epochs)
+    for step in range(4):
+        if step == 3 and epochs and epochs % 1000 == 0:
+            total = f"{epochs // 10**6}M" if epochs % 10**6 == 0 else f"{epochs // 1000}k"
+        gap = "   " if step < 2 else " "
+        line = f"{gap}Epoch {epoch}/{total}" + (f" at {pace:g}/s" if pace else "")
+        if step >= 1:
+            state = state.split(":")[0]
+        if len(state + line) <= width:
+            break
+    return state, line
+
+
 STATES = {
     "loading": "… loading",
     "ready": "○ ready: space trains",
@@ -443,12 +464,8 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
     def _show_status(self) -> None:
         summary = self.session.summary()
         text = Text()
-        state, epoch = STATES[self.state], f"   Epoch {summary['epoch']}/{summary['epochs']}"
         width = self.query_one(TrainingControls).content_size.width or 36
-        if self.pace:  # on this line: the four lines below may all be in use
-            epoch += f" at {self.pace:g}/s"
-        if len(state + epoch) > width:
-            state = state.split(":")[0]  # "○ ready", without its hint, rather than wrap
+        state, epoch = epoch_line(STATES[self.state], summary["epoch"], summary["epochs"], self.pace, width)
         text.append(state, style="bold")
         text.append(epoch + "\n")
         p = self._progress

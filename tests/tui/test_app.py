@@ -694,6 +694,24 @@ async def test_the_slowest_pace_spreads_an_epochs_steps_to_watch_them():
         assert app.state == "paused"
 
 
+@pytest.mark.parametrize(
+    "state,epoch,epochs,pace,shown",
+    [
+        ("paused", 1012, 100_000, 0.1, "‖ paused Epoch 1012/100000 at 0.1/s"),  # was 38 wide
+        ("running", 10_012, 100_000, 0.1, "▶ running Epoch 10012/100k at 0.1/s"),
+        ("diverged", 3000, 4000, 100.0, "✗ diverged Epoch 3000/4000 at 100/s"),
+        ("ready", 0, 100, None, "○ ready: space trains   Epoch 0/100"),  # room: as before
+    ],
+)
+def test_the_epoch_line_shortens_to_fit_the_pane_rather_than_wrap(state, epoch, epochs, pace, shown):
+    # A wrapped first line pushed the last, "step 26/45  batch loss ...", out of the status:
+    # at the slowest paces s seemed to do nothing.
+    from nnplay.tui.app import STATES, epoch_line
+
+    line = "".join(epoch_line(STATES[state], epoch, epochs, pace, 36))
+    assert line == shown and len(line) <= 36
+
+
 async def test_space_pressed_twice_at_once_pauses_and_resumes():
     app = make_app(TrainConfig(epochs=10_000))
     async with app.run_test(size=(80, 24)) as pilot:
