@@ -889,8 +889,11 @@ async def test_d_trains_on_another_data_set_keeping_the_hidden_layers_and_the_wo
         await settle(app, pilot)
         await pilot.press("space")
         await settle(app, pilot)
-        await pilot.press("D")
+        await pilot.press("D", "down")
         assert isinstance(app.screen, DatasetChooser)
+        prompts = [str(o.prompt) for o in app.screen.query_one("#datasets").options]
+        assert prompts[0].endswith("(now)") and prompts[0].startswith("  ")  # digits, not the cursor
+        assert prompts[1].startswith("▶ moons")  # the cursor, shown without colour too
         await pilot.press("escape")  # changes nothing
         assert app.session.config.dataset == "digits" and app.session.summary()["epoch"] == 2
         await pilot.press("D", "down", "enter")  # moons, the next after digits

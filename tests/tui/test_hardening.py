@@ -138,7 +138,7 @@ async def test_a_name_ending_in_a_slash_is_refused_and_upper_case_npz_files_are_
         await type_into_dialog(pilot, "UP.NPZ")
         assert sorted(p.name for p in tmp_path.iterdir()) == ["UP.NPZ"]
         await pilot.press("ctrl+o")
-        labels = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
+        labels = [str(o.prompt)[2:] for o in app.screen.query_one(OptionList).options]  # past ▶
         assert [label for label in labels if label.startswith("UP.NPZ · ")]
 
 
@@ -457,7 +457,7 @@ async def test_the_load_dialog_lists_the_keeps_and_this_folders_networks_and_loa
         app.notify("...: ctrl+o loads it.", timeout=60)
         await pilot.press("ctrl+o")
         assert not app._notifications  # it did its work, and it covered the list
-        labels = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
+        labels = [str(o.prompt)[2:] for o in app.screen.query_one(OptionList).options]  # past ▶
         assert labels[0].startswith("kept ") and labels[0].endswith(" · 3 epochs · digits")
         assert labels[1].startswith("kept ") and labels[2].startswith("mine.npz · 4 epochs · moons · ")
         assert len(labels) == 3
@@ -467,8 +467,12 @@ async def test_the_load_dialog_lists_the_keeps_and_this_folders_networks_and_loa
         await pilot.pause()
         assert app.screen.query_one("#path", Input).value == app.screen.recent[1][0]
         await pilot.press("up", "up")  # back to the name field
+        prompts = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
+        assert not any(p.startswith("▶") for p in prompts)  # the name field has the keys
         await pilot.press("down")  # into the list: the newest keep, named above
         assert app.screen.query_one("#path", Input).value == app.screen.recent[0][0]
+        prompts = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
+        assert [p[:2] for p in prompts] == ["▶ ", "  ", "  "]  # marked without colour too
         await pilot.press("down", "down", "up")  # to mine.npz, and back one
         assert app.screen.query_one("#path", Input).value == app.screen.recent[1][0]
         await pilot.press("down", "enter")
@@ -491,7 +495,7 @@ async def test_file_names_with_brackets_are_shown_as_typed_not_read_as_markup(tm
         await settle(app, pilot)
         app.session.save(str(tmp_path / "[b]bold.npz"))
         await pilot.press("ctrl+o")
-        assert str(app.screen.query_one(OptionList).options[0].prompt).startswith("[b]bold.npz · ")
+        assert str(app.screen.query_one(OptionList).options[0].prompt).startswith("  [b]bold.npz · ")
         await type_into_dialog(pilot, "[/]x[red")  # once: a MarkupError, and the app was gone
         assert "[/]x[red: no such file" in str(app.screen.query_one("#message").render())
         await type_into_dialog(pilot, str(tmp_path / "[b]bold.npz"))

@@ -35,7 +35,7 @@ class DatasetChooser(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         width = max(map(len, self.about))
         options = [
-            Option(f"{'›' if name == self.current else ' '} {name:<{width}}  {about}", id=name)
+            Option(f"{name:<{width}}  {about}{'  (now)' if name == self.current else ''}", id=name)
             for name, about in self.about.items()
         ]
         with Vertical(id="dialog"):

@@ -49,7 +49,7 @@ class FileDialog(ModalScreen[str]):
             hint = "enter to confirm, esc to cancel" + (", ↓ to choose below" if self.recent else "")
             yield Static(hint, id="message")
             if self.recent:
-                yield Recent(*(Option(Content(label), id=path) for path, label in self.recent), id="recent")
+                yield Recent(*(Option(label, id=path) for path, label in self.recent), id="recent")
 
     def on_mount(self) -> None:
         dialog = self.query_one("#dialog")
