@@ -469,7 +469,10 @@ async def test_the_load_dialog_lists_the_keeps_and_this_folders_networks_and_loa
         await pilot.press("up", "up")  # back to the name field
         prompts = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
         assert not any(p.startswith("▶") for p in prompts)  # the name field has the keys
+        await type_into_dialog(pilot, "")  # refused: no name
+        assert "✗" in str(app.screen.query_one("#message").content)
         await pilot.press("down")  # into the list: the newest keep, named above
+        assert "✗" not in str(app.screen.query_one("#message").content)  # it was of the empty name
         assert app.screen.query_one("#path", Input).value == app.screen.recent[0][0]
         prompts = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
         assert [p[:2] for p in prompts] == ["▶ ", "  ", "  "]  # marked without colour too

@@ -43,11 +43,14 @@ class FileDialog(ModalScreen[str]):
         self.recent = list(recent)
         """(path, what it is) for each file to offer in a list, newest first."""
 
+    @property
+    def hint(self) -> str:
+        return "enter to confirm, esc to cancel" + (", ↓ to choose below" if self.recent else "")
+
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Input(self.path, id="path")
-            hint = "enter to confirm, esc to cancel" + (", ↓ to choose below" if self.recent else "")
-            yield Static(hint, id="message")
+            yield Static(self.hint, id="message")
             if self.recent:
                 yield Recent(*(Option(label, id=path) for path, label in self.recent), id="recent")
 
@@ -82,7 +85,13 @@ class FileDialog(ModalScreen[str]):
             # at once, not after a refresh as focus() does: ↓ ↓ enter arriving together over a
             # slow link must move in the list, not land in the name field again
             self.set_focus(recent)
-            self.query_one(Input).value = self.recent[recent.highlighted][0]
+            self._offer(self.recent[recent.highlighted][0])
+
+    def _offer(self, path: str) -> None:
+        """Put a listed file's path in the name field, and the hint back: a refusal shown was
+        of another name."""
+        self.query_one(Input).value = path
+        self.query_one("#message", Static).update(self.hint)
 
     def action_up(self) -> None:
         recent = self.query_one(Recent)
@@ -93,7 +102,7 @@ class FileDialog(ModalScreen[str]):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_list.has_focus:  # moved to by a person, not highlighted as the list mounts
-            self.query_one(Input).value = event.option.id or ""  # what enter there would load too
+            self._offer(event.option.id or "")  # what enter there would load too
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()  # a click
