@@ -412,8 +412,9 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         partway = position is not None and 0 < position[0] < position[1]
         least = trained + 1 if partway else trained  # the total: not "Epoch 30/10", nor 28/28 in 29
         if message.name == "epochs" and candidate.epochs < least:
-            done = f"in epoch {least:,}" if partway else f"trained {trained:,}"  # two lines at 80x24
-            controls.refuse(f"already {done}: give {least:,} or more, or r to start afresh")
+            done = f"in epoch {least}" if partway else f"trained {trained}"  # two lines at 80x24
+            # no 1,149: the field takes a number as typed, and the status writes them so too
+            controls.refuse(f"already {done}: give {least} or more, or r to start afresh")
             return
         note = self.session.apply(candidate)
         controls.accept(candidate, note, self.session.waiting)

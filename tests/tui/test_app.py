@@ -828,6 +828,23 @@ async def test_a_refusal_the_training_pane_has_no_row_for_is_shown_as_a_notifica
         assert shown == ["unknown optimizer 'rmsprop'; choose from sgd, momentum, adam"] * toasts
 
 
+async def test_the_epochs_refusal_names_a_total_the_field_takes_as_written(tmp_path):
+    from nnplay import data
+    from nnplay.core.serialize import load, save
+    from nnplay.core.train import build
+
+    config = TrainConfig(layers=(64, 8, 10), epochs=2000)
+    save(tmp_path / "long.npz", build(config, data.load("digits")).net, config, 1149)
+    app = make_app(config, load(tmp_path / "long.npz"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        controls = app.query_one(TrainingControls)
+        await pilot.press("tab", "down", "down", "down", "enter", "ctrl+u", *"1000", "enter")
+        assert controls.message == "✗ already trained 1149: give 1149 or more, or r to start afresh"
+        await pilot.press("ctrl+u", *"1,149", "enter")  # as a message with 1,149 would have it typed
+        assert app.session.config.epochs == 2000 and "not a whole number" in controls.message
+
+
 async def test_epochs_cannot_be_set_below_the_epochs_already_trained():
     app = make_app(TrainConfig(layers=(64, 16, 10), epochs=3))
     async with app.run_test(size=(80, 24)) as pilot:
