@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from nnplay.core.config import TrainConfig
 from nnplay.tui.app import make_app
-from nnplay.tui.widgets.loss_plot import MetricPlot, linear_ticks, log_ticks
+from nnplay.tui.widgets.loss_plot import MetricPlot, epoch_ticks, linear_ticks, log_ticks
 from tests.tui.helpers import settle
 
 positive = st.floats(1e-12, 1e12)
@@ -142,3 +142,12 @@ async def test_after_r_the_run_before_stays_on_the_plots_labelled_by_what_change
         assert plot.border_title == "Loss vs before: sgd"
         await pilot.press("p")
         assert plot.border_title == "Accuracy % vs before: sgd"  # accuracy compares too
+
+
+@pytest.mark.parametrize(
+    "last,ticks",
+    [(7, [1, 3, 5, 7]), (5, [1, 2, 3, 4, 5]), (9, [1, 3, 5, 7, 9]), (100, [1, 25, 50, 75, 100])],
+)
+def test_epoch_ticks_are_evenly_spaced_over_a_few_epochs(last, ticks):
+    # 7 epochs were labelled 1 2 4 5 7: 3 and 6 missing, as if the plot had skipped them.
+    assert epoch_ticks(1, last) == ticks

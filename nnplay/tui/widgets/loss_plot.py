@@ -118,7 +118,7 @@ class MetricPlot(PlotextPlot):
             plt.plot(x.tolist(), v.tolist(), **style)
         first = min(float(x[0]) for x, _, _ in curves)
         last = max(float(x[-1]) for x, _, _ in curves)
-        ticks = sorted({int(t) for t in np.linspace(first, last, 5)})
+        ticks = epoch_ticks(int(first), int(last))
         plt.xticks([float(t) for t in ticks], [str(t) for t in ticks])
         styles = [style for _, _, style in curves]
         keys = [KEY] if TRAIN in styles else []
@@ -128,6 +128,20 @@ class MetricPlot(PlotextPlot):
             keys.append(EARLIER_KEY)
         self.border_subtitle = "  ".join(keys)
         self.refresh()
+
+
+def epoch_ticks(first: int, last: int) -> list[int]:
+    """About five epochs to label, first and last among them. Over a few epochs, where a
+    gap of one more or less shows, evenly spaced: 1 3 5 7, not the 1 2 4 5 7 that rounding
+    1, 2.5, 4, 5.5, 7 gives."""
+    span = last - first
+    if span <= 12:
+        for parts in (4, 3, 5, 2):
+            if span >= parts and span % parts == 0:
+                return list(range(first, last + 1, span // parts))
+        if span <= 7:
+            return list(range(first, last + 1))
+    return sorted({int(t) for t in np.linspace(first, last, 5)})
 
 
 def log_ticks(low: float, high: float, most: int = 5) -> list[float]:
