@@ -265,7 +265,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         self.query_one(ArchitectureEditor).styles.max_height = rows
         self.query_one("#too-small", Static).update(
             f"nnplay needs a terminal of at least {SMALLEST[0]}×{SMALLEST[1]}; "
-            f"this one is {width}×{height}. Enlarge it, or q to quit."
+            f"this one is {width}×{height}. Enlarge it, or q (in a dialog, ctrl+q) to quit."
         )
 
     def _refocus(self, widget: Widget | None) -> None:
