@@ -201,8 +201,8 @@ def _disagreement(config: TrainConfig, spec: NetworkSpec) -> str:
 def save_name(path: str) -> str:
     """The file a save to ``path`` writes: "mynet" is mynet.npz, a name students know as a
     network; a name with an ending, a folder or a name ending in / is taken as it is."""
-    if os.path.splitext(path)[1] or os.path.isdir(path) or path.endswith(("/", os.sep)):
-        return path
+    if not path.strip() or os.path.splitext(path)[1] or os.path.isdir(path) or path.endswith(("/", os.sep)):
+        return path  # for check_writable to refuse, if it must
     return path + ".npz"
 
 
