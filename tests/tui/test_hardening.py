@@ -404,7 +404,9 @@ async def test_what_would_lose_training_that_cannot_be_kept_waits_for_a_second_p
         await pilot.press("q")
         await pilot.pause()
         assert app.is_running and warned()
-        await pilot.press("ctrl+o")
+        await pilot.press("ctrl+o")  # the draft waits still: loading would drop it unseen
+        assert not isinstance(app.screen, FileDialog)
+        await pilot.press("escape", "ctrl+o")  # dropped: now to load
         await type_into_dialog(pilot, str(tmp_path / "other.npz"))
         assert "could not be kept" in str(app.screen.query_one("#message", Static).content)
         await pilot.press("enter")  # again: the person was told, and chose to load without it
