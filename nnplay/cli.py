@@ -49,7 +49,25 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    words: Sequence[str] = ()
+    """The words main() parses, for error() to look back at."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        # No abbreviations: argparse took --ep for --epochs, and the top-level parser, which
+        # sees every word, answered nnplay train --lo with "ambiguous option: --lo could
+        # match --load, --low-bandwidth", a flag train does not have. A shortened flag is
+        # now unrecognized by the command it was given to (add_parser makes _Parsers too).
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(**kwargs)
+
     def error(self, message: str) -> NoReturn:  # one line, no usage dump
+        if message.startswith("argument COMMAND: invalid choice"):
+            # nnplay --lo m.npz: the top-level parser passes over a flag it does not know and
+            # then takes m.npz for the command. The flag is the mistake to name.
+            known = self._option_string_actions
+            unknown = [w for w in self.words if w.startswith("--") and w.split("=")[0] not in known]
+            if unknown:
+                message = f"unrecognized arguments: {unknown[0]}"
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -65,7 +83,7 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> _Parser:
     parser = _Parser(
         prog="nnplay",
         description="A keyboard-driven terminal playground for neural networks written in NumPy. "
@@ -334,7 +352,8 @@ def gradcheck(ns: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    ns, unknown = parser.parse_known_args(argv)
+    parser.words = list(sys.argv[1:] if argv is None else argv)
+    ns, unknown = parser.parse_known_args(parser.words)
     if unknown:  # said by the subcommand that was given them, not by the top-level parser
         prog = f"nnplay {ns.command}" if ns.command else "nnplay"
         print(

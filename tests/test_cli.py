@@ -13,7 +13,10 @@ from nnplay.core.serialize import load
 
 
 def run(capsys, *args):
-    code = main(list(args))
+    try:
+        code = main(list(args))
+    except SystemExit as e:  # argparse's own errors exit, as the installed command does
+        code = e.code
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -63,6 +66,13 @@ def test_json_prints_exactly_one_object_per_epoch_with_the_agreed_keys(capsys):
         (["--save", ""], "no file name given"),  # once: ". is a folder"
         (["--save", "/proc/m.npz"], "cannot save to /proc/m.npz"),  # even root cannot make files there
         (["--load", ""], "--load: no file name given"),  # once: "--load: : no such file"
+        # once taken for --epochs, --layers, --save, --json; and --lo was "nnplay: error:
+        # ambiguous option: --lo could match --load, --low-bandwidth"
+        (["--ep", "0"], "unrecognized arguments: --ep 0 (see nnplay train --help)"),
+        (["--lay", "64,10", "--epochs", "0"], "unrecognized arguments: --lay 64,10"),
+        (["--sa", "m.npz", "--epochs", "0"], "unrecognized arguments: --sa m.npz"),
+        (["--js", "--epochs", "0"], "unrecognized arguments: --js"),
+        (["--lo", "a.npz"], "unrecognized arguments: --lo a.npz"),
     ],
 )
 def test_bad_flags_get_one_line_exit_2_and_no_traceback(capsys, tmp_path, args, fragment):
@@ -84,6 +94,24 @@ def test_train_flags_given_to_the_app_say_where_they_belong(capsys, tmp_path, ar
     code, out, err = run(capsys, *args)  # once: "invalid choice: 'm.npz' (choose from 'train', ...)"
     assert code == 2 and out == "" and err.startswith(fragment) and err.count("\n") == 1
     assert not (tmp_path / "m.npz").exists()
+
+
+@pytest.mark.parametrize(
+    "args,said",
+    [
+        (["--lo", "m.npz"], "nnplay: error: unrecognized arguments: --lo "),  # not "invalid choice: 'm.npz'"
+        (["--low"], "nnplay: error: unrecognized arguments: --low "),  # once the app, low-bandwidth
+        (["gradcheck", "--lay", "64,10"], "nnplay gradcheck: error: unrecognized arguments: --lay 64,10"),
+        (["serve", "--po", "8001"], "nnplay serve: error: unrecognized arguments: --po 8001"),
+    ],
+)
+def test_every_command_refuses_shortened_flags(capsys, monkeypatch, args, said):
+    from nnplay import cli
+
+    for command in ("app", "gradcheck", "serve"):  # what a flag that got through would start
+        monkeypatch.setattr(cli, command, lambda ns: cli.resolve(ns) and 0)  # checks settings only
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == "" and err.startswith(said) and err.count("\n") == 1
 
 
 def test_epochs_zero_saves_the_fresh_network_and_load_continues(capsys, tmp_path):
