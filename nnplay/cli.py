@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shlex
 import sys
 from collections.abc import Sequence
@@ -59,6 +60,11 @@ class _Parser(argparse.ArgumentParser):
         # now unrecognized by the command it was given to (add_parser makes _Parsers too).
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(**kwargs)
+        # Before Python 3.14, argparse took the -1e-3 of --lr -1e-3 (or -64,10 after --layers)
+        # for a flag and said "--lr: expected one argument", where -.5 reached the settings'
+        # own "must be more than zero". 3.14's test, a dash then a digit, is used on every
+        # version (python/cpython#123945 and #105712; this attribute is how argparse asks).
+        self._negative_number_matcher = re.compile(r"-\.?\d")
 
     def error(self, message: str) -> NoReturn:  # one line, no usage dump
         if message.startswith("argument COMMAND: invalid choice"):

@@ -66,6 +66,10 @@ def test_json_prints_exactly_one_object_per_epoch_with_the_agreed_keys(capsys):
         (["--save", ""], "no file name given"),  # once: ". is a folder"
         (["--save", "/proc/m.npz"], "cannot save to /proc/m.npz"),  # even root cannot make files there
         (["--load", ""], "--load: no file name given"),  # once: "--load: : no such file"
+        # once "argument --lr: expected one argument": argparse took -1e-3 for a flag
+        (["--lr", "-1e-3"], "--lr: must be more than zero, not -1e-3"),
+        (["--l2", "-1e-4"], "--l2: must be zero or more, not -1e-4"),
+        (["--layers", "-64,10"], "--layers: every size must be at least 1, not -64"),
         # once taken for --epochs, --layers, --save, --json; and --lo was "nnplay: error:
         # ambiguous option: --lo could match --load, --low-bandwidth"
         (["--ep", "0"], "unrecognized arguments: --ep 0 (see nnplay train --help)"),
@@ -112,6 +116,20 @@ def test_every_command_refuses_shortened_flags(capsys, monkeypatch, args, said):
         monkeypatch.setattr(cli, command, lambda ns: cli.resolve(ns) and 0)  # checks settings only
     code, out, err = run(capsys, *args)
     assert code == 2 and out == "" and err.startswith(said) and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", [[], ["train"], ["gradcheck"], ["serve"]])
+@pytest.mark.parametrize("flag,value", [("--lr", "-1e-3"), ("--l2", "-1e-4"), ("--layers", "-64,10")])
+def test_a_negative_value_gets_the_same_answer_after_a_space_as_after_an_equals_sign(
+    capsys, monkeypatch, command, flag, value
+):
+    from nnplay import cli
+
+    for name in ("app", "gradcheck", "serve"):
+        monkeypatch.setattr(cli, name, lambda ns: cli.resolve(ns) and 0)  # checks settings only
+    joined = run(capsys, *command, f"{flag}={value}")
+    assert joined[0] == 2 and "must be" in joined[2]
+    assert run(capsys, *command, flag, value) == joined  # once "expected one argument"
 
 
 def test_epochs_zero_saves_the_fresh_network_and_load_continues(capsys, tmp_path):
