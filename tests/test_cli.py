@@ -45,6 +45,7 @@ def test_json_prints_exactly_one_object_per_epoch_with_the_agreed_keys(capsys):
     [
         (["--dataset", "mnist"], "unknown dataset"),
         (["--activation", "swish"], "unknown activation"),
+        (["--activation", "relu,,tanh", "--layers", "64,8,8,10"], "--activation: a name is missing"),
         (["--optimizer", "lbfgs"], "unknown optimizer"),
         (["--layers", "64,0,10"], "at least 1"),
         (["--layers", "64,-5,10"], "at least 1"),

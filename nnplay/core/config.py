@@ -273,9 +273,11 @@ def parse_layers(text: str) -> tuple[int, ...]:
 
 def parse_activation(text: str) -> tuple[str, ...]:
     """'relu' or 'relu,tanh' -> ('relu',) or ('relu', 'tanh')."""
-    parts = [p for p in text.replace(" ", ",").split(",") if p.strip()]
+    parts = re.split(r"\s*,\s*|\s+", text.strip()) if text.strip() else []  # commas or spaces
     if not parts:
         raise ConfigError(f"activation: empty; choose from {', '.join(ACTIVATIONS)}")
+    if "" in parts:  # "relu,,tanh" or "relu,": a typo, as in layers, not one name fewer
+        raise ConfigError(f"activation: a name is missing in {_quoted(text)}")
     return tuple(_choice("activation", p, ACTIVATIONS) for p in parts)
 
 

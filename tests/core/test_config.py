@@ -34,6 +34,9 @@ def test_defaults_are_the_tutorials_experiment():
         ("layers", "64,1e9,10", "not a whole number"),
         ("layers", "64,10000000,10", "too many"),
         ("activation", "softmax", "unknown activation"),
+        ("activation", "relu,,tanh", "a name is missing in 'relu,,tanh'"),  # once trained as relu,tanh
+        ("activation", "relu,", "a name is missing"),
+        ("activation", ",relu", "a name is missing"),
         ("optimizer", "rmsprop", "unknown optimizer"),
         ("init", "zeros", "unknown init"),
         # what int() and float() read but nobody types as a number
@@ -65,6 +68,11 @@ def test_whole_config_checks():
         data.check(TrainConfig(dataset="mnist"))
     data.check(TrainConfig(activation=("relu", "tanh")))
     data.check(TrainConfig(dataset="moons", layers=(2, 8, 1)))
+
+
+@pytest.mark.parametrize("text", ["relu,tanh", "relu, tanh", "relu tanh", " Relu ,TANH "])
+def test_activation_names_are_separated_by_commas_or_spaces_as_layer_sizes_are(text):
+    assert parse_field("activation", text) == ("relu", "tanh")
 
 
 def test_hidden_activations_expand_one_name_to_every_hidden_layer():
