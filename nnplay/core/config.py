@@ -157,15 +157,31 @@ JSON_KINDS: dict[str, tuple[str, Any]] = {
 and a test."""
 
 
+def _memory_needed(layers: tuple[int, ...], batch_size: int) -> int:
+    return estimate_bytes(layers, min(batch_size, 4096) + 2048)
+
+
 def check_memory(layers: tuple[int, ...], batch_size: int) -> None:
-    """Raise ConfigError if a network of these sizes would need more than MEMORY_LIMIT."""
-    need = estimate_bytes(layers, min(batch_size, 4096) + 2048)
-    if need > MEMORY_LIMIT:
-        raise ConfigError(
-            f"layers: needs about {need / 1024**3:,.1f} GiB, over the "
-            f"{MEMORY_LIMIT / 1024**3:.0f} GiB limit; use fewer or smaller layers",
-            "layers",
-        )
+    """Raise ConfigError if a network of these sizes, trained in batches of this size,
+    would need more than MEMORY_LIMIT; blame the batch size if the layers alone fit
+    (at the default batch size), else the layers."""
+    need = _memory_needed(layers, batch_size)
+    if need <= MEMORY_LIMIT:
+        return
+    gib = round(need / 1024**3, 1)
+    if gib * 1024**3 <= MEMORY_LIMIT:  # "about 2.0 GiB, over the 2 GiB limit" reads as a mistake
+        gib = math.ceil(need / 1024**3 * 10) / 10
+    about = f"needs about {gib:,} GiB"
+    limit = f"over the {MEMORY_LIMIT / 1024**3:.0f} GiB limit"
+    if _memory_needed(layers, TrainConfig.batch_size) > MEMORY_LIMIT:
+        raise ConfigError(f"layers: {about}, {limit}; use fewer or smaller layers", "layers")
+    # Memory grows by the same bytes with each row of a batch: the largest batch that fits.
+    per_row = estimate_bytes(layers, 1) - estimate_bytes(layers, 0)
+    most = (MEMORY_LIMIT - _memory_needed(layers, 0)) // per_row
+    raise ConfigError(  # short: the app shows it in three lines of a narrow pane
+        f"batch size: {about} for batches of {batch_size:,}, {limit}; batches of up to {most:,} fit",
+        "batch_size",
+    )
 
 
 def format_field(name: str, value: Any) -> str:

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nnplay import data
-from nnplay.core.config import ConfigError, TrainConfig, format_field, parse_field, parse_layers
+from nnplay.core.config import ConfigError, TrainConfig, check_memory, format_field, parse_field, parse_layers
 
 
 def test_defaults_are_the_tutorials_experiment():
@@ -73,6 +73,27 @@ def test_whole_config_checks():
 @pytest.mark.parametrize("text", ["relu,tanh", "relu, tanh", "relu tanh", " Relu ,TANH "])
 def test_activation_names_are_separated_by_commas_or_spaces_as_layer_sizes_are(text):
     assert parse_field("activation", text) == ("relu", "tanh")
+
+
+def test_a_batch_that_takes_a_network_past_the_memory_limit_is_blamed_not_its_layers():
+    layers = (64, 6000, 6000, 10)
+    check_memory(layers, 32)  # fits at the default batch size
+    with pytest.raises(ConfigError) as info:
+        check_memory(layers, 100_000)  # once "layers: ...; use fewer or smaller layers"
+    message = str(info.value)
+    assert info.value.field == "batch_size"
+    assert message.startswith("batch size: needs about 2.3 GiB for batches of 100,000, over the 2 GiB")
+    most = int(message.rsplit("up to ", 1)[1].removesuffix(" fit").replace(",", ""))
+    check_memory(layers, most)  # the largest batch it names fits, and one more does not
+    with pytest.raises(ConfigError, match=rf"needs about 2.1 GiB for batches of {most + 1:,}, over"):
+        check_memory(layers, most + 1)  # not "about 2.0 GiB, over the 2 GiB limit"
+
+
+def test_layers_too_large_at_the_default_batch_size_are_blamed_whatever_the_batch():
+    for batch_size in (1, 32, 100_000):
+        with pytest.raises(ConfigError, match="^layers: needs about .* use fewer or smaller layers$") as info:
+            check_memory((64, 20_000, 20_000, 10), batch_size)
+        assert info.value.field == "layers"
 
 
 def test_hidden_activations_expand_one_name_to_every_hidden_layer():

@@ -730,6 +730,25 @@ async def test_space_pressed_twice_at_once_pauses_and_resumes():
         assert app.state == "paused"
 
 
+async def test_a_batch_size_too_large_for_memory_is_refused_naming_the_batch_in_the_panes_lines(monkeypatch):
+    from nnplay.core import config
+    from nnplay.core.network import estimate_bytes
+
+    # A limit that 64,16,10 meets with batches of 1,000: the message is as long as for a real
+    # network near 2 GiB ("0.1 GiB" for "2.3 GiB", "1,000" for "2,312"), without building one.
+    monkeypatch.setattr(config, "MEMORY_LIMIT", estimate_bytes((64, 16, 10), 1000 + 2048))
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        controls = app.query_one(TrainingControls)
+        await pilot.press("tab", "down", "down", "enter", "ctrl+u", *"100000", "enter")
+        await pilot.pause()
+        assert controls.message.startswith("✗ needs about 0.1 GiB for batches of 100,000")
+        assert controls.message.endswith("batches of up to 1,000 fit")
+        assert not app._notifications  # the note fitted above the status, with no toast instead
+        assert app.session.config.batch_size == 32
+
+
 async def test_a_refusal_in_the_network_pane_fits_it_whole():
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
