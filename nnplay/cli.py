@@ -24,8 +24,8 @@ FLAGS: dict[str, tuple[str, str]] = {
     "layers": ("--layers", "layer sizes, input to output (default 64,128,64,10 for digits)"),
     "activation": (
         "--activation",
-        "hidden activation: relu, leaky_relu, sigmoid, tanh or identity; "
-        "one for all or one per hidden layer, comma-separated (default relu)",
+        "hidden activation: relu, leaky_relu, sigmoid, tanh or identity; one for all "
+        "hidden layers or one each, separated by commas (default relu)",
     ),
     "init": ("--init", "weight initialisation: he or xavier (default he)"),
     "optimizer": ("--optimizer", "sgd, momentum or adam (default sgd)"),
@@ -35,7 +35,7 @@ FLAGS: dict[str, tuple[str, str]] = {
         "samples per step; more than the training set means full batch (default 32)",
     ),
     "epochs": ("--epochs", "passes over the training set in all, a loaded file's included (default 100)"),
-    "seed": ("--seed", "seeds weights and shuffling: same seed, same result (default 0)"),
+    "seed": ("--seed", "seeds weights and shuffling, so runs repeat (default 0)"),
     "l2": ("--l2", "weight decay coefficient (default 0)"),
 }
 """Each TrainConfig field's flag and help: one flag per field, nothing else."""
@@ -85,7 +85,7 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
         "--load",
         metavar="FILE",
         default=argparse.SUPPRESS,
-        help="start from a saved network (.npz); its architecture and seed win",
+        help="start from a saved network (.npz), whose architecture and seed win over flags",
     )
 
 
@@ -113,13 +113,29 @@ def build_parser() -> _Parser:
     parser.add_argument("--save", dest="misplaced_save", help=argparse.SUPPRESS)
     parser.add_argument("--json", dest="misplaced_json", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    train = commands.add_parser("train", help="train headless, printing one line per epoch")
+    train = commands.add_parser(
+        "train",
+        help="train headless, printing one line per epoch",
+        description="Train a network without the app, printing one line per epoch (or one JSON "
+        "object with --json); --save keeps it for the app or a later run (--load).",
+    )
     _add_settings(train)
     train.add_argument("--save", metavar="FILE", help="save the network here (.npz) when training ends")
     train.add_argument("--json", action="store_true", help="print one JSON object per epoch instead")
-    check = commands.add_parser("gradcheck", help="check every backward() against finite differences")
+    check = commands.add_parser(
+        "gradcheck",
+        help="check every backward() against finite differences",
+        description="Check every layer's, activation's and loss's backward() against central "
+        "finite differences in float64, on the network the settings describe; exit status 1 "
+        "if a gradient is wrong.",
+    )
     _add_settings(check)
-    serve = commands.add_parser("serve", help="serve the app to web browsers, one app per browser tab")
+    serve = commands.add_parser(
+        "serve",
+        help="serve the app to web browsers, one app per browser tab",
+        description="Serve the app over HTTP: each browser tab that opens the address gets an "
+        "app of its own, started with these settings.",
+    )
     _add_settings(serve)
     serve.add_argument(
         "--host",

@@ -134,6 +134,18 @@ def test_a_negative_value_gets_the_same_answer_after_a_space_as_after_an_equals_
     assert run(capsys, *command, flag, value) == joined  # once "expected one argument"
 
 
+@pytest.mark.parametrize("command", [[], ["train"], ["gradcheck"], ["serve"]])
+def test_help_says_what_the_command_does_and_reads_well_at_80_columns(capsys, monkeypatch, command):
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run(capsys, *command, "--help")
+    lines = out.splitlines()
+    description = lines[lines.index("") + 1]  # the first line after the usage
+    assert code == 0 and description[:1].isupper()  # train once had none: "options:" came next
+    assert max(map(len, lines)) <= 80
+    for line in lines:  # no word or bracket broken over lines: "comma-" / "separated", "(default" / "0)"
+        assert not line.endswith(("-", "(default"))
+
+
 def test_epochs_zero_saves_the_fresh_network_and_load_continues(capsys, tmp_path):
     path = tmp_path / "fresh.npz"
     code, out, _ = run(capsys, "train", "--epochs", "0", "--save", str(path), "--seed", "5")
