@@ -24,7 +24,9 @@ CORE = [
 
 def imported_after(modules):
     code = "import sys\n" + "".join(f"import {m}\n" for m in modules) + "print(sorted(sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
     return out
 
 
@@ -39,3 +41,11 @@ def test_loading_the_digits_does_not_import_scikit_learn():
     code = "import sys; from nnplay import data; data.load('digits'); print('sklearn' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False"]
+
+
+def test_the_commands_entry_point_imports_nothing_before_it_handles_ctrl_c():
+    # nnplay.__main__ is what the nnplay script and python -m nnplay import first: what it
+    # imported would be imported with no KeyboardInterrupt handler running.
+    loaded = imported_after(["nnplay.__main__"])
+    assert "'numpy'" not in loaded and "'nnplay.cli'" not in loaded
+    assert "'nnplay.__main__'" in loaded
