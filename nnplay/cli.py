@@ -18,6 +18,7 @@ from dataclasses import fields, replace
 from typing import Any, NoReturn
 
 from nnplay.core.config import ConfigError, TrainConfig, counted, format_field, trained
+from nnplay.output import Output, say
 
 FLAGS: dict[str, tuple[str, str]] = {
     "dataset": ("--dataset", "data set: digits, moons, circles, xor, spiral or sine (default digits)"),
@@ -219,9 +220,13 @@ def train(ns: argparse.Namespace) -> int:
     trainer = build(config, data.load(config.dataset), saved)
     history = HistoryLog(saved.history if saved is not None else None)
     trainer.step_grad_norms = False  # nobody reads them here
-    out = sys.stdout
+    # Output that cannot be written (| head, > /dev/full) stops being written, not training:
+    # the network asked for is still saved. With no --save, that ends the run.
+    out = Output(sys.stdout, "nnplay train", f"going on to save {ns.save}" if ns.save is not None else "")
     if not ns.json:
-        print(trainer.net.summary(), file=out)
+        out.line(trainer.net.summary())
+    if out.stopped:
+        return out.status(0)
     # --epochs is the total, as in the app and the saved settings: a loaded file's count.
     last = max(config.epochs, trainer.epoch)
     width = len(str(last))
@@ -230,10 +235,9 @@ def train(ns: argparse.Namespace) -> int:
         and trainer.epoch >= config.epochs
         and (config.epochs or getattr(ns, "epochs", None) is None)
     ):
-        print(
+        say(
             f"nnplay train: nothing to train: {ns.load} has trained {counted(trainer.epoch, 'epoch')} and "
-            f"--epochs is the total ({config.epochs:,}); give a larger --epochs to train on",
-            file=sys.stderr,
+            f"--epochs is the total ({config.epochs:,}); give a larger --epochs to train on"
         )
     # Overflow on the way to divergence is reported once, below, not as NumPy warnings.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -258,11 +262,13 @@ def train(ns: argparse.Namespace) -> int:
                         + _acc(" - test_acc: ", record.test_acc)
                         + f" - test_loss: {record.test_loss:.4f}"
                     )
-                print(line, file=out, flush=True)
+                out.line(line)
+                if out.stopped:
+                    return out.status(0)
             elif isinstance(record, Diverged):
-                print(f"nnplay train: {record.reason}", file=sys.stderr)
+                say(f"nnplay train: {record.reason}")
                 if ns.save is not None:
-                    print(f"nnplay train: nothing was saved to {ns.save}", file=sys.stderr)
+                    say(f"nnplay train: nothing was saved to {ns.save}")
                 return 1
     if ns.save is not None:
         try:
@@ -281,15 +287,15 @@ def train(ns: argparse.Namespace) -> int:
                 trainer.partial,
             )
         except SaveFileError as e:
-            print(f"nnplay train: {e}", file=sys.stderr)
+            say(f"nnplay train: {e}")
             return 1
         if not ns.json:
             fresh = saved is None and trainer.epoch == 0
             what = (
                 "an untrained network" if fresh else f"{trained(trainer.epoch, trainer.partial)} of training"
             )
-            print(f"Saved {what} to {ns.save}", file=out)  # as the app says
-    return 0
+            out.line(f"Saved {what} to {ns.save}")  # as the app says
+    return out.status(0)
 
 
 def _acc(label: str, value: float | None) -> str:
@@ -343,33 +349,34 @@ def gradcheck(ns: argparse.Namespace) -> int:
     for name, loss_cls in LOSSES.items():
         y = np.eye(3)[rng.integers(0, 3, 4)] if name == "cross_entropy" else rng.uniform(0, 1, (4, 3))
         checks.append(check_loss(loss_cls(), rng.standard_normal((4, 3)), y, name))
-    print(
+    out = Output(sys.stdout, "nnplay gradcheck")  # the verdict is the exit status, written or not
+    out.line(
         f"Finite differences against backward() (float64): ok up to {TOLERANCE:.0e}, "
         f"wrong above {SUSPICIOUS:.0e}"
     )
     if per_array is not None:
-        print(
+        out.line(
             f"The network has {net.n_params:,} parameters: "
             f"a seeded sample of {per_array} in each array is checked"
         )
-    print(f"{'checked':<28}{'relative error':>20}")
+    out.line(f"{'checked':<28}{'relative error':>20}")
     words = {"ok": "ok", "suspicious": "suspicious", "wrong": "WRONG"}
     for c in checks:
-        print(f"{c.name:<28}{c.error:>20.2e}  {words[verdict(c.error)]}")
+        out.line(f"{c.name:<28}{c.error:>20.2e}  {words[verdict(c.error)]}")
     wrong = [c for c in checks if verdict(c.error) == "wrong"]
     if wrong:
-        print(f"{len(wrong)} gradient(s) disagree: that backward() has a bug.")
-        return 1
+        out.line(f"{len(wrong)} gradient(s) disagree: that backward() has a bug.")
+        return out.status(1)
     suspicious = sum(verdict(c.error) == "suspicious" for c in checks)
     if suspicious:  # the app's "?" too: not a bug, so not a failure
-        print(
+        out.line(
             f"No gradient is wrong. {suspicious} suspicious (between {TOLERANCE:.0e} and "
             f"{SUSPICIOUS:.0e}) is not a bug but rounding, where a gradient is tiny (the first "
             "layers of a deep sigmoid network), or a ReLU input within 1e-6 of 0."
         )
-        return 0
-    print("All gradients agree: each backward() computes the derivative its forward() implies.")
-    return 0
+        return out.status(0)
+    out.line("All gradients agree: each backward() computes the derivative its forward() implies.")
+    return out.status(0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -399,7 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         saving = ns.command == "train" and getattr(ns, "save", None)
         print(f"interrupted; nothing was saved to {saving}" if saving else "interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # e.g. `nnplay train --json | head -1`
+    except BrokenPipeError:  # the app, or serve's banner: train and gradcheck write through Output
         sys.stderr.close()
         return 0
 

@@ -1,5 +1,8 @@
 import dataclasses
+import errno
+import io
 import json
+import os
 import subprocess
 import sys
 import tomllib
@@ -259,6 +262,110 @@ def test_a_damaged_file_is_refused_and_left_alone(capsys, tmp_path):
     code, _, err = run(capsys, "train", "--load", str(path), "--save", str(path))
     assert code == 2 and "--load" in err
     assert path.read_bytes() == b"PK\x03\x04 definitely not a zip"
+
+
+class LostOutput(io.StringIO):
+    """Standard output that takes one print(), then fails as a closed pipe or a full disk does."""
+
+    def __init__(self, error: OSError):
+        super().__init__()
+        self.error, self.left = error, 2  # print() writes its text, then "\n"
+
+    def write(self, text):
+        if self.left == 0:
+            raise self.error
+        self.left -= 1
+        return super().write(text)
+
+
+CLOSED = BrokenPipeError(errno.EPIPE, "Broken pipe")  # nnplay train | head
+FULL = OSError(errno.ENOSPC, "No space left on device")  # nnplay train > /dev/full
+
+
+def epochs_trained(monkeypatch):
+    from nnplay.core.history import HistoryLog
+
+    seen = []
+    real = HistoryLog.add
+    monkeypatch.setattr(HistoryLog, "add", lambda self, record: seen.append(record) or real(self, record))
+    return seen
+
+
+@pytest.mark.parametrize("error", [CLOSED, FULL], ids=["closed", "full"])
+@pytest.mark.parametrize("json_flag", [[], ["--json"]], ids=["lines", "json"])
+def test_output_that_cannot_be_written_stops_but_the_network_asked_for_is_trained_and_saved(
+    capsys, monkeypatch, tmp_path, error, json_flag
+):
+    path = tmp_path / "m.npz"
+    monkeypatch.setattr(sys, "stdout", LostOutput(error))
+    code, _, err = run(
+        capsys, "train", "--epochs", "5", "--layers", "64,8,10", "--save", str(path), *json_flag
+    )
+    assert load(path).epochs_trained == 5  # once nothing was saved, with exit status 0
+    if error is CLOSED:  # the reader stopped reading: no failure
+        assert code == 0 and err == f"nnplay train: output closed; going on to save {path}\n"
+    else:  # the output was lost: the file is there, but the run did not do all it was asked
+        reason = "cannot write the output (No space left on device)"
+        assert code == 1 and err == f"nnplay train: {reason}; going on to save {path}\n"
+
+
+@pytest.mark.parametrize("error", [CLOSED, FULL], ids=["closed", "full"])
+def test_output_that_cannot_be_written_with_nothing_to_save_ends_the_run(capsys, monkeypatch, error):
+    trained = epochs_trained(monkeypatch)
+    monkeypatch.setattr(sys, "stdout", LostOutput(error))
+    code, _, err = run(capsys, "train", "--epochs", "50", "--layers", "64,8,10")
+    assert len(trained) <= 1  # not 50 epochs that nobody can see
+    if error is CLOSED:  # | head: stop quietly, as head's users expect
+        assert code == 0 and err == ""
+    else:  # once a traceback from print(trainer.net.summary())
+        assert code == 1 and err == "nnplay train: cannot write the output: No space left on device\n"
+
+
+@pytest.mark.parametrize("error", [CLOSED, FULL], ids=["closed", "full"])
+def test_gradcheck_keeps_its_verdict_as_its_status_when_its_output_is_lost(capsys, monkeypatch, error):
+    from nnplay.core import gradcheck
+
+    real = gradcheck.check_network_sample
+
+    def one_wrong(*args, **kwargs):
+        checks = real(*args, **kwargs)
+        return [dataclasses.replace(checks[0], error=0.5), *checks[1:]]
+
+    monkeypatch.setattr(gradcheck, "check_network_sample", one_wrong)
+    monkeypatch.setattr(sys, "stdout", LostOutput(error))
+    code, _, err = run(capsys, "gradcheck", "--dataset", "xor", "--layers", "2,4,1")
+    assert code == 1  # a wrong gradient, written or not; once 0 after | head
+    if error is CLOSED:
+        assert err == ""
+    else:  # once a traceback
+        assert err == "nnplay gradcheck: cannot write the output: No space left on device\n"
+
+
+@pytest.mark.parametrize("where", ["closed pipe", "closed pipe, stderr too", "/dev/full"])
+def test_the_installed_command_with_lost_output_saves_and_ends_cleanly(tmp_path, where):
+    # In a real process: Python's own last flush of standard output must not fail again
+    # ("Exception ignored ... BrokenPipeError", status 120) after the command has ended.
+    path = tmp_path / "m.npz"
+    if where == "/dev/full":
+        stdout = os.open("/dev/full", os.O_WRONLY)
+    else:
+        read_end, stdout = os.pipe()
+        os.close(read_end)  # the reader has gone before the first line, as after head -3
+    stderr = stdout if where.endswith("stderr too") else subprocess.PIPE
+    args = ["train", "--epochs", "2", "--layers", "64,8,10", "--save", str(path)]
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "nnplay", *args], stdout=stdout, stderr=stderr, text=True, timeout=60
+        )
+    finally:
+        os.close(stdout)
+    assert load(path).epochs_trained == 2
+    if where == "/dev/full":
+        assert result.returncode == 1 and result.stderr.count("\n") == 1
+        assert result.stderr.startswith("nnplay train: cannot write the output (No space left on device)")
+    else:  # with standard error closed too, its note is lost, and nothing else fails for it
+        note = f"nnplay train: output closed; going on to save {path}\n"
+        assert result.returncode == 0 and result.stderr == (None if stderr == stdout else note)
 
 
 def test_divergence_is_reported_and_nothing_is_written(capsys, tmp_path, recwarn):
