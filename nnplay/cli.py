@@ -482,7 +482,7 @@ def app(ns: argparse.Namespace) -> int:
         # (nnplay train just has nothing to train). Only a flag can ask this: a file's own is never below.
         raise UsageError(
             f"--epochs {config.epochs:,} is below the {counted(saved.epochs_trained, 'epoch')} {ns.load} "
-            f"has trained (--epochs is the total); give {saved.epochs_trained:,} or more, or leave it out"
+            f"has trained (--epochs is the total); give {saved.epochs_trained} or more, or leave it out"
         )
     from nnplay.tui.app import make_app
 
