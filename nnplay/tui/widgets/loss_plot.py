@@ -118,8 +118,8 @@ class MetricPlot(PlotextPlot):
             plt.plot(x.tolist(), v.tolist(), **style)
         first = min(float(x[0]) for x, _, _ in curves)
         last = max(float(x[-1]) for x, _, _ in curves)
-        ticks = epoch_ticks(int(first), int(last))
-        plt.xticks([float(t) for t in ticks], [str(t) for t in ticks])
+        epochs = epoch_ticks(int(first), int(last))
+        plt.xticks([float(t) for t in epochs], [str(t) for t in epochs])
         styles = [style for _, _, style in curves]
         keys = [KEY] if TRAIN in styles else []
         if EARLIER in styles:
