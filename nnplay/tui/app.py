@@ -546,11 +546,21 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         plot = self.query_one("#loss-plot", MetricPlot)
         plot.metric = "accuracy" if plot.metric == "loss" else "loss"
 
-    def action_view(self, name: str) -> None:
-        """Open one of the views that look inside the network (VIEWS)."""
-        if not self.session.ready or isinstance(self.screen, View):
+    def action_view(self, name: str, switch: bool = False) -> None:
+        """Open one of the views that look inside the network (VIEWS). Over another view,
+        ``switch`` (the palette, choosing by name) closes that one first; a key pressed
+        there says how, rather than throw away what the view holds (a drawing, say)."""
+        if not self.session.ready:
             return
-        module, cls = VIEWS[name][2].split(".")
+        key, title, path, _ = VIEWS[name]
+        module, cls = path.split(".")
+        if isinstance(self.screen, View):
+            if type(self.screen).__name__ == cls:
+                return
+            if not switch:
+                self.notify(f"{key} opens the {title.lower()} from the main screen: esc first.", timeout=4)
+                return
+            self.screen.dismiss(None)
         view = getattr(importlib.import_module(f"nnplay.tui.views.{module}"), cls)(self.session)
         self.push_screen(view, self._open_in_viewer if name == "mistakes" else None)
 
@@ -598,7 +608,10 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
                 f"Train on {name}", f"D: {info.about}", lambda name=name: self._switch_dataset(name)
             )
         for name, (key, title, _, about) in VIEWS.items():
-            yield SystemCommand(title, f"{key}: {about}", lambda name=name: self.action_view(name))
+            # by name, from another view too: that one closes
+            yield SystemCommand(
+                title, f"{key}: {about}", lambda name=name: self.action_view(name, switch=True)
+            )
         viewer = self.query_one(DigitViewer)
         yield SystemCommand("Next digit", "→ in the digit pane", lambda: viewer.action_move(1))
         yield SystemCommand("Previous digit", "← in the digit pane", lambda: viewer.action_move(-1))

@@ -138,6 +138,12 @@ class TrainingMixin(App[None]):
             return False
         editor.refuse("not applied yet: enter applies it")  # fits 80x24
         self.screen_stack[0].set_focus(editor)  # at once: an enter typed with the key applies it
+        if self.screen is not self.screen_stack[0]:  # a view hides the pane: say it here
+            self.notify(
+                "The Network pane has changes not applied yet: esc, then enter applies them "
+                "(or esc drops them).",
+                severity="warning",
+            )
         return True
 
     def _say_if_no_better_than_guessing(self) -> None:

@@ -916,6 +916,35 @@ async def test_a_run_that_ends_no_better_than_guessing_says_so(lr, warned):
         assert any("no better than guessing (10%)" in m and "i, the inspector" in m for m in shown) == warned
 
 
+async def test_the_palette_opens_a_view_over_another_and_a_key_there_says_how():
+    from nnplay.tui.views.inspector import InspectorView
+    from nnplay.tui.views.weights import WeightsView
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("w", "i")  # i over the weights: it would close them; it says how instead
+        assert isinstance(app.screen, WeightsView)
+        assert any(
+            "i opens the layer inspector from the main screen" in n.message for n in app._notifications
+        )
+        await pilot.press("ctrl+p", *"inspector")
+        await pilot.pause(0.5)  # the palette searches in the background
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, InspectorView) and len(app.screen_stack) == 2  # one view at a time
+
+
+async def test_space_in_a_view_with_a_draft_waiting_says_so_there():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("minus", "i", "space")
+        await settle(app, pilot)
+        assert app.state == "ready"
+        assert any("changes not applied yet" in n.message for n in app._notifications)
+
+
 async def test_d_trains_on_another_data_set_keeping_the_hidden_layers_and_the_work():
     from nnplay.tui.session import kept_files
     from nnplay.tui.widgets.dataset_chooser import DatasetChooser

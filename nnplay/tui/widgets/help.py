@@ -23,7 +23,7 @@ KEYS = """\
 - `D` train on another data set (moons, circles, xor, spiral, sine, digits): the hidden
   layers and settings stay, a fresh network starts (training you did not save is kept)
 
-## Looking inside (each a full screen; `esc` comes back)
+## Looking inside (each a full screen; `esc` or `q` comes back)
 
 - `w` **first-layer weights**: each first-layer unit's 64 weights as an 8x8 tile
 - `c` **confusion matrix** and the most confident mistakes; `enter` opens one in the digit pane
