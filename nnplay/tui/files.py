@@ -26,7 +26,7 @@ nothing on screen said so."""
 
 def ago(seconds: float) -> str:
     """'3 minutes ago', for a person."""
-    if seconds < 60:  # two keeps in one minute still read apart
+    if seconds < 59.5:  # two keeps in one minute still read apart; 59.6 is "a minute"
         return counted(max(1, round(seconds)), "second") + " ago"
     if seconds < 90:
         return "a minute ago"

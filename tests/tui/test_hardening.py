@@ -489,6 +489,7 @@ def test_ages_are_told_apart_within_a_minute():
     from nnplay.tui.files import ago
 
     assert ago(0.2) == "1 second ago" and ago(13) == "13 seconds ago" and ago(75) == "a minute ago"
+    assert ago(59.4) == "59 seconds ago" and ago(59.6) == "a minute ago"  # not "60 seconds ago"
     assert ago(600) == "10 minutes ago" and ago(5 * 3600) == "5 hours ago" and ago(3 * 86400) == "3 days ago"
 
 
