@@ -244,7 +244,7 @@ class DrawView(View):
             return
         self.net = self.session.snapshot(np.float64, input_grad=True)
         # A network loaded from inside the view (ctrl+o) may have come or gone from the digits.
-        for part in (Canvas, "#draw-status", Probabilities, "#draw-keys"):
+        for part in ("#draw-left", Probabilities, "#draw-keys"):  # the note alone, full width
             self.query_one(part).display = self.supported
         if not self.supported:
             note = not_digits(self.session, "it draws a digit on an 8×8 canvas, the network's 64 inputs")

@@ -163,6 +163,8 @@ async def test_a_data_set_without_pixels_is_told_so():
         view = await open_view(app, pilot)
         note = str(view.query_one("#draw-note").render())
         assert "for the digits data set" in note and "moons" in note
-        assert not view.query_one(Canvas).display
+        assert not view.query_one("#draw-left").display  # the canvas with it
+        box = view.query_one("#draw-box").content_region
+        assert view.query_one("#draw-note").region.x == box.x  # the whole width, not the right half
         await pilot.press("enter", "l", "g")  # nothing to draw on, nothing breaks
         assert view.probabilities is None
