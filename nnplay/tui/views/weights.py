@@ -250,12 +250,17 @@ class WeightsView(View):
         scale = (
             "each tile scaled to its own largest |w| (its label); a: one scale for all"
             if self.each_tile
-            else "one scale for all: the largest |w| of any unit; a: each tile its own"
+            else f"one scale for all: ±{self._largest():.2g}, the largest |w| of any unit; "
+            "a: each tile its own"
         )
         text = legend() if grid.units else Text()
         if grid.units:
             text.append(f"\n{scale}", style="dim")
         self.query_one("#weights-legend", Static).update(text)
+
+    def _largest(self) -> float:
+        """The largest |w| of any first-layer unit: the one scale every tile shares after a."""
+        return float(np.abs(self.weights).max()) if self.weights is not None and self.weights.size else 0.0
 
     # -- keys ---------------------------------------------------------------------------
 

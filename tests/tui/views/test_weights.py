@@ -88,6 +88,8 @@ async def test_a_switches_between_one_scale_per_tile_and_one_for_all():
         assert largest.max() == pytest.approx(1) and largest.min() < 1
         np.testing.assert_allclose(grid.tiles, scale_signed(view.weights)[0])
         assert str(grid.render()) != before
+        shared = f"±{np.abs(view.weights).max():.2g}"  # the labels give each unit's own: say this one
+        assert f"one scale for all: {shared}" in str(view.query_one("#weights-legend").content)
         await pilot.press("a")
         assert view.each_tile and str(grid.render()) == before
 
