@@ -18,7 +18,7 @@ from nnplay.tui.widgets.digit_viewer import pixel_style, shade
 KEYS = (
     ("←→↑↓", "move"),
     ("pgup/pgdn", "page"),
-    ("enter", "open in digit viewer"),
+    ("enter", "to digit pane"),
     ("t", "test/train"),
     ("esc", "back"),
 )
@@ -32,7 +32,7 @@ SET_NAMES = {"test": "test", "train": "training"}
 
 
 def hint() -> Text:
-    """The keys in bold, each followed by what it does: 77 cells, to fit 80 columns."""
+    """The keys in bold, each followed by what it does, in 76 columns: the smallest terminal."""
     text = Text()
     for n, (key, does) in enumerate(KEYS):
         text.append("  " if n else "")

@@ -154,3 +154,11 @@ async def test_a_binary_set_gets_a_two_by_two_matrix_and_regression_says_there_a
 def test_a_wrong_guess_is_never_shown_as_certain():
     assert confidence(0.5) == "50.0%" and confidence(0.9994) == "99.9%"
     assert confidence(0.99996) == ">99.9%"  # which .1% would round to 100.0%
+
+
+def test_the_key_line_fits_the_smallest_terminal():
+    # At 76x22 (the smallest nnplay draws in) it lost its last word: "esc" without "back".
+    from nnplay.tui.app import SMALLEST
+    from nnplay.tui.views.mistakes import hint
+
+    assert len(hint().plain) <= SMALLEST[0] - 2 and hint().plain.endswith("esc back")
