@@ -208,6 +208,9 @@ class DrawView(View):
         rows = self.size.height - 6  # the border, and the status lines under the canvas
         columns = self.size.width - 6 - RIGHT_COLUMN  # the border, padding and margin
         k = max(1, min(rows // SIDE, columns // (2 * SIDE), 4))
+        # Under 24 rows the saliency legend leaves no room for the keys' blank line: without
+        # it their last row, g (the key that brings the drawing back), is not cut off.
+        self.query_one("#draw-keys").styles.margin = (1 if self.size.height >= 24 else 0, 0, 0, 0)
         if k != canvas.scale:
             canvas.scale = k
             canvas.refresh(layout=True)

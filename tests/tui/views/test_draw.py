@@ -168,3 +168,14 @@ async def test_a_data_set_without_pixels_is_told_so():
         assert view.query_one("#draw-note").region.x == box.x  # the whole width, not the right half
         await pilot.press("enter", "l", "g")  # nothing to draw on, nothing breaks
         assert view.probabilities is None
+
+
+async def test_at_the_smallest_size_the_keys_stay_whole_under_the_saliency_legend():
+    # At 76x22 the saliency legend pushed the last row of keys, g (which turns it off), out.
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=1))
+    async with app.run_test(size=(76, 22)) as pilot:
+        view = await open_view(app, pilot)
+        await pilot.press("l", "g")
+        await pilot.pause()
+        keys, box = view.query_one("#draw-keys").region, view.query_one("#draw-box").content_region
+        assert keys.height == 5 and keys.bottom <= box.bottom
