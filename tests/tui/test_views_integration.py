@@ -64,11 +64,12 @@ async def test_a_network_loaded_from_inside_a_view_is_the_one_it_shows(tmp_path)
         await pilot.press("d")
         await settle(app, pilot)
         view = app.screen
-        assert view.query_one(Canvas).display
+        canvas_side = view.query_one("#draw-left")  # the canvas and its status lines
+        assert canvas_side.display and view.query_one(Canvas).display
         await pilot.press("ctrl+o", "ctrl+u", *str(sine), "enter")  # once: still drew the digits network
         await settle(app, pilot)
-        assert app.screen is view and not view.query_one(Canvas).display
+        assert app.screen is view and not canvas_side.display
         assert "digits" in str(view.query_one("#draw-note").render())
         await pilot.press("ctrl+o", "ctrl+u", *str(digits), "enter")
         await settle(app, pilot)
-        assert view.query_one(Canvas).display and view.net.spec.sizes == (64, 8, 10)
+        assert canvas_side.display and view.net.spec.sizes == (64, 8, 10)
