@@ -375,7 +375,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         """Train on data set ``name``: the hidden layers and settings stay, the input and
         output layers take its sizes. Nothing happens for "" (esc) or the current one."""
         config = self.session.config
-        if not self.session.ready or not name:
+        if not self.session.ready or not name or self._draft_waits():  # the palette comes here too
             return
         if name == config.dataset:
             self.notify(f"Already training on {name}.", timeout=3)

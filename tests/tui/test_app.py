@@ -151,6 +151,11 @@ async def test_space_s_r_d_and_ctrl_o_with_a_draft_not_applied_say_so_and_change
             assert app.state == "ready" and np.array_equal(app.session.trainer.net.params, before)
             assert "not applied yet" in editor.message and editor.has_focus  # where enter applies it
             assert editor.changed  # the draft waits still
+        await pilot.press("ctrl+p", *"moons")  # the palette's way to D
+        await pilot.pause(0.5)  # the palette searches in the background
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.session.config.dataset == "digits" and app.query_one(ArchitectureEditor).changed
         from textual import events
 
         for key, character in (("space", " "), ("enter", "\r")):  # together, as a slow link sends them
