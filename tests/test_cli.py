@@ -169,6 +169,9 @@ def test_save_and_load_names_mean_what_they_mean_in_the_app(capsys, tmp_path, mo
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, "train", "--epochs", "0", "--save", "mynet")
     assert code == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["mynet.npz"]
+    code, _, _ = run(capsys, "train", "--epochs", "0", "--save", "net-lr0.1")  # a dot, no ending
+    assert code == 0 and (tmp_path / "net-lr0.1.npz").is_file()
+    (tmp_path / "net-lr0.1.npz").unlink()
     assert "Saved an untrained network to mynet.npz" in out
     code, out, _ = run(capsys, "train", "--load", "mynet", "--epochs", "1", "--json")
     assert code == 0 and json.loads(out.splitlines()[0])["epoch"] == 1

@@ -199,11 +199,13 @@ def _disagreement(config: TrainConfig, spec: NetworkSpec) -> str:
 
 
 def save_name(path: str) -> str:
-    """The file a save to ``path`` writes: "mynet" is mynet.npz, a name students know as a
-    network; a name with an ending, a folder or a name ending in / is taken as it is."""
-    if not path.strip() or os.path.splitext(path)[1] or os.path.isdir(path) or path.endswith(("/", os.sep)):
-        return path  # for check_writable to refuse, if it must
-    return path + ".npz"
+    """The file a save to ``path`` writes: a name not ending in .npz gets it, as np.savez
+    does ("mynet" and "lr0.1" are mynet.npz and lr0.1.npz, names students know as networks,
+    which the load list shows). Empty, a folder, or a name ending in / is left for
+    check_writable to refuse."""
+    if not path.strip() or os.path.isdir(path) or path.endswith(("/", os.sep)):
+        return path
+    return path if path.lower().endswith(".npz") else path + ".npz"
 
 
 def load_name(path: str) -> str:
