@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if ours:
                 signal.signal(signal.SIGINT, signal.default_int_handler)
+        if interrupts.seen:  # swallowed on the way (an import lock's callback prints and goes on)
+            raise KeyboardInterrupt
         return command_line(argv)
     except KeyboardInterrupt:  # while importing, or outside cli.main's own handler
         try:

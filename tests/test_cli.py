@@ -480,6 +480,21 @@ def test_ctrl_c_while_the_command_starts_exits_130_with_no_traceback(entry, modu
     assert (result.returncode, result.stderr) == (130, "interrupted\n")  # once a traceback, status 1
 
 
+def test_ctrl_c_swallowed_by_a_library_while_the_command_starts_still_ends_it():
+    # An import lock's callback, argparse's or gzip's lazy imports: some code on the way catches
+    # the KeyboardInterrupt and goes on, and the run trained to the end and saved, status 0.
+    swallowing = INTERRUPT_AT.format(module="numpy").replace(
+        "os.kill(os.getpid(), signal.SIGINT)",
+        "try:\n                os.kill(os.getpid(), signal.SIGINT)\n"
+        "            except KeyboardInterrupt:\n                pass",
+    )
+    start = "import runpy\nrunpy.run_module('nnplay', run_name='__main__')"
+    result = subprocess.run(
+        [sys.executable, "-c", swallowing + start], capture_output=True, text=True, timeout=60
+    )
+    assert (result.returncode, result.stderr) == (130, "interrupted\n")
+
+
 def test_nnplay_opens_the_app_with_the_flags_as_its_settings(monkeypatch, tmp_path):
     from nnplay.tui.app import NnplayApp
 
