@@ -236,8 +236,9 @@ def train(ns: argparse.Namespace) -> int:
         and (config.epochs or getattr(ns, "epochs", None) is None)
     ):
         say(
-            f"nnplay train: nothing to train: {ns.load} has trained {counted(trainer.epoch, 'epoch')} and "
-            f"--epochs is the total ({config.epochs:,}); give a larger --epochs to train on"
+            f"nnplay train: nothing to train: {ns.load} has trained "
+            f"{counted(trainer.epoch, 'epoch', grouped=False)} and "
+            f"--epochs is the total ({config.epochs}); give a larger --epochs to train on"
         )
     # Overflow on the way to divergence is reported once, below, not as NumPy warnings.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -481,8 +482,9 @@ def app(ns: argparse.Namespace) -> int:
         # The app's epochs field refuses a total below the epochs trained; so does its flag
         # (nnplay train just has nothing to train). Only a flag can ask this: a file's own is never below.
         raise UsageError(
-            f"--epochs {config.epochs:,} is below the {counted(saved.epochs_trained, 'epoch')} {ns.load} "
-            f"has trained (--epochs is the total); give {saved.epochs_trained} or more, or leave it out"
+            f"--epochs {config.epochs} is below the {counted(saved.epochs_trained, 'epoch', grouped=False)} "
+            f"{ns.load} has trained (--epochs is the total); "
+            f"give {saved.epochs_trained} or more, or leave it out"
         )
     from nnplay.tui.app import make_app
 

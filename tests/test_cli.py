@@ -518,6 +518,23 @@ def test_the_app_refuses_bad_flags_before_starting(capsys, monkeypatch):
     assert code == 2 and err.startswith("nnplay: error: --lr")
 
 
+def test_epochs_messages_write_numbers_as_the_flag_takes_them(capsys, monkeypatch, tmp_path):
+    # "--epochs 1,000 is below the 1,149 epochs ...; give 1149": a flag takes no commas.
+    from nnplay import data
+    from nnplay.core.config import TrainConfig
+    from nnplay.core.serialize import save
+    from nnplay.core.train import build
+    from nnplay.tui.app import NnplayApp
+
+    config = TrainConfig(layers=(64, 8, 10), epochs=1149)
+    save(tmp_path / "big.npz", build(config, data.load("digits")).net, config, 1149)
+    monkeypatch.setattr(NnplayApp, "run", lambda self, **kw: pytest.fail("the app must not start"))
+    code, _, err = run(capsys, "--load", str(tmp_path / "big.npz"), "--epochs", "1000")
+    assert code == 2 and "--epochs 1000 is below the 1149 epochs" in err and "give 1149 or more" in err
+    code, _, err = run(capsys, "train", "--load", str(tmp_path / "big.npz"), "--epochs", "1000")
+    assert "has trained 1149 epochs and --epochs is the total (1000)" in err
+
+
 def test_the_app_refuses_epochs_below_a_loaded_files_as_its_epochs_field_does(capsys, monkeypatch, tmp_path):
     from nnplay.tui.app import NnplayApp
 
