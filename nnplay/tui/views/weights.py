@@ -59,10 +59,15 @@ def legend() -> Text:
     """What the glyphs mean, in words."""
     text = Text()
     text.append(POSITIVE[::-1], style=signed_style(1))
-    text.append(" positive: ink here excites  ")
+    text.append(" w > 0: ink here excites  ")  # one line at 76 columns, the smallest
     text.append(NEGATIVE[::-1], style=signed_style(-1))
-    text.append(" negative: ink here inhibits  blank ≈ 0")
+    text.append(" w < 0: ink here inhibits  blank: w ≈ 0")
     return text
+
+
+def plain(x: float) -> str:
+    """A weight's size in two significant digits, without an exponent up to 9,999: 0.42, 120."""
+    return f"{x:.2g}" if x < 100 or x >= 10_000 else f"{x:.0f}"
 
 
 def not_digits(session: Session, what: str) -> str:
@@ -250,8 +255,7 @@ class WeightsView(View):
         scale = (
             "each tile scaled to its own largest |w| (its label); a: one scale for all"
             if self.each_tile
-            else f"one scale for all: ±{self._largest():.2g}, the largest |w| of any unit; "
-            "a: each tile its own"
+            else f"one scale for all: ±{plain(self._largest())}, the largest |w|; a: each tile its own"
         )
         text = legend() if grid.units else Text()
         if grid.units:

@@ -6,7 +6,7 @@ import pytest
 from nnplay.core.config import TrainConfig
 from nnplay.core.saliency import scale_signed
 from nnplay.tui.app import NnplayApp, make_app
-from nnplay.tui.views.weights import NEGATIVE, POSITIVE, TileGrid, WeightsView, signed_glyphs
+from nnplay.tui.views.weights import NEGATIVE, POSITIVE, TileGrid, WeightsView, plain, signed_glyphs
 from tests.tui.helpers import settle
 
 SIZES = [(80, 24), (120, 40)]
@@ -88,8 +88,10 @@ async def test_a_switches_between_one_scale_per_tile_and_one_for_all():
         assert largest.max() == pytest.approx(1) and largest.min() < 1
         np.testing.assert_allclose(grid.tiles, scale_signed(view.weights)[0])
         assert str(grid.render()) != before
-        shared = f"±{np.abs(view.weights).max():.2g}"  # the labels give each unit's own: say this one
-        assert f"one scale for all: {shared}" in str(view.query_one("#weights-legend").content)
+        shared = f"±{plain(np.abs(view.weights).max())}"  # the labels give each unit's own: say this one
+        legend = str(view.query_one("#weights-legend").content)
+        assert f"one scale for all: {shared}" in legend
+        assert max(map(len, legend.splitlines())) <= 76 - 2  # one line each at the smallest size
         await pilot.press("a")
         assert view.each_tile and str(grid.render()) == before
 
