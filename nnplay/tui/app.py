@@ -104,20 +104,24 @@ def epoch_line(state: str, epoch: int, epochs: int, pace: float | None, width: i
     """The status's first line, as (state, "   Epoch 13/100 at 1/s"), shortened until it fits
     ``width``: a wrapped line would push the step line, the last of the status, out of view.
 
-    In turn: the state's hint goes ("○ ready"), the gap narrows, a round total is shown
-    in thousands or millions ("100k").
+    In turn: the state loses its hint ("○ ready", "✗ stopped"), the gap narrows, a round
+    total is shown in thousands or millions ("100k"), and last the word "Epoch" goes.
     """
     total = str(epochs)
-    for step in range(4):
-        if step == 3 and epochs and epochs % 1000 == 0:
-            total = f"{epochs // 10**6}M" if epochs % 10**6 == 0 else f"{epochs // 1000}k"
-        gap = "   " if step < 2 else " "
-        line = f"{gap}Epoch {epoch}/{total}" + (f" at {pace:g}/s" if pace else "")
-        if step >= 1:
-            state = state.split(":")[0]
-        if len(state + line) <= width:
+    if epochs and epochs % 1000 == 0:
+        total = f"{epochs // 10**6}M" if epochs % 10**6 == 0 else f"{epochs // 1000}k"
+    pace_text = f" at {pace:g}/s" if pace else ""
+    short = state.split(":")[0].removesuffix(" by an error")
+    for line in (
+        (state, f"   Epoch {epoch}/{epochs}{pace_text}"),
+        (short, f"   Epoch {epoch}/{epochs}{pace_text}"),
+        (short, f" Epoch {epoch}/{epochs}{pace_text}"),
+        (short, f" Epoch {epoch}/{total}{pace_text}"),
+        (short, f" {epoch}/{total}{pace_text}"),
+    ):
+        if len("".join(line)) <= width:
             break
-    return state, line
+    return line
 
 
 STATES = {

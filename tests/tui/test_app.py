@@ -706,6 +706,8 @@ async def test_the_slowest_pace_spreads_an_epochs_steps_to_watch_them():
         ("running", 10_012, 100_000, 0.1, "▶ running Epoch 10012/100k at 0.1/s"),
         ("diverged", 3000, 4000, 100.0, "✗ diverged Epoch 3000/4000 at 100/s"),
         ("ready", 0, 100, None, "○ ready: space trains   Epoch 0/100"),  # room: as before
+        ("running", 12_345, 123_456, 0.1, "▶ running 12345/123456 at 0.1/s"),  # no round total
+        ("failed", 1012, 100_000, 0.1, "✗ stopped Epoch 1012/100000 at 0.1/s"),  # no hint to cut
     ],
 )
 def test_the_epoch_line_shortens_to_fit_the_pane_rather_than_wrap(state, epoch, epochs, pace, shown):
