@@ -205,7 +205,8 @@ def _quoted(text: str, quotes: bool = True, most: int = 24) -> str:
 def counted(n: int, word: str, grouped: bool = True) -> str:
     """'1 epoch', '3 epochs', '1,149 epochs': a number and its noun, for a message; not
     ``grouped`` (1149) beside a number to type, which takes no commas."""
-    return f"{n:,} {word}{'' if n == 1 else 's'}" if grouped else f"{n} {word}{'' if n == 1 else 's'}"
+    number = f"{n:,}" if grouped else str(n)
+    return f"{number} {word}{'' if n == 1 else 's'}"
 
 
 def trained(epochs: int, partial: dict[str, Any] | None) -> str:
