@@ -462,18 +462,19 @@ def serve(ns: argparse.Namespace) -> int:
     from textual_serve.server import Server
 
     command = shlex.join(serve_command(ns))
-    print(f"nnplay serve: one app per browser tab at http://{ns.host}:{ns.port}", flush=True)
+    where = f"http://{ns.host}:{ns.port}"
+    out = Output(sys.stdout, "nnplay serve", f"serving at {where}")  # the banner is not the point
+    out.line(f"nnplay serve: one app per browser tab at {where}")
     if ns.host in ("127.0.0.1", "localhost"):
-        print(
+        out.line(
             f"From another machine: ssh -L {ns.port}:localhost:{ns.port} THIS-HOST, "
-            f"then open http://localhost:{ns.port}",
-            flush=True,
+            f"then open http://localhost:{ns.port}"
         )
     try:
         Server(command, host=ns.host, port=ns.port, title="nnplay").serve()
     except OSError as e:  # the port is taken, the host is not this machine's...
         raise UsageError(f"cannot serve on {ns.host}:{ns.port}: {e.strerror or e}") from None
-    return 0
+    return out.status(0)
 
 
 def app(ns: argparse.Namespace) -> int:

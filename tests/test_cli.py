@@ -668,6 +668,22 @@ def test_an_activation_that_names_the_same_network_is_no_contradiction(capsys, t
     assert code == 2 and "contradicts" in err
 
 
+@pytest.mark.parametrize("error", [CLOSED, FULL], ids=["closed", "full"])
+def test_serve_serves_when_its_banner_cannot_be_written(capsys, monkeypatch, error):
+    # > /dev/full: once a traceback from the banner's print, and no server.
+    import textual_serve.server
+
+    served = []
+    monkeypatch.setattr(textual_serve.server.Server, "serve", lambda self, **kw: served.append(self))
+    monkeypatch.setattr(sys, "stdout", LostOutput(error))
+    code, _, err = run(capsys, "serve", "--port", "8765")
+    assert len(served) == 1 and "Traceback" not in err
+    if error is FULL:
+        assert err == (
+            "nnplay serve: cannot write the output (No space left on device); serving at http://127.0.0.1:8765\n"
+        )
+
+
 def test_serve_on_a_port_in_use_says_so_in_one_line(capsys):
     import socket
 
