@@ -309,6 +309,7 @@ def gradcheck(ns: argparse.Namespace) -> int:
     from nnplay import data
     from nnplay.core.activations import ACTIVATIONS
     from nnplay.core.gradcheck import (
+        RETRY_EPS,
         SUSPICIOUS,
         TOLERANCE,
         Check,
@@ -372,8 +373,8 @@ def gradcheck(ns: argparse.Namespace) -> int:
     if suspicious:  # the app's "?" too: not a bug, so not a failure
         out.line(
             f"No gradient is wrong. {suspicious} suspicious (between {TOLERANCE:.0e} and "
-            f"{SUSPICIOUS:.0e}) is not a bug but rounding, where a gradient is tiny (the first "
-            "layers of a deep sigmoid network), or a ReLU input within 1e-6 of 0."
+            f"{SUSPICIOUS:.0e}) is not a bug but rounding, where a gradient is too tiny to "
+            f"difference at any step tried (up to {RETRY_EPS[-1]:.0e}), or a ReLU input near 0."
         )
         return out.status(0)
     out.line("All gradients agree: each backward() computes the derivative its forward() implies.")

@@ -264,7 +264,7 @@ class WeightsView(View):
 
     def _largest(self) -> float:
         """The largest |w| of any first-layer unit: the one scale every tile shares after a."""
-        return float(np.abs(self.weights).max()) if self.weights is not None and self.weights.size else 0.0
+        return float(np.abs(self.weights).max()) if self.weights is not None else 0.0
 
     # -- keys ---------------------------------------------------------------------------
 
