@@ -107,6 +107,15 @@ def test_train_flags_given_to_the_app_say_where_they_belong(capsys, tmp_path, ar
     assert not (tmp_path / "m.npz").exists()
 
 
+def _only_check_settings(monkeypatch) -> None:
+    """The app, gradcheck and serve, once their flags are parsed, check the settings and stop."""
+    from nnplay import cli
+
+    check = lambda ns: cli.resolve(ns) and 0  # noqa: E731
+    for where in ("nnplay.cli.app", "nnplay.headless.gradcheck", "nnplay.serve.serve"):
+        monkeypatch.setattr(where, check)
+
+
 @pytest.mark.parametrize(
     "args,said",
     [
@@ -117,10 +126,7 @@ def test_train_flags_given_to_the_app_say_where_they_belong(capsys, tmp_path, ar
     ],
 )
 def test_every_command_refuses_shortened_flags(capsys, monkeypatch, args, said):
-    from nnplay import cli
-
-    for command in ("app", "gradcheck", "serve"):  # what a flag that got through would start
-        monkeypatch.setattr(cli, command, lambda ns: cli.resolve(ns) and 0)  # checks settings only
+    _only_check_settings(monkeypatch)  # what a flag that got through would start
     code, out, err = run(capsys, *args)
     assert code == 2 and out == "" and err.startswith(said) and err.count("\n") == 1
 
@@ -130,10 +136,7 @@ def test_every_command_refuses_shortened_flags(capsys, monkeypatch, args, said):
 def test_a_negative_value_gets_the_same_answer_after_a_space_as_after_an_equals_sign(
     capsys, monkeypatch, command, flag, value
 ):
-    from nnplay import cli
-
-    for name in ("app", "gradcheck", "serve"):
-        monkeypatch.setattr(cli, name, lambda ns: cli.resolve(ns) and 0)  # checks settings only
+    _only_check_settings(monkeypatch)
     joined = run(capsys, *command, f"{flag}={value}")
     assert joined[0] == 2 and "must be" in joined[2]
     assert run(capsys, *command, flag, value) == joined  # once "expected one argument"
@@ -569,7 +572,7 @@ def test_any_flag_value_is_either_taken_or_refused_in_one_line(capsys, monkeypat
     from nnplay import cli
 
     trained = []
-    monkeypatch.setattr(cli, "train", lambda ns: trained.append(cli.resolve(ns)) or 0)
+    monkeypatch.setattr("nnplay.headless.train", lambda ns: trained.append(cli.resolve(ns)) or 0)
     code, out, err = run(capsys, "train", flag, value)
     if code == 0:
         config, _ = trained[0]
@@ -588,7 +591,8 @@ def test_serve_refuses_bad_settings_before_starting(capsys):
 
 
 def test_serve_passes_the_settings_to_each_app():
-    from nnplay.cli import build_parser, serve_command
+    from nnplay.cli import build_parser
+    from nnplay.serve import serve_command
 
     ns = build_parser().parse_args(["serve", "--layers", "64,32,10", "--lr", "0.1", "--low-bandwidth"])
     argv = serve_command(ns)
