@@ -211,6 +211,7 @@ class Trainer:
             # optimizer's momentum or moments (else the diverging steps' would live on in them).
             good, good_step = net.params.copy(), self.step
             good_state = {name: np.array(value) for name, value in self.optimizer.state().items()}
+            good_optimizer = self.optimizer  # the caller may swap in another kind mid-epoch
             resumed = self.partial  # an epoch saved partway: the same order, from where it was
             if resumed is not None:
                 self.rng.bit_generator.state = resumed["rng_state"]
@@ -229,7 +230,7 @@ class Trainer:
                     where = f"at step {b + 1} of {batches}"  # as the app counts an epoch's steps
                     self.partial = resumed  # the weights put back are where it stood
                     yield self._roll_back(
-                        good, good_step, good_state, epoch, where, f"the loss became {loss}"
+                        good, good_step, (good_optimizer, good_state), epoch, where, f"the loss became {loss}"
                     )
                     return
                 loss_sum += loss
@@ -249,7 +250,9 @@ class Trainer:
             problem = self._blown_up(loss_sum / batches, weight_norms)
             if problem:
                 self.partial = resumed
-                yield self._roll_back(good, good_step, good_state, epoch, "at its end", problem)
+                yield self._roll_back(
+                    good, good_step, (good_optimizer, good_state), epoch, "at its end", problem
+                )
                 return
             train_acc, test_acc, test_loss = self.evaluate()
             self.epoch = epoch
@@ -285,16 +288,22 @@ class Trainer:
         self,
         good: np.ndarray,
         good_step: int,
-        good_state: dict[str, np.ndarray],
+        good_state: tuple[Optimizer, dict[str, np.ndarray]],
         epoch: int,
         where: str,
         what: str,
     ) -> Diverged:
-        """Put back the weights, step count and optimizer state the epoch started with; say why."""
+        """Put back the weights, step count and optimizer state the epoch started with; say why.
+
+        ``good_state`` is the optimizer the epoch started with and its state then. An
+        optimizer swapped in since (another kind, whose state means other things) goes
+        back to no state, as it was made.
+        """
         diverged = self._diverged(epoch, where, what)
         self.net.params[...] = good
         self.step = good_step  # the steps since are undone: "Saved 45 steps" would be untrue
-        self.optimizer.set_state(good_state)
+        optimizer, state = good_state
+        self.optimizer.set_state(state if self.optimizer is optimizer else {})
         return diverged
 
     def _diverged(self, epoch: int, where: str, what: str) -> Diverged:

@@ -1,4 +1,5 @@
 import math
+import time
 
 import numpy as np
 import pytest
@@ -49,7 +50,8 @@ def test_the_caller_can_pause_step_and_stop(digits):
     assert isinstance(first, StepStats) and trainer.step == 1
     assert not np.array_equal(before, trainer.net.params)
     paused = trainer.net.params.copy()
-    assert np.array_equal(paused, trainer.net.params)  # nothing moves between pulls
+    time.sleep(0.05)  # a caller that does not pull: the generator must not run on by itself
+    assert np.array_equal(paused, trainer.net.params)
     next(run)
     assert trainer.step == 2
     run.close()
@@ -125,6 +127,32 @@ def test_after_a_divergence_a_lower_rate_carries_on_from_the_state_put_back(digi
     trainer.optimizer.lr = 0.001  # as the message advises
     out = records(trainer, 1)  # once: momentum's velocity from the diverging steps blew it up again
     assert isinstance(out[-1], EpochStats) and math.isfinite(out[-1].loss)
+
+
+@pytest.mark.parametrize("before,after", [("momentum", "adam"), ("adam", "momentum"), ("sgd", "adam")])
+def test_an_optimizer_swapped_in_mid_epoch_starts_afresh_when_that_epoch_diverges(digits, before, after):
+    # The app swaps in a new optimizer when its field changes mid-run. The epoch's start
+    # held the old one's state: Adam given momentum's {"v"} raised KeyError, and momentum
+    # given Adam's would have taken squared gradients for its velocity.
+    config = TrainConfig(layers=(64, 16, 10), optimizer=before, lr=0.01)
+    trainer = build(config, digits)
+    run = trainer.run(2)
+    while not isinstance(next(run), EpochStats):  # epoch 1, so the old optimizer has state
+        pass
+    if before != "sgd":
+        assert trainer.optimizer.state()
+    start_of_epoch_2 = trainer.net.params.copy()
+    next(run)  # a step into epoch 2
+    from nnplay.core.train import make_optimizer
+
+    trainer.optimizer = make_optimizer(TrainConfig(optimizer=after, lr=1e9))
+    with np.errstate(over="ignore", invalid="ignore"):
+        rest = list(run)
+    assert isinstance(rest[-1], Diverged) and rest[-1].epoch == 2
+    assert trainer.optimizer.state() == {}
+    assert np.array_equal(trainer.net.params, start_of_epoch_2)
+    trainer.optimizer.lr = 0.001
+    assert isinstance(records(trainer, 1)[-1], EpochStats)
 
 
 def test_a_file_with_a_huge_but_harmless_weight_trains_on(digits, tmp_path):
