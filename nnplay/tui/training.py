@@ -112,6 +112,8 @@ class TrainingMixin(App[None]):
             self.session.recover()
             self.clear_notifications()  # the divergence notice, over the panes to watch now
             self._start(None)
+        elif self.state == "failed":
+            self._say_failed()
 
     def action_step(self) -> None:
         if self.state == "running":
@@ -128,6 +130,8 @@ class TrainingMixin(App[None]):
             self._start(1)
         elif self.state == "finished":
             self._say_finished()
+        elif self.state == "failed":
+            self._say_failed()
 
     def _draft_waits(self) -> bool:
         """Whether the Network pane holds changes not yet applied: then training would run the
@@ -165,6 +169,18 @@ class TrainingMixin(App[None]):
 
     def _say_finished(self) -> None:
         self.notify("Training has reached its epochs: raise epochs, or r to start again.")
+
+    def _say_failed(self) -> None:
+        """After an error: the network may stand partway through a step, so training does not
+        carry on from it; say what does."""
+        if self.session.ready:
+            self.notify(
+                "Training stopped by an error and cannot carry on from this network: ctrl+s saves "
+                "it, r starts a fresh one.",
+                severity="warning",
+            )
+        else:
+            self.notify("The data could not be loaded, so there is nothing to train: ctrl+q quits.")
 
     def _start(self, steps: int | None) -> None:
         self._pause.clear()

@@ -69,6 +69,11 @@ async def test_an_exception_in_training_is_shown_and_the_app_stays_usable(monkey
         await settle(app, pilot)
         assert app.state == "failed"
         assert any("disk caught fire" in n.message for n in app._notifications)
+        for key in ("space", "s"):  # once nothing, and nothing said
+            app.clear_notifications()
+            await pilot.press(key)
+            assert app.state == "failed"
+            assert any("r starts a fresh one" in n.message for n in app._notifications)
         monkeypatch.undo()
         await pilot.press("r")
         await settle(app, pilot)
