@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import fields, replace
 from typing import Any, NoReturn
 
-from nnplay.core.config import ConfigError, TrainConfig, counted, format_field
+from nnplay.core.config import ConfigError, TrainConfig, counted, format_field, least_epochs
 
 FLAGS: dict[str, tuple[str, str]] = {
     "dataset": ("--dataset", "data set: digits, moons, circles, xor, spiral or sine (default digits)"),
@@ -249,13 +249,19 @@ def _check_placement(ns: argparse.Namespace) -> None:
 
 def app(ns: argparse.Namespace) -> int:
     config, saved = resolve(ns)
-    if saved is not None and config.epochs < saved.epochs_trained:
-        # The app's epochs field refuses a total below the epochs trained; so does its flag
-        # (nnplay train just has nothing to train). Only a flag can ask this: a file's own is never below.
+    least = least_epochs(saved.epochs_trained, saved.partial) if saved is not None else 0
+    if config.epochs < least:
+        # The app's epochs field refuses a total below the epochs trained, or the epoch begun;
+        # so does its flag (nnplay train just has nothing to train). Only a flag can ask this:
+        # a file's own is never below.
+        done = (
+            f"the {counted(saved.epochs_trained, 'epoch', grouped=False)} {ns.load} has trained"
+            if least == saved.epochs_trained
+            else f"epoch {least}, which {ns.load} stopped partway through"
+        )
         raise UsageError(
-            f"--epochs {config.epochs} is below the {counted(saved.epochs_trained, 'epoch', grouped=False)} "
-            f"{ns.load} has trained (--epochs is the total); "
-            f"give {saved.epochs_trained} or more, or leave it out"
+            f"--epochs {config.epochs} is below {done} (--epochs is the total); "
+            f"give {least} or more, or leave it out"
         )
     from nnplay.tui.app import make_app
 

@@ -552,6 +552,31 @@ def test_the_app_refuses_epochs_below_a_loaded_files_as_its_epochs_field_does(ca
     assert code == 0 and opened[0].session.config.epochs == 2
 
 
+def test_the_app_refuses_epochs_below_the_epoch_a_file_stopped_in(capsys, monkeypatch, tmp_path):
+    # Saved two steps into epoch 2, as the app's ctrl+s can: --epochs 1 opened it finished at
+    # "Epoch 1/1" with epoch 2 half done and no way to finish it. The epochs field says no.
+    from nnplay import data
+    from nnplay.core.config import TrainConfig
+    from nnplay.core.serialize import save
+    from nnplay.core.train import EpochStats, build
+    from nnplay.tui.app import NnplayApp
+
+    config = TrainConfig(layers=(64, 8, 10), epochs=3)
+    trainer = build(config, data.load("digits"))
+    steps = trainer.run(2)
+    while not isinstance(next(steps), EpochStats):
+        pass
+    next(steps), next(steps)
+    save(tmp_path / "half.npz", trainer.net, config, trainer.epoch, trainer.rng, partial=trainer.partial)
+    opened = []
+    monkeypatch.setattr(NnplayApp, "run", lambda self, **kw: opened.append(self))
+    code, _, err = run(capsys, "--load", str(tmp_path / "half.npz"), "--epochs", "1")
+    assert code == 2 and not opened
+    assert "below epoch 2, which" in err and "stopped partway through" in err and "give 2 or more" in err
+    code, _, _ = run(capsys, "--load", str(tmp_path / "half.npz"), "--epochs", "2")
+    assert code == 0 and opened[0].session.config.epochs == 2
+
+
 FLAG_NAMES = [
     "--dataset",
     "--layers",

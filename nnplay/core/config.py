@@ -218,6 +218,14 @@ def trained(epochs: int, partial: dict[str, Any] | None) -> str:
     return counted(epochs, "epoch") + (f" and {counted(steps, 'step')}" if steps else "")
 
 
+def least_epochs(epochs: int, partial: dict[str, Any] | None) -> int:
+    """The smallest total of epochs a network that has trained ``epochs`` may be given,
+    ``partial`` being how far into the next (Trainer.partial): an epoch begun is one
+    to finish, so not "Epoch 28/28" while in epoch 29. The app's epochs field and the
+    app's --epochs both hold to it."""
+    return epochs + 1 if partial and partial["steps"] > 0 else epochs
+
+
 MAX_COUNT = 10**9
 """The largest batch size or number of epochs: more than any run needs, short enough to show."""
 MAX_SEED = 2**32 - 1

@@ -23,7 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from nnplay import data
-from nnplay.core.config import ConfigError, TrainConfig
+from nnplay.core.config import ConfigError, TrainConfig, least_epochs
 from nnplay.core.losses import LOSSES
 from nnplay.core.serialize import Saved
 from nnplay.tui.files import FilesMixin
@@ -412,11 +412,9 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             return
         trained = self.session.summary()["epoch"] if self.session.ready else 0
         trainer = self.session.trainer if self.session.ready else None
-        position = trainer.position if trainer is not None else None  # a loaded file's too
-        partway = position is not None and 0 < position[0] < position[1]
-        least = trained + 1 if partway else trained  # the total: not "Epoch 30/10", nor 28/28 in 29
+        least = least_epochs(trained, trainer.partial if trainer is not None else None)  # a loaded file's too
         if message.name == "epochs" and candidate.epochs < least:
-            done = f"in epoch {least}" if partway else f"trained {trained}"  # two lines at 80x24
+            done = f"in epoch {least}" if least > trained else f"trained {trained}"  # two lines at 80x24
             # no 1,149: the field takes a number as typed, and the status writes them so too
             controls.refuse(f"already {done}: give {least} or more, or r to start afresh")
             return
