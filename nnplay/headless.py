@@ -87,7 +87,16 @@ def train(ns: argparse.Namespace) -> int:
             elif isinstance(record, Diverged):
                 say(f"nnplay train: {record.reason}")
                 if ns.save is not None:
-                    say(f"nnplay train: nothing was saved to {ns.save}")
+                    # The run was not the one asked for, so its file is not written (as after
+                    # Ctrl-C); the epochs before this one are a command away: runs repeat.
+                    since = saved.epochs_trained if saved is not None else 0
+                    again = (
+                        f"; the same command with --epochs {trainer.epoch} saves the "
+                        f"{counted(trainer.epoch, 'epoch', grouped=False)} before it"
+                        if trainer.epoch > since
+                        else ""
+                    )
+                    say(f"nnplay train: nothing was saved to {ns.save}{again}")
                 return 1
     if ns.save is not None:
         try:

@@ -384,6 +384,17 @@ def test_divergence_is_reported_and_nothing_is_written(capsys, tmp_path, recwarn
     assert not path.exists()
 
 
+def test_a_divergence_after_good_epochs_says_how_to_save_them(capsys, tmp_path):
+    path = tmp_path / "m.npz"
+    args = ["train", "--dataset", "moons", "--optimizer", "momentum", "--lr", "1.5", "--save", str(path)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        code, _, err = run(capsys, *args, "--epochs", "20")
+    assert code == 1 and "diverged in epoch 7" in err and not path.exists()
+    assert "the same command with --epochs 6 saves the 6 epochs before it" in err
+    code, out, _ = run(capsys, *args, "--epochs", "6")  # as it says
+    assert code == 0 and path.exists() and "Saved 6 epochs" in out
+
+
 def test_a_single_npy_array_is_named_for_what_it_is(capsys, tmp_path):
     np.save(tmp_path / "arr.npy", np.zeros(3))
     code, _, err = run(capsys, "train", "--load", str(tmp_path / "arr.npy"))
