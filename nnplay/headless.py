@@ -32,11 +32,16 @@ def train(ns: argparse.Namespace) -> int:
 
     from nnplay import data
     from nnplay.core.history import HistoryLog
-    from nnplay.core.serialize import save
+    from nnplay.core.serialize import needed_bytes, save
     from nnplay.core.train import Diverged, EpochStats, build
 
     trainer = build(config, data.load(config.dataset), saved)
     history = HistoryLog(saved.history if saved is not None else None)
+    if ns.save is not None:  # room for the file, now that its size is known: not after training
+        try:
+            check_writable(ns.save, needed_bytes(trainer.net, trainer.optimizer, history.table()))
+        except SaveFileError as e:
+            raise UsageError(f"--save: {e}") from None
     trainer.step_grad_norms = False  # nobody reads them here
     # Output that cannot be written (| head, > /dev/full) stops being written, not training:
     # the network asked for is still saved. With no --save, that ends the run.

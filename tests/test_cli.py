@@ -3,6 +3,7 @@ import errno
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -393,6 +394,15 @@ def test_a_divergence_after_good_epochs_says_how_to_save_them(capsys, tmp_path):
     assert "the same command with --epochs 6 saves the 6 epochs before it" in err
     code, out, _ = run(capsys, *args, "--epochs", "6")  # as it says
     assert code == 0 and path.exists() and "Saved 6 epochs" in out
+
+
+def test_a_disk_without_room_for_the_file_is_said_before_training(capsys, tmp_path, monkeypatch):
+    real = os.statvfs
+    monkeypatch.setattr(os, "statvfs", lambda p: os.statvfs_result((*real(p)[:4], 4, *real(p)[5:])))
+    code, out, err = run(capsys, "train", "--epochs", "50", "--save", str(tmp_path / "m.npz"))
+    assert code == 2 and out == "" and err.count("\n") == 1  # not even the summary: nothing trained
+    assert err.startswith("nnplay train: error: --save: cannot save to") and "16 KiB free in" in err
+    assert re.search(r"about \d+ KiB needed", err)
 
 
 def test_a_single_npy_array_is_named_for_what_it_is(capsys, tmp_path):

@@ -215,8 +215,17 @@ def load_name(path: str) -> str:
     return path
 
 
-def check_writable(path: str | os.PathLike[str]) -> None:
-    """Raise SaveFileError now, not after training, if path cannot be written."""
+def needed_bytes(net: Network, optimizer: Optimizer | None = None, history: np.ndarray | None = None) -> int:
+    """About the most that save() writes for this network: its weights, as many arrays
+    again for each of the optimizer's state arrays (once it has stepped), the history,
+    and room for the settings."""
+    state = len(type(optimizer).state_names) if optimizer is not None else 0
+    return net.params.nbytes * (1 + state) + (history.nbytes if history is not None else 0) + 64 * 1024
+
+
+def check_writable(path: str | os.PathLike[str], needed: int = 0) -> None:
+    """Raise SaveFileError now, not after training, if path cannot be written, or if its
+    file system has less than ``needed`` bytes free (needed_bytes())."""
     if not str(path).strip():  # Path("") is ".", which would read as "a folder"
         raise SaveFileError("no file name given; give one such as model.npz")
     if str(path).endswith(("/", os.sep)):  # Path() drops the /: "foo/" would be saved as foo
@@ -243,6 +252,26 @@ def check_writable(path: str | os.PathLike[str]) -> None:
         raise SaveFileError(
             f"cannot save to {shown(target)}: no file can be made in {shown(folder)} ({e.strerror or e})"
         ) from None
+    if needed:  # a full disk takes an empty file, then fails at the first block
+        try:
+            fs = os.statvfs(folder)
+        except OSError:
+            return  # not every file system says: the save itself will tell
+        free = fs.f_bavail * fs.f_frsize
+        if free < needed:
+            raise SaveFileError(
+                f"cannot save to {shown(target)}: {_size(free)} free in {shown(folder)}, "
+                f"about {_size(needed)} needed"
+            )
+
+
+def _size(n: int) -> str:
+    """'12 KiB', '3.4 MiB', '2.1 GiB': a number of bytes for a message."""
+    kib = n / 1024
+    if kib < 1024:
+        return f"{kib:.0f} KiB"
+    mib = kib / 1024
+    return f"{mib:.3g} MiB" if mib < 1024 else f"{mib / 1024:.3g} GiB"
 
 
 def peek(path: str | os.PathLike[str]) -> tuple[int, dict[str, Any] | None, str] | None:

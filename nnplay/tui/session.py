@@ -23,7 +23,7 @@ from nnplay import data
 from nnplay.core.config import TrainConfig, counted, format_field, trained
 from nnplay.core.history import BoundedTable, History, HistoryLog
 from nnplay.core.network import Network, correct_mask
-from nnplay.core.serialize import Saved, SaveFileError, check_writable, name_and_folder
+from nnplay.core.serialize import Saved, SaveFileError, check_writable, name_and_folder, needed_bytes
 from nnplay.core.serialize import save as save_network
 from nnplay.core.train import Diverged, EpochStats, Record, Split, Trainer, build, make_optimizer
 
@@ -91,6 +91,13 @@ def _forget_old_kept() -> None:
 
 
 _NOT_KEPT = "Your unsaved network could not be kept: {}"
+
+
+def _reason(e: Exception) -> str:
+    """Why keeping failed, for a person: "[Errno 30] Read-only file system: '/x'" was Python's."""
+    if isinstance(e, OSError) and e.strerror:
+        return f"cannot write {e.filename}: {e.strerror}" if e.filename else e.strerror
+    return str(e)
 
 
 class KeepError(Exception):
@@ -284,12 +291,14 @@ class Session:
         """Raise KeepError if there is unsaved training and its file could not be written:
         asked before what would replace or end the network, so the person can save first."""
         if self.keeps_unsaved and self.unsaved:
+            assert self.trainer is not None
+            needed = needed_bytes(self.trainer.net, self.trainer.optimizer, self._log.table())
             try:
                 folder = kept_folder()
                 folder.mkdir(parents=True, exist_ok=True)
-                check_writable(folder / "unsaved.npz")  # any name: it is the folder that counts
+                check_writable(folder / "unsaved.npz", needed)  # any name: it is the folder that counts
             except (SaveFileError, OSError) as e:
-                raise KeepError(_NOT_KEPT.format(e)) from None
+                raise KeepError(_NOT_KEPT.format(_reason(e))) from None
 
     def keep_on_exit(self) -> str:
         """keep_unsaved() as the app quits: what to print after it, with how to carry on."""
@@ -313,7 +322,7 @@ class Session:
                 if path is not None:  # the name reserved, empty
                     with contextlib.suppress(OSError):
                         path.unlink()
-                return None, _NOT_KEPT.format(e)
+                return None, _NOT_KEPT.format(_reason(e))
             _forget_old_kept()
             self.kept_path = path
             return path, f"Your unsaved network ({done} trained) is kept in {path}"

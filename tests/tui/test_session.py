@@ -256,3 +256,42 @@ def test_history_until_an_epoch_stops_there_and_thins_what_is_left():
     shown = log.view(7, until=30)
     assert shown.epoch[0] == 1 and shown.epoch[-1] == 30 and len(shown.epoch) <= 7
     assert len(log.view(until=0).epoch) == 0 and log.view(until=1000).epoch[-1] == 100
+
+
+def test_a_disk_too_full_to_keep_the_network_is_found_before_it_is_replaced(monkeypatch):
+    # A full disk takes an empty file: the check made one and passed, then the real keep
+    # failed and r, q or a load went ahead, the training lost. It now asks for the room.
+    import os
+
+    import pytest
+
+    from nnplay.tui.session import KeepError
+
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=2))
+    session.load()
+    session.next_record()
+    session.check_keep()  # room enough here
+    real = os.statvfs
+
+    def full(path):
+        fs = real(path)
+        return os.statvfs_result((*fs[:4], 4, *fs[5:]))  # f_bavail: 4 blocks free
+
+    monkeypatch.setattr(os, "statvfs", full)
+    with pytest.raises(KeepError, match="free in .*, about .* needed"):
+        session.check_keep()
+
+
+def test_a_folder_that_cannot_be_made_is_said_in_words(tmp_path, monkeypatch):
+    import pytest
+
+    from nnplay.tui.session import KeepError
+
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "file" / "state"))
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=2))
+    session.load()
+    session.next_record()
+    with pytest.raises(KeepError) as refused:
+        session.check_keep()
+    assert "Errno" not in str(refused.value) and "Not a directory" in str(refused.value)
