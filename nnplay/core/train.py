@@ -73,6 +73,19 @@ class Diverged:
 
 Record = StepStats | EpochStats | Diverged
 
+
+@dataclass(frozen=True, slots=True)
+class _EpochStart:
+    """What to put back if an epoch diverges: the weights, the step count, and the optimizer's
+    momentum or moments (else the diverging steps' would live on in them)."""
+
+    params: np.ndarray
+    step: int
+    optimizer: Optimizer  # the caller may swap in another kind mid-epoch: its state is not this
+    state: dict[str, np.ndarray]
+    partial: dict[str, Any] | None  # an epoch saved partway, resumed: where it stood
+
+
 LOSS_GROWTH = 10.0
 """An epoch whose mean loss is this many times the untrained network's has diverged."""
 WEIGHT_GROWTH = 1000.0
@@ -178,6 +191,8 @@ class Trainer:
         carries on exactly (None between epochs): ``steps`` taken of it, their ``loss_sum``,
         its ``batch_size``, and ``rng_state``, the shuffling generator's state before the
         epoch's shuffle (restored, it draws the same order)."""
+        self._start: _EpochStart | None = None
+        """The epoch in progress's start, to put back if it diverges."""
 
     @property
     def position(self) -> tuple[int, int] | None:
@@ -207,12 +222,14 @@ class Trainer:
             epoch = self.epoch + 1
             started = time.perf_counter()
             busy = 0.0  # time spent here, not in the caller, between yields
-            # What to put back if this epoch diverges: the weights, the step count, and the
-            # optimizer's momentum or moments (else the diverging steps' would live on in them).
-            good, good_step = net.params.copy(), self.step
-            good_state = {name: np.array(value) for name, value in self.optimizer.state().items()}
-            good_optimizer = self.optimizer  # the caller may swap in another kind mid-epoch
             resumed = self.partial  # an epoch saved partway: the same order, from where it was
+            self._start = _EpochStart(
+                net.params.copy(),
+                self.step,
+                self.optimizer,
+                {name: np.array(value) for name, value in self.optimizer.state().items()},
+                resumed,
+            )
             if resumed is not None:
                 self.rng.bit_generator.state = resumed["rng_state"]
             shuffle_state = self.rng.bit_generator.state  # what draws this epoch's order again
@@ -228,10 +245,7 @@ class Trainer:
                 self.step += 1
                 if not math.isfinite(loss):
                     where = f"at step {b + 1} of {batches}"  # as the app counts an epoch's steps
-                    self.partial = resumed  # the weights put back are where it stood
-                    yield self._roll_back(
-                        good, good_step, (good_optimizer, good_state), epoch, where, f"the loss became {loss}"
-                    )
+                    yield self._roll_back(epoch, where, f"the loss became {loss}")
                     return
                 loss_sum += loss
                 self.partial = {
@@ -249,10 +263,7 @@ class Trainer:
             weight_norms = net.weight_norms()
             problem = self._blown_up(loss_sum / batches, weight_norms)
             if problem:
-                self.partial = resumed
-                yield self._roll_back(
-                    good, good_step, (good_optimizer, good_state), epoch, "at its end", problem
-                )
+                yield self._roll_back(epoch, "at its end", problem)
                 return
             train_acc, test_acc, test_loss = self.evaluate()
             self.epoch = epoch
@@ -284,26 +295,35 @@ class Trainer:
             return f"the weights grew {growth:.3g} times larger"
         return ""
 
-    def _roll_back(
-        self,
-        good: np.ndarray,
-        good_step: int,
-        good_state: tuple[Optimizer, dict[str, np.ndarray]],
-        epoch: int,
-        where: str,
-        what: str,
-    ) -> Diverged:
+    def check_paused(self) -> Diverged | None:
+        """For a caller that stops pulling partway through an epoch: whether the last step
+        blew the weights up. Its loss was taken before its update, so only the next step
+        would tell, and a network paused, saved or kept now would be the blown-up one
+        (lr 1e30: every weight near 1e28, every prediction NaN). If so, put back the
+        epoch's start, as run() does, and say why; the caller must then close run()'s
+        generator, which stands on the steps undone."""
+        if self.partial is None or self._start is None:  # between epochs: run() has checked
+            return None
+        problem = self._blown_up(0.0, self.net.weight_norms())  # no loss yet to compare
+        if not problem:
+            return None
+        steps = self.partial["steps"]
+        where = f"after step {steps} of {-(-len(self.X_train) // self.partial['batch_size'])}"
+        return self._roll_back(self.epoch + 1, where, problem)
+
+    def _roll_back(self, epoch: int, where: str, what: str) -> Diverged:
         """Put back the weights, step count and optimizer state the epoch started with; say why.
 
-        ``good_state`` is the optimizer the epoch started with and its state then. An
-        optimizer swapped in since (another kind, whose state means other things) goes
-        back to no state, as it was made.
+        An optimizer swapped in since the epoch started (another kind, whose state means
+        other things) goes back to no state, as it was made.
         """
         diverged = self._diverged(epoch, where, what)
-        self.net.params[...] = good
-        self.step = good_step  # the steps since are undone: "Saved 45 steps" would be untrue
-        optimizer, state = good_state
-        self.optimizer.set_state(state if self.optimizer is optimizer else {})
+        start = self._start
+        assert start is not None
+        self.net.params[...] = start.params
+        self.step = start.step  # the steps since are undone: "Saved 45 steps" would be untrue
+        self.optimizer.set_state(start.state if self.optimizer is start.optimizer else {})
+        self.partial = start.partial  # the weights put back are where it stood
         return diverged
 
     def _diverged(self, epoch: int, where: str, what: str) -> Diverged:

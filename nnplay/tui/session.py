@@ -252,6 +252,9 @@ class Session:
         with self.lock:
             trainer = self.trainer
             assert trainer is not None
+            diverged = self.check_paused()
+            if diverged is not None:  # put back: a second save saves the network from before it
+                raise SaveFileError(f"{diverged.reason} Nothing was saved.")
             log = self._log.table()
             # The seed and init the network was built with: a change to them waits for a reset
             # (apply), and the file must describe the network it holds, or it will not load.
@@ -310,6 +313,7 @@ class Session:
     def _keep(self) -> tuple[Path | None, str]:
         """(where the network was kept, or None; what happened, for a person)."""
         with self.lock:
+            self.check_paused()  # a last step that blew the weights up is not what to keep
             if not self.keeps_unsaved or not self.unsaved:
                 return None, ""
             assert self.trainer is not None
@@ -433,6 +437,17 @@ class Session:
                 elif isinstance(record, Diverged):  # the generator is spent
                     self._run = None
                 return record
+
+    def check_paused(self) -> Diverged | None:
+        """Whether the last step blew the weights up, caught as training pauses, and before
+        the network is saved or kept (Trainer.check_paused): if so, the epoch's start is put
+        back and the run that stood on the steps undone is closed."""
+        with self.lock:
+            diverged = self.trainer.check_paused() if self.trainer is not None else None
+            if diverged is not None and self._run is not None:
+                self._run.close()
+                self._run = None
+            return diverged
 
     def history(self, most: int | None = None) -> History:
         """The figures so far; with `most`, thinned to about that many epochs (for plots)."""

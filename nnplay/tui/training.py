@@ -242,6 +242,10 @@ class TrainingMixin(App[None]):
                     speed = recent if speed is None else (speed + recent) / 2  # smoothed a little
                     self.post_message(self._progress_message(generation, loss, speed, position))
                     last_post, samples = now, 0
+            if why in ("paused", "stepped") and not worker.is_cancelled:
+                diverged = session.check_paused()  # the last step's update is not checked yet
+                if diverged is not None:
+                    why, detail, cure = "diverged", diverged.reason, diverged.cure
         except Exception as e:  # shown in the app, never as a traceback over the screen
             why, detail = "failed", f"{type(e).__name__}: {e}"
         if taken:  # else nothing changed, and the last message's figures still hold

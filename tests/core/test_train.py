@@ -207,3 +207,23 @@ def test_regression_set_is_learnable_with_mse():
     out = [r for r in records(trainer, 100) if isinstance(r, EpochStats)]
     assert out[-1].train_acc is None and out[-1].test_acc is None
     assert out[-1].test_loss < 0.02 < out[0].test_loss
+
+
+def test_a_step_that_blows_the_weights_up_is_caught_by_a_caller_that_pauses_after_it(digits):
+    # Its loss is taken before its update: only the next step would have said so. A caller
+    # that paused here kept, and saved, weights near 1e28 whose predictions were all NaN.
+    trainer = build(TrainConfig(layers=(64, 16, 10)), digits)
+    run = trainer.run(2)
+    next(run)
+    assert trainer.check_paused() is None  # an ordinary step
+    before = trainer.net.params.copy()
+    trainer.optimizer.lr = 1e30
+    with np.errstate(over="ignore", invalid="ignore"):
+        next(run)
+    diverged = trainer.check_paused()
+    assert diverged is not None and "after step 2 of 45" in diverged.reason
+    assert "weights grew" in diverged.reason and diverged.cure == "lower lr to 0.1"
+    assert trainer.step == 0 and trainer.partial is None  # back to the epoch's start
+    assert not np.array_equal(trainer.net.params, before)  # which is before the first step too
+    fresh = build(TrainConfig(layers=(64, 16, 10)), digits)
+    assert trainer.net.params.tobytes() == fresh.net.params.tobytes()

@@ -56,6 +56,25 @@ async def test_divergence_stops_says_why_plots_stay_finite_and_reset_recovers():
         assert "press space to train" in str(app.query_one("#loss-plot").render())
 
 
+async def test_a_single_step_that_blows_the_weights_up_is_a_divergence_not_a_pause():
+    # Each step's loss is taken before its update: s at lr 1e30 paused on weights near 1e28,
+    # every probability nan%, the status "paused", and ctrl+s or q would save or keep them.
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=5))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        start = app.session.trainer.net.params.copy()
+        await pilot.press("tab", "down", "enter", "ctrl+u", *"1e30", "enter", "s")
+        await settle(app, pilot)
+        assert app.session.config.lr == 1e30 and app.state == "diverged"
+        assert "to fix: lower lr to 0.1" in str(app.query_one(TrainingControls).status)
+        assert any("after step 2 of 45" in n.message for n in app._notifications)
+        params = app.session.trainer.net.params
+        assert np.isfinite(params).all() and np.abs(params).max() < 10
+        assert not np.array_equal(params, start)  # back to the epoch's start, before step 1
+
+
 async def test_an_exception_in_training_is_shown_and_the_app_stays_usable(monkeypatch):
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -295,3 +295,30 @@ def test_a_folder_that_cannot_be_made_is_said_in_words(tmp_path, monkeypatch):
     with pytest.raises(KeepError) as refused:
         session.check_keep()
     assert "Errno" not in str(refused.value) and "Not a directory" in str(refused.value)
+
+
+def test_a_step_that_blew_the_weights_up_is_neither_saved_nor_kept(tmp_path):
+    import pytest
+
+    from nnplay.core.serialize import SaveFileError
+
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=3))
+    session.load()
+    while not isinstance(session.next_record(), EpochStats):
+        pass
+    epoch_1 = session.trainer.net.params.copy()
+    session.next_record()
+    session.apply(replace(session.config, lr=1e30))
+    with np.errstate(over="ignore", invalid="ignore"):
+        session.next_record()
+    with pytest.raises(SaveFileError, match="diverged in epoch 2, after step 2 of"):
+        session.save(str(tmp_path / "m.npz"))
+    assert not (tmp_path / "m.npz").exists()
+    assert np.array_equal(session.trainer.net.params, epoch_1)  # put back: a second save saves it
+    with np.errstate(over="ignore", invalid="ignore"):
+        session.next_record()  # lr 1e30 still: blown up again
+    note = session.keep_on_exit()
+    (kept,) = kept_files()
+    assert "(1 epoch trained)" in note and np.array_equal(
+        np.concatenate([np.concatenate([W.ravel(), b]) for W, b in load(kept).weights]), epoch_1
+    )
