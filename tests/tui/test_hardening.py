@@ -396,6 +396,35 @@ async def test_no_color_with_the_terminals_own_colours_drops_colour_not_the_text
         assert not any(isinstance(f, Monochrome) for f in app._filters)
 
 
+async def test_the_terminals_own_colours_never_draw_text_in_its_ground_colour():
+    # --low-bandwidth and --ansi: the plots' axes and ticks came out black on black (the ANSI
+    # theme's colours parse as black RGB), and faint ink of a digit grey on the same grey.
+    from rich.color import ColorSystem, ColorType
+    from textual.geometry import Region
+
+    from nnplay.tui.widgets.digit_viewer import SHADES, DigitViewer
+
+    def hidden(style) -> bool:
+        if not (style and style.color and style.bgcolor):
+            return False
+        if ColorType.DEFAULT in (style.color.type, style.bgcolor.type):
+            return False
+        return style.color.downgrade(ColorSystem.STANDARD) == style.bgcolor.downgrade(ColorSystem.STANDARD)
+
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=2), low_bandwidth=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("escape", "space")
+        await settle(app, pilot)
+        for widget in (app.query_one("#loss-plot"), app.query_one(DigitViewer)):
+            segments = [s for strip in widget.render_lines(Region(0, 0, *widget.size)) for s in strip]
+            assert not [s.text for s in segments if s.text.strip() and hidden(s.style)]
+        ink = [s for s in segments if s.text.strip() and set(s.text) <= set(SHADES)]
+        assert ink and all(
+            not s.style or s.style.color is None or s.style.color.type == ColorType.DEFAULT for s in ink
+        )
+
+
 async def test_what_would_lose_training_that_cannot_be_kept_waits_for_a_second_press(tmp_path, monkeypatch):
     from nnplay.tui.widgets.architecture import ArchitectureEditor
 

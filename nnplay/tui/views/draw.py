@@ -70,6 +70,7 @@ class Canvas(Widget):
 
     def render(self) -> Text:
         k = self.scale
+        ansi = self.app.ansi_color
         text = Text()
         for r in range(SIDE):
             for line in range(k):
@@ -78,12 +79,12 @@ class Canvas(Widget):
                 for c in range(SIDE):
                     v = self.pixels[r, c] / INK
                     if self.overlay is None and v == 0 and line == 0:  # a dot marks each blank pixel
-                        cells, style = ("·" + " " * (2 * k - 1)), f"dim {pixel_style(v)}"
+                        cells, style = ("·" + " " * (2 * k - 1)), f"dim {pixel_style(v, ansi)}"
                     elif self.overlay is None:
-                        cells, style = shade(v) * k, pixel_style(v)
+                        cells, style = shade(v) * k, pixel_style(v, ansi)
                     else:  # the saliency's glyph and colour over the ink's ground
                         s = float(self.overlay[r, c])
-                        cells, style = signed_glyphs(s) * k, f"{pixel_style(v)} {signed_style(s)}"
+                        cells, style = signed_glyphs(s) * k, f"{pixel_style(v, ansi)} {signed_style(s)}"
                     if (r, c) == self.cursor:  # brackets say where it is; the yellow only helps
                         cells = "[" + cells[1:-1] + "]" if k > 1 else "[]"
                         style = CURSOR_STYLE

@@ -215,7 +215,7 @@ class MistakeGallery(Widget):
         for pixel_row in self.X[m.index].reshape(8, 8):
             line = Text(side, style="bold")
             for v in pixel_row:
-                line.append(shade(v), style=pixel_style(v))
+                line.append(shade(v), style=pixel_style(v, self.app.ansi_color))
             line.append(side, style="bold")
             art.append(line)
         return [*art, caption, chance]

@@ -20,9 +20,12 @@ def shade(value: float) -> str:
     return SHADES[level] * 2
 
 
-def pixel_style(value: float) -> str:
+def pixel_style(value: float, ansi: bool | None = False) -> str:
     """A pixel in [0, 1] as grey: a brighter glyph on a darker ground (the glyph carries it
-    on a terminal without colour)."""
+    on a terminal without colour). With the terminal's own 16 colours (``ansi``), none: the
+    greys fell into one ANSI colour for glyph and ground alike, and faint ink vanished."""
+    if ansi:
+        return ""
     grey = round(40 + 215 * float(value))
     return f"rgb({grey},{grey},{grey}) on rgb({grey // 2},{grey // 2},{grey // 2})"
 
@@ -158,7 +161,7 @@ class DigitViewer(Widget, can_focus=True):
         for pixel_row in pixels:
             line = Text()
             for v in pixel_row:
-                line.append(shade(v) * k, style=pixel_style(v))
+                line.append(shade(v) * k, style=pixel_style(v, self.app.ansi_color))
             art += [line] * k
         verdict = "" if guess is None else f"guess {guess} {'✓ right' if guess == label else '✗ wrong'}"
         art += [Text(f"label {label}"), Text(verdict)]

@@ -44,6 +44,11 @@ class MetricPlot(PlotextPlot):
         """What the plot says before any epoch has finished."""
 
     def on_mount(self) -> None:  # PlotextPlot's own on_mount runs too (Textual walks the MRO)
+        if self.app.ansi_color:
+            # The terminal's own colours: textual-plotext's "auto" theme takes the Textual
+            # theme's surface and foreground as RGB, and the ANSI theme's are both "default",
+            # which parse as black: the axes and ticks were black on black.
+            self.theme = "clear"
         self.replot()
 
     def update(self, history: History) -> None:
