@@ -8,6 +8,7 @@ import math
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -29,7 +30,7 @@ from nnplay.core.serialize import Saved
 from nnplay.tui.files import FilesMixin
 from nnplay.tui.messages import Loaded, Progress
 from nnplay.tui.session import Session
-from nnplay.tui.training import MAX_POINTS, PLOT_EVERY, POST_EVERY, SLOW_LINK, TrainingMixin
+from nnplay.tui.training import AGAIN_SECONDS, MAX_POINTS, PLOT_EVERY, POST_EVERY, SLOW_LINK, TrainingMixin
 from nnplay.tui.views.base import View
 from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import TrainingControls
@@ -583,6 +584,15 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
             self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
+        if self.query_one(ArchitectureEditor).changed and not self._asked_already("quit a draft"):
+            self._refused = ("quit a draft", time.monotonic())  # as the Network pane never drops it unseen
+            self.notify(
+                "The Network pane has changes not applied: q again quits without them (esc, then "
+                "enter applies them).",
+                severity="warning",
+                timeout=AGAIN_SECONDS,
+            )
+            return
         why = self._unkept("quit")
         if why:
             self._warn_unkept(why, "q again quits")

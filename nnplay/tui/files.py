@@ -99,7 +99,7 @@ class FilesMixin(App[None]):
     """A file not of this session that the save dialog has asked about replacing."""
 
     def action_save(self) -> None:
-        if not self.session.ready:
+        if not self.session.ready or self._draft_waits():  # it would save the network it replaces
             return
         self._replace_asked = ""
         self.push_screen(FileDialog("Save the network (.npz)", self._file, self._save_to))

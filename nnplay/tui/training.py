@@ -309,8 +309,7 @@ class TrainingMixin(App[None]):
         """Why ``action``, which would replace or end the network, should wait: training
         since the last save could not be kept. "" to go ahead, as it does when pressed
         again soon after: the person was told, and chose."""
-        what, when = self._refused
-        if what == action and time.monotonic() - when < AGAIN_SECONDS:
+        if self._asked_already(action):
             return ""
         try:
             self.session.check_keep()
@@ -318,6 +317,11 @@ class TrainingMixin(App[None]):
             self._refused = (action, time.monotonic())
             return str(e)
         return ""
+
+    def _asked_already(self, action: str) -> bool:
+        """Whether ``action`` was refused with a warning moments ago: pressed again, it goes ahead."""
+        what, when = self._refused
+        return what == action and time.monotonic() - when < AGAIN_SECONDS
 
     def _warn_unkept(self, why: str, again: str) -> None:
         self.clear_notifications()  # one such warning at a time, not a pile over the fields

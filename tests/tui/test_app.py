@@ -143,7 +143,8 @@ async def test_space_s_r_d_and_ctrl_o_with_a_draft_not_applied_say_so_and_change
         await settle(app, pilot)
         before = app.session.trainer.net.params.copy()
         await pilot.press("minus", "tab")  # a draft, then off to the Training pane
-        for key in ("space", "s", "r", "D", "ctrl+o"):  # D and ctrl+o would replace it unseen
+        # D and ctrl+o would replace it unseen; ctrl+s would save the network it replaces
+        for key in ("space", "s", "r", "D", "ctrl+o", "ctrl+s"):
             await pilot.press(key)
             await settle(app, pilot)
             editor = app.query_one(ArchitectureEditor)
@@ -167,6 +168,19 @@ async def test_space_s_r_d_and_ctrl_o_with_a_draft_not_applied_say_so_and_change
         assert app.state == "finished"
         await pilot.press("minus", "space")  # finished, with a draft: the draft is what to see to
         assert "not applied yet" in app.query_one(ArchitectureEditor).message
+
+
+async def test_q_with_a_draft_not_applied_asks_for_a_second_q():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("plus", "q")
+        await pilot.pause()
+        assert app.is_running and app.query_one(ArchitectureEditor).changed
+        assert any("q again quits without them" in n.message for n in app._notifications)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
 
 
 async def test_esc_with_nothing_else_to_close_clears_the_notices():
