@@ -6,6 +6,7 @@ import argparse
 import os
 import shlex
 import sys
+from typing import Any
 
 from nnplay.cli import FLAGS, UsageError, resolve
 from nnplay.output import Output
@@ -45,19 +46,41 @@ def serve(ns: argparse.Namespace) -> int:
     if not 0 < ns.port < 65536:
         raise UsageError(f"--port: {ns.port} is not a port number (1-65535)")
     _check_address(ns.host, ns.port)  # before any banner: a taken port is the whole answer
-    from textual_serve.server import Server
-
     command = shlex.join(serve_command(ns))
-    where = f"http://{ns.host}:{ns.port}"
+    anywhere = ns.host in ("0.0.0.0", "::")
+    where = f"http://{'THIS-HOST' if anywhere else ns.host}:{ns.port}"
     out = Output(sys.stdout, "nnplay serve", f"serving at {where}")  # the banner is not the point
     out.line(f"nnplay serve: one app per browser tab at {where}")
+    if anywhere:
+        out.line("(THIS-HOST: this machine's name or address, as students' browsers reach it)")
     if ns.host in ("127.0.0.1", "localhost"):
         out.line(
             f"From another machine: ssh -L {ns.port}:localhost:{ns.port} THIS-HOST, "
             f"then open http://localhost:{ns.port}"
         )
     try:
-        Server(command, host=ns.host, port=ns.port, title="nnplay").serve()
+        _server(command, ns.host, ns.port).serve()
     except OSError as e:  # the port is taken, the host is not this machine's...
         raise UsageError(f"cannot serve on {ns.host}:{ns.port}: {e.strerror or e}") from None
     return out.status(0)
+
+
+def _server(command: str, host: str, port: int) -> Any:
+    """textual-serve's Server, with its pages addressed as each browser addressed it.
+
+    The page names its script and its websocket by absolute URL, made from the
+    address the server listens on: with --host 0.0.0.0 a student's browser was told
+    to fetch http://0.0.0.0:8000/static/..., its own machine, and never connected;
+    through ssh -L 9000:localhost:8000 it was told port 8000. The Host header the
+    browser sent is the address that reached this server.
+    """
+    from textual_serve.server import Server
+
+    class _Served(Server):  # type: ignore[misc]
+        async def handle_index(self, request: Any) -> Any:
+            # Read before the page is made, with no await between: no other request's
+            # address can come in between.
+            self.public_url = f"{request.scheme}://{request.host}"
+            return await super().handle_index(request)
+
+    return _Served(command, host=host, port=port, title="nnplay")

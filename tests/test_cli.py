@@ -671,6 +671,12 @@ def test_serve_answers_on_localhost_only_by_default():
                 time.sleep(0.2)
         assert "textual" in page.lower()
         assert listening_addresses(port) == {"127.0.0.1"}
+        # The page's script and websocket are at the address the browser used, not the one
+        # served on: through ssh -L 9000:localhost:PORT, or at THIS-HOST for --host 0.0.0.0.
+        asked = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": "teacher.example:9000"})
+        page = urllib.request.urlopen(asked, timeout=5).read().decode()
+        assert "http://teacher.example:9000/static/js/textual.js" in page
+        assert "ws://teacher.example:9000/ws" in page and f":{port}/" not in page
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -291,8 +291,11 @@ class Session:
         return (note.removesuffix(f" in {kept}") if self.load_hint else note) + self.load_hint
 
     def check_keep(self) -> None:
-        """Raise KeepError if there is unsaved training and its file could not be written:
-        asked before what would replace or end the network, so the person can save first."""
+        """Raise KeepError if there is unsaved training and its file could not be written,
+        or is not written at all (under nnplay serve): asked before what would replace or
+        end the network, so the person can save first."""
+        if not self.keeps_unsaved and self.unsaved:
+            raise KeepError("Under nnplay serve, unsaved training is not kept (the tabs share one user)")
         if self.keeps_unsaved and self.unsaved:
             assert self.trainer is not None
             needed = needed_bytes(self.trainer.net, self.trainer.optimizer, self._log.table())

@@ -454,6 +454,9 @@ async def test_what_would_lose_training_that_cannot_be_kept_waits_for_a_second_p
         await settle(app, pilot)
         assert app.session.generation == generation and warned()
         assert "not applied" in app.query_one(ArchitectureEditor).message
+        await pilot.press("q")  # the draft is asked about first, then the training
+        await pilot.pause()
+        assert app.is_running and any("q again quits without them" in n.message for n in app._notifications)
         await pilot.press("q")
         await pilot.pause()
         assert app.is_running and warned()
@@ -465,6 +468,31 @@ async def test_what_would_lose_training_that_cannot_be_kept_waits_for_a_second_p
         await pilot.press("enter")  # again: the person was told, and chose to load without it
         await settle(app, pilot)
         assert app.session.generation == generation + 1 and not isinstance(app.screen, FileDialog)
+
+
+async def test_under_serve_q_with_unsaved_training_asks_for_a_second_q():
+    # The tabs share one user, so nothing is kept on quitting: q ended a trained run unseen.
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.session.keeps_unsaved = False  # as under nnplay serve
+        await pilot.press("q")  # nothing trained: nothing to lose, nothing asked
+        await pilot.pause()
+        assert not app.is_running
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.session.keeps_unsaved = False
+        await pilot.press("s")
+        await settle(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running
+        said = [n.message for n in app._notifications]
+        assert any("Under nnplay serve" in m and "q again quits" in m for m in said)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
 
 
 async def test_after_r_keeps_a_network_ctrl_o_offers_that_file():
