@@ -27,7 +27,7 @@ from nnplay import data
 from nnplay.core.config import ConfigError, TrainConfig, least_epochs
 from nnplay.core.losses import LOSSES
 from nnplay.core.serialize import Saved
-from nnplay.tui.files import FilesMixin
+from nnplay.tui.files import FilesMixin, stamp
 from nnplay.tui.messages import Loaded, Progress
 from nnplay.tui.session import Session
 from nnplay.tui.training import AGAIN_SECONDS, MAX_POINTS, PLOT_EVERY, POST_EVERY, SLOW_LINK, TrainingMixin
@@ -198,6 +198,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         self._last_plot = 0.0
         self._progress: Progress | None = None
         self._file = path or "nnplay.npz"
+        self._file_stamp = stamp(path) if path else None
         """The file last saved or loaded: the dialogs offer it again."""
         self._focus_before_tiny: Widget | None = None
 

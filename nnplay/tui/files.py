@@ -82,6 +82,10 @@ class FilesMixin(App[None]):
     # Set up by NnplayApp.__init__ and TrainingMixin:
     session: Session
     _file: str
+    """The file ctrl+s and ctrl+o offer: the one last saved or loaded here, if any."""
+    _file_stamp: tuple[int, ...] | None
+    """stamp() of _file when it was saved or loaded here (None if it was not): saving over
+    it again asks nothing unless it has changed since."""
 
     def _stop_training(self) -> None:
         raise NotImplementedError  # TrainingMixin
@@ -107,15 +111,19 @@ class FilesMixin(App[None]):
     def _save_to(self, path: str) -> str:
         path = save_name(path)  # "mynet" is saved as mynet.npz, as nnplay train --save does
         # Another file of that name, not the one saved or loaded here: perhaps a teacher's
-        # handout or yesterday's best run. Saving over it takes a second enter.
-        if os.path.isfile(path) and not _same_file(path, self._file) and path != self._replace_asked:
+        # handout or yesterday's best run. Or that one, since replaced by another window or
+        # program, whose network would be lost. Saving over it takes a second enter.
+        ours = _same_file(path, self._file) and stamp(path) == self._file_stamp
+        if os.path.isfile(path) and not ours and path != self._replace_asked:
             self._replace_asked = path
+            if _same_file(path, self._file) and self._file_stamp is not None:
+                return f"{shown(path)} has changed since it was saved or loaded here: enter again replaces it"
             return f"{shown(path)} already exists: enter again replaces it, or give another name"
         try:
             note = self.session.save(path)  # save() checks the path first
         except SaveFileError as e:
             return str(e)
-        self._file = path
+        self._file, self._file_stamp = path, stamp(path)
         self.notify(note, timeout=4)
         return ""
 
@@ -153,7 +161,8 @@ class FilesMixin(App[None]):
         before = session.config.dataset
         kept = session.restore(saved)
         if not _same_file(os.path.dirname(os.path.abspath(path)), str(kept_folder())):
-            self._file = path  # a kept file is nnplay's: ctrl+s offers a name of the person's own
+            # a kept file is nnplay's: ctrl+s offers a name of the person's own
+            self._file, self._file_stamp = path, stamp(path)
         self._after_rebuild()
         done = trained(saved.epochs_trained, saved.partial)  # a partial epoch: space finishes it
         switched = (
@@ -167,6 +176,16 @@ class FilesMixin(App[None]):
         if kept:
             self.notify(kept + ".", timeout=8)
         return ""
+
+
+def stamp(path: str) -> tuple[int, ...] | None:
+    """What tells one version of a file from another: its device, inode, size and time of
+    change (None if it cannot be read)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _same_file(a: str, b: str) -> bool:

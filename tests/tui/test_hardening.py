@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from textual.widgets import Static
 
+from nnplay import data
 from nnplay.core.config import TrainConfig
+from nnplay.core.train import build
 from nnplay.tui.app import NnplayApp, make_app
 from nnplay.tui.widgets.controls import FIELDS, TrainingControls
 from nnplay.tui.widgets.file_dialog import FileDialog
@@ -125,6 +127,47 @@ async def test_save_and_load_from_the_app(tmp_path):
         assert app.session.summary()["epoch"] == 3 and app.state == "finished"
         notes = [n.message for n in app._notifications]  # the name first: a toast wraps at spaces
         assert f"Loaded model.npz in {tmp_path}: 3 epochs trained." in notes
+
+
+async def test_saving_again_over_a_file_another_window_has_replaced_asks_first(tmp_path):
+    # Window A saved shared.npz; window B saved its own over it; A's ctrl+s, enter put A's back
+    # without a question, and B's network was gone (B, saved, kept nothing on quitting).
+    from nnplay.core.serialize import load, save
+
+    path = str(tmp_path / "shared.npz")
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await type_into_dialog(pilot, path)
+        assert not isinstance(app.screen, FileDialog)
+        await pilot.press("s", "ctrl+s", "enter")  # saving again over its own file asks nothing
+        await settle(app, pilot)
+        assert not isinstance(app.screen, FileDialog) and load(path).epochs_trained == 0
+        other = build(TrainConfig(layers=(64, 16, 10), seed=7), data.load("digits"))
+        save(path, other.net, TrainConfig(layers=(64, 16, 10), seed=7), 5)  # window B's
+        await pilot.press("ctrl+s", "enter")
+        message = str(app.screen.query_one("#message", Static).content)
+        assert "has changed since it was saved or loaded here" in message
+        assert load(path).epochs_trained == 5  # B's still
+        await pilot.press("enter")  # again: the person was told, and chose
+        assert not isinstance(app.screen, FileDialog) and load(path).epochs_trained == 0
+
+
+async def test_the_offered_name_of_a_file_from_before_asks_before_replacing_it(tmp_path, monkeypatch):
+    from nnplay.core.serialize import load, save
+
+    monkeypatch.chdir(tmp_path)
+    yesterdays = build(TrainConfig(layers=(64, 16, 10)), data.load("digits"))
+    save("nnplay.npz", yesterdays.net, TrainConfig(layers=(64, 16, 10)), 9)
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+s", "enter")  # the offered nnplay.npz
+        assert "already exists" in str(app.screen.query_one("#message", Static).content)
+        assert load("nnplay.npz").epochs_trained == 9
 
 
 async def test_a_name_without_an_ending_is_saved_and_loaded_as_npz(tmp_path):
