@@ -269,7 +269,17 @@ def app(ns: argparse.Namespace) -> int:
     application = make_app(config, saved, low_bandwidth=ns.low_bandwidth, ansi=ns.ansi, path=path)
     application.run(mouse=not ns.no_mouse)
     # After the terminal is restored, so quitting stays quick (a hang-up has kept it already).
-    note = application.session.keep_on_exit()
+    # The app's own hang-up handling has ended with it: a window closed just after q would
+    # end the process mid-keep, the network lost and half a file left. Finish the keep.
+    import signal
+
+    stops = (signal.SIGHUP, signal.SIGTERM)
+    before = [signal.signal(stop, signal.SIG_IGN) for stop in stops]
+    try:
+        note = application.session.keep_on_exit()
+    finally:
+        for stop, handler in zip(stops, before, strict=True):
+            signal.signal(stop, handler)
     if note:
         try:
             print(note, file=sys.stderr)

@@ -44,3 +44,36 @@ def test_a_dropped_terminal_keeps_unsaved_training_and_the_app_ends(tmp_path):
         time.sleep(0.1)
     (kept,) = (state / "nnplay").glob("unsaved-*.npz")
     assert load(kept).epochs_trained > 0
+
+
+def test_a_hang_up_while_keeping_on_quitting_waits_for_the_keep(tmp_path):
+    # q, then the window closed at once: the app's own hang-up handling had ended with it, so
+    # SIGHUP ended the process mid-keep, leaving an empty name, half a file and no network.
+    import subprocess
+
+    code = """
+import os, signal, sys
+from nnplay.tui.app import NnplayApp
+from nnplay.tui.session import Session
+
+def trains_then_quits(app, **kwargs):
+    app.session.load()
+    for _ in range(3):
+        app.session.next_record()
+
+keep = Session.keep_on_exit
+
+def hung_up_while_keeping(self):
+    os.kill(os.getpid(), signal.SIGHUP)
+    return keep(self)
+
+NnplayApp.run = trains_then_quits
+Session.keep_on_exit = hung_up_while_keeping
+from nnplay.cli import main
+sys.exit(main(["--layers", "64,8,10"]))
+"""
+    env = dict(os.environ, XDG_STATE_HOME=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    (kept,) = (tmp_path / "nnplay").iterdir()
+    assert load(kept).spec.sizes == (64, 8, 10) and f"kept in {kept}" in done.stderr

@@ -81,13 +81,28 @@ def _reserve_kept_path() -> Path:
             path = folder / f"{stem}-{n}.npz"
 
 
+LEFT_OVER_HOURS = 1
+"""A name reserved but never written, or a save's temporary file, older than this is what
+an app killed mid-keep left behind (a younger one may be another app's keep under way)."""
+
+
 def _forget_old_kept() -> None:
-    """Remove kept networks beyond the KEPT_MOST newest that are also over KEPT_DAYS old."""
+    """Remove kept networks beyond the KEPT_MOST newest that are also over KEPT_DAYS old,
+    and what keeps cut short left behind."""
     too_old = time.time() - KEPT_DAYS * 86400
     for old in kept_files()[:-KEPT_MOST]:
         with contextlib.suppress(OSError):
             if old.stat().st_mtime < too_old:
                 old.unlink()
+    left_over = time.time() - LEFT_OVER_HOURS * 3600
+    with contextlib.suppress(OSError):
+        for path in kept_folder().iterdir():
+            empty = path.name.startswith("unsaved") and path.suffix == ".npz"
+            if empty or (path.name.startswith(".unsaved") and path.suffix == ".tmp"):
+                with contextlib.suppress(OSError):
+                    info = path.lstat()
+                    if info.st_mtime < left_over and (not empty or info.st_size == 0):
+                        path.unlink()
 
 
 _NOT_KEPT = "Your unsaved network could not be kept: {}"

@@ -322,3 +322,26 @@ def test_a_step_that_blew_the_weights_up_is_neither_saved_nor_kept(tmp_path):
     assert "(1 epoch trained)" in note and np.array_equal(
         np.concatenate([np.concatenate([W.ravel(), b]) for W, b in load(kept).weights]), epoch_1
     )
+
+
+def test_what_a_keep_cut_short_left_behind_goes_at_the_next_keep(tmp_path):
+    import os
+    import time
+
+    from nnplay.tui.session import kept_folder
+
+    folder = kept_folder()
+    folder.mkdir(parents=True)
+    hours_ago = time.time() - 2 * 3600
+    left = [folder / "unsaved-20261201-101010.npz", folder / ".unsaved-20261201-101010.npz.x1y2z3.tmp"]
+    for path in left:
+        path.write_bytes(b"" if path.suffix == ".npz" else b"half a network")
+        os.utime(path, (hours_ago, hours_ago))
+    under_way = folder / "unsaved-20261203-120000.npz"  # another app's, reserved just now
+    under_way.touch()
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=2))
+    session.load()
+    session.next_record()
+    session.keep_unsaved()
+    assert not any(path.exists() for path in left) and under_way.exists()
+    assert len(kept_files()) == 1  # the keep itself
