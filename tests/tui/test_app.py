@@ -133,8 +133,14 @@ async def test_a_size_typed_before_a_or_x_is_dropped_and_never_reaches_another_l
         assert editor.draft_layers == [64, 10]  # the output is still the data set's 10
         await settle(app, pilot)
         assert app.session.config.layers == (64, 10)
-        await pilot.press(*"5", "enter")  # no hidden layer: digits have nothing to size
+        await pilot.press(*"5")  # no hidden layer: digits have nothing to size, and say so, as x does
+        assert "no hidden layer: a adds one" in editor.message
+        await pilot.press("enter")
         assert app.session.config.layers == (64, 10) and editor.draft_layers == [64, 10]
+        for key in ("plus", "minus", "left", "right"):
+            editor.message = ""
+            await pilot.press(key)
+            assert "no hidden layer: a adds one" in editor.message and editor.draft_layers == [64, 10]
 
 
 async def test_space_s_r_d_and_ctrl_o_with_a_draft_not_applied_say_so_and_change_nothing():

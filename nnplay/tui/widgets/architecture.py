@@ -86,9 +86,12 @@ class ArchitectureEditor(Widget, can_focus=True):
     # -- editing the draft --------------------------------------------------------------
 
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
-        if event.character and event.character.isdigit() and self.n_hidden:
-            self.typed = (self.typed + event.character)[:7]
-            self.message = f"size {self.typed}: enter sets it, esc drops"
+        if event.character and event.character.isdigit():
+            if not self.n_hidden:  # no size to type: the input and output are the data set's
+                self.message = self.NO_HIDDEN
+            else:
+                self.typed = (self.typed + event.character)[:7]
+                self.message = f"size {self.typed}: enter sets it, esc drops"
             event.stop()
 
     def action_backspace(self) -> None:
@@ -106,6 +109,9 @@ class ArchitectureEditor(Widget, can_focus=True):
             self.typed = ""
             self.message = ""
 
+    NO_HIDDEN = "✗ no hidden layer: a adds one (input and output are the data set's)"
+    """What a key for a hidden layer says when there is none."""
+
     def _set_size(self, size: int) -> None:
         if not self.n_hidden:  # the input and output sizes are the data set's
             return
@@ -120,13 +126,17 @@ class ArchitectureEditor(Widget, can_focus=True):
         self.message = ""
 
     def action_scale(self, factor: float) -> None:
-        if self.n_hidden:
+        if not self.n_hidden:
+            self.message = self.NO_HIDDEN
+        else:
             size = self.draft_layers[self.cursor + 1]
             self._set_size(max(1, round(size * factor)))
             self.refresh(layout=True)
 
     def action_activation(self, step: int) -> None:
-        if self.n_hidden:
+        if not self.n_hidden:
+            self.message = self.NO_HIDDEN
+        else:
             current = self.draft_activations[self.cursor]
             self.draft_activations[self.cursor] = NAMES[(NAMES.index(current) + step) % len(NAMES)]
             self.refresh(layout=True)
