@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnplay.core.activations import ACTIVATIONS
+from nnplay.core.activations import ACTIVATIONS, sigmoid
 from nnplay.core.layers import Dense, Layer
 from nnplay.core.losses import LOSSES, Loss
 
@@ -192,7 +192,9 @@ def correct_mask(
     ``labels``, y's class indices if already known, saves recomputing them.
     """
     if loss == "binary_cross_entropy":  # each output its own yes/no: right when all of them are
-        return ((z > 0) == (y > 0.5)).all(axis=1)  # sigmoid(z) > 0.5 exactly when z > 0
+        # p > 0.5, as predict() and the views read it: not z > 0, which says 1 where a tiny z
+        # (1e-8) rounds to p = 0.5 exactly in float32, and the views say 0
+        return ((sigmoid(z) > 0.5) == (y > 0.5)).all(axis=1)
     if z.shape[1] > 1:
         return z.argmax(axis=1) == (y.argmax(axis=1) if labels is None else labels)
     return None

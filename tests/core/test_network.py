@@ -90,6 +90,18 @@ def test_several_sigmoid_outputs_are_right_only_when_every_one_is():
     assert correct_mask(z, y, "binary_cross_entropy").tolist() == [True, True, False]
 
 
+def test_a_logit_at_the_boundary_is_the_class_predict_and_the_views_say():
+    from nnplay.core.network import correct_mask
+    from nnplay.core.saliency import predicted_class
+
+    z = np.array([[1e-8], [-1e-8], [0.0], [0.3]], dtype=np.float32)  # p rounds to 0.5 in float32
+    p = 1 / (1 + np.exp(-z))
+    classes = [predicted_class(row, "binary_cross_entropy") for row in p]
+    assert classes == [0, 0, 0, 1]
+    right = correct_mask(z, np.array([[1.0], [0], [0], [1]], dtype=np.float32), "binary_cross_entropy")
+    assert right.tolist() == [c == t for c, t in zip(classes, [1, 0, 0, 1], strict=True)]
+
+
 def test_forward_takes_data_as_loaded_in_float64():
     net = Network(NetworkSpec((4, 3, 2), ("relu",)), np.random.default_rng(0))  # float32
     x = np.random.default_rng(1).standard_normal((5, 4))  # float64, as data.load gives it

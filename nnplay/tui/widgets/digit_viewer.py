@@ -9,6 +9,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from nnplay.core.saliency import predicted_class
+
 SHADES = " ░▒▓█"
 """Ink from none to full; two characters per pixel keep the pixels square."""
 EIGHTHS = " ▏▎▍▌▋▊▉█"
@@ -195,7 +197,7 @@ class DigitViewer(Widget, can_focus=True):
             label = int(target > 0.5)
             text.append(f"\nclass {label}")
             if out is not None:
-                guess = int(out > 0.5)
+                guess = predicted_class(np.array([out]), loss)  # as the accuracy counts it
                 text.append(f"\nP(class 1) = {out:.3f}")
                 text.append(f"\nguess {guess} {'✓ right' if guess == label else '✗ wrong'}", style="bold")
             about = "the network gives the probability of class 1, and guesses 1 above 0.5"
