@@ -63,13 +63,14 @@ def _binary(make: Callable[[np.random.Generator], tuple[np.ndarray, np.ndarray]]
     return load
 
 
-def _moons(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _moons(_rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.datasets import make_moons
 
+    # scikit-learn's generators draw from their own seed, fixed at 0 as the others' rng is
     return make_moons(N_2D, noise=0.15, random_state=0)
 
 
-def _circles(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _circles(_rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.datasets import make_circles
 
     return make_circles(N_2D, noise=0.08, factor=0.5, random_state=0)

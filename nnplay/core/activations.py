@@ -33,6 +33,8 @@ class LeakyReLU(Layer):
 
     def __init__(self, alpha: float = 0.01) -> None:
         super().__init__()
+        if not 0 < alpha < 1:  # forward's max(x, alpha x) is the leaky ReLU only then
+            raise ValueError(f"LeakyReLU needs 0 < alpha < 1, not {alpha}")
         self.alpha = alpha
 
     def forward(self, x: np.ndarray) -> np.ndarray:

@@ -182,7 +182,7 @@ class LayerHealth:
         if self.measure == "negative":
             return (
                 f"{share} negative for every training sample: leaky_relu keeps them learning, "
-                f"at 1/100 of the speed; none can die. {slope}"
+                f"at 1/{round(1 / LeakyReLU().alpha)} of the speed; none can die. {slope}"
             )
         if self.measure == "saturated":
             return (

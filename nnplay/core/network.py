@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnplay.core.activations import ACTIVATIONS, sigmoid
-from nnplay.core.layers import Dense, Layer
+from nnplay.core.layers import INITS, Dense, Layer
 from nnplay.core.losses import LOSSES, Loss
 
 MEMORY_LIMIT = 2 * 1024**3
@@ -215,8 +215,8 @@ def check_spec(spec: NetworkSpec) -> None:
             raise ValueError(f"unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}")
     if spec.loss not in LOSSES:
         raise ValueError(f"unknown loss {spec.loss!r}; choose from {', '.join(LOSSES)}")
-    if spec.init not in ("he", "xavier"):
-        raise ValueError(f"unknown init {spec.init!r}; choose from he, xavier")
+    if spec.init not in INITS:
+        raise ValueError(f"unknown init {spec.init!r}; choose from {', '.join(INITS)}")
 
 
 def _flatten(dense: list[Dense], dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, list[int]]:

@@ -190,9 +190,9 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         self.pace: float | None = None
         """At most this many epochs a second, to watch learning slowly; None: full speed."""
         self._pace_note: Timer | None = None
+        """The pace notice waiting for the end of a burst of < or > presses."""
         self._cure = ""
         """After a divergence, what to try, for the status line: "lower lr to 0.1"."""
-        """The pace notice waiting for the end of a burst of < or > presses."""
         self._refused: tuple[str, float] = ("", -math.inf)
         """The action last refused as it would lose training that could not be kept, and when."""
         self._last_plot = 0.0
