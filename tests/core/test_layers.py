@@ -72,3 +72,10 @@ def test_softmax_rows_sum_to_one_even_for_huge_logits():
         p = softmax(z)
     np.testing.assert_allclose(p.sum(axis=1), 1, rtol=1e-6)
     np.testing.assert_allclose(p[0], [0.5, 0.5, 0])
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1.0, 1.5, -0.1])
+def test_leaky_relu_refuses_an_alpha_its_max_form_does_not_compute(alpha):
+    # max(x, alpha x) is x for x > 0 and alpha x below only when 0 < alpha < 1
+    with pytest.raises(ValueError, match="0 < alpha < 1"):
+        LeakyReLU(alpha)
