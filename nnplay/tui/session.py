@@ -398,8 +398,8 @@ class Session:
             trainer.optimizer.lr = config.lr
             trainer.optimizer.weight_decay = config.l2
             trainer.batch_size = config.batch_size
-            if config.seed != old.seed or config.init != old.init:
-                return "applies when you reset (r)"
+            if (config.seed != old.seed or config.init != old.init) and self.waiting:
+                return "applies when you reset (r)"  # not when set back to the network's own
             if config.batch_size != old.batch_size and self._run is not None:
                 return "applies from the next epoch"
             return ""

@@ -166,6 +166,13 @@ def test_a_seed_or_init_waiting_for_a_reset_is_not_saved_as_the_networks(tmp_pat
     assert load(tmp_path / "m.npz").config.seed == 5 and load(tmp_path / "m.npz").config.init == "xavier"
 
 
+def test_a_seed_set_back_to_the_networks_own_waits_for_nothing():
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=1, seed=0))
+    session.load()
+    assert session.apply(replace(session.config, seed=5)) == "applies when you reset (r)"
+    assert session.apply(replace(session.config, seed=0)) == "" and session.waiting == frozenset()
+
+
 def test_a_new_network_keeps_the_run_before_it_to_compare_with_labelled_by_what_changed():
     session = Session(TrainConfig(layers=(64, 8, 10), epochs=3))
     session.load()
