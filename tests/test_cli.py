@@ -183,6 +183,10 @@ def test_save_and_load_names_mean_what_they_mean_in_the_app(capsys, tmp_path, mo
         code, _, err = run(capsys, "train", "--epochs", "0", "--save", name)
         assert code == 2 and f"--save: {name} names a folder (it ends in /)" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mynet.npz"]  # no file foo
+    os.mkfifo(tmp_path / "pipe")  # as /dev/null, a device: once saved to as pipe.npz (/dev/null.npz)
+    code, _, err = run(capsys, "train", "--epochs", "0", "--save", "pipe")
+    assert code == 2 and "--save: pipe is not a regular file" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mynet.npz", "pipe"]
 
 
 def test_epochs_counts_a_loaded_files_epochs_as_the_app_and_the_file_do(capsys, tmp_path):

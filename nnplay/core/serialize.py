@@ -201,9 +201,11 @@ def _disagreement(config: TrainConfig, spec: NetworkSpec) -> str:
 def save_name(path: str) -> str:
     """The file a save to ``path`` writes: a name not ending in .npz gets it, as np.savez
     does ("mynet" and "lr0.1" are mynet.npz and lr0.1.npz, names students know as networks,
-    which the load list shows). Empty, a folder, or a name ending in / is left for
-    check_writable to refuse."""
-    if not path.strip() or os.path.isdir(path) or path.endswith(("/", os.sep)):
+    which the load list shows). Empty, a name ending in /, or what is there and not a
+    file (a folder, /dev/null, a pipe) is left for check_writable to refuse: /dev/null
+    was saved to as /dev/null.npz."""
+    there = os.path.exists(path) and not os.path.isfile(path)
+    if not path.strip() or path.endswith(("/", os.sep)) or there:
         return path
     return path if path.lower().endswith(".npz") else path + ".npz"
 
