@@ -153,7 +153,8 @@ def resolve(ns: argparse.Namespace) -> tuple[TrainConfig, Any]:
     Imports nothing slow. Raises UsageError with a one-line message.
     """
     from nnplay import data
-    from nnplay.core.serialize import SaveFileError, load, load_name
+    from nnplay.core.paths import SaveFileError, load_name
+    from nnplay.core.serialize import load
 
     given = {name: getattr(ns, name) for name in FLAGS if hasattr(ns, name)}
     saved = None

@@ -18,7 +18,7 @@ from nnplay.output import Output, say
 
 
 def train(ns: argparse.Namespace) -> int:
-    from nnplay.core.serialize import SaveFileError, check_writable, save_name
+    from nnplay.core.paths import SaveFileError, check_writable, save_name
 
     config, saved = resolve(ns)
     if ns.save is not None:

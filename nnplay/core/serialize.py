@@ -37,6 +37,7 @@ from nnplay.core.config import JSON_KINDS, MAX_COUNT, ConfigError, TrainConfig, 
 from nnplay.core.history import COLUMNS, check_rows
 from nnplay.core.network import Network, NetworkSpec, check_spec, count_params
 from nnplay.core.optimizers import OPTIMIZERS, Optimizer
+from nnplay.core.paths import SaveFileError, check_writable, new_file_mode, shown
 
 FORMAT = "nnplay"
 VERSION = 2
@@ -47,10 +48,6 @@ OPTIMIZER_PREFIX = "opt_"
 LARGEST = float(np.finfo(np.float32).max)
 """Weights are trained as float32: a larger saved value would load as infinity."""
 TOO_LARGE = f"holds values too large to train with (over {LARGEST:.1e})"
-
-
-class SaveFileError(ValueError):
-    """A file that cannot be saved or loaded; str(error) says why, for a person."""
 
 
 @dataclass(frozen=True)
@@ -144,46 +141,13 @@ def save(
             np.savez(f, allow_pickle=False, **arrays)  # type: ignore[arg-type]
             f.flush()
             os.fsync(f.fileno())
-            os.fchmod(f.fileno(), _new_file_mode(target))  # mkstemp makes it private (0600)
+            os.fchmod(f.fileno(), new_file_mode(target))  # mkstemp makes it private (0600)
         os.replace(tmp, target)
     except OSError as e:
         raise SaveFileError(f"cannot save {shown(target)}: {e.strerror or e}") from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-
-
-def shown(path: str | os.PathLike[str], most: int = 60) -> str:
-    """The path for a message, its middle elided if it is longer than ``most``."""
-    text = str(path)
-    if len(text) <= most:
-        return text
-    half = (most - 1) // 2
-    return text[:half] + "…" + text[-half:]
-
-
-def tilde(path: str) -> str:
-    """An absolute path with the home folder written ~, as a shell prompt shows it."""
-    home = os.path.expanduser("~")
-    if home not in ("~", os.sep) and (path == home or path.startswith(home + os.sep)):
-        return "~" + path[len(home) :]
-    return path
-
-
-def name_and_folder(path: str | os.PathLike[str]) -> str:
-    """'m.npz in ~/lessons': the whole path, with the name kept whole when a notice wraps."""
-    folder, name = os.path.split(os.path.abspath(path))
-    return f"{name} in {tilde(folder)}"
-
-
-def _new_file_mode(target: Path) -> int:
-    """The mode the file would have if written in place: the old file's, or 0666 less the umask."""
-    try:
-        return stat.S_IMODE(target.stat().st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def _disagreement(config: TrainConfig, spec: NetworkSpec) -> str:
@@ -198,82 +162,12 @@ def _disagreement(config: TrainConfig, spec: NetworkSpec) -> str:
     return ""
 
 
-def save_name(path: str) -> str:
-    """The file a save to ``path`` writes: a name not ending in .npz gets it, as np.savez
-    does ("mynet" and "lr0.1" are mynet.npz and lr0.1.npz, names students know as networks,
-    which the load list shows). Empty, a name ending in /, or what is there and not a
-    file (a folder, /dev/null, a pipe) is left for check_writable to refuse: /dev/null
-    was saved to as /dev/null.npz."""
-    there = os.path.exists(path) and not os.path.isfile(path)
-    if not path.strip() or path.endswith(("/", os.sep)) or there:
-        return path
-    return path if path.lower().endswith(".npz") else path + ".npz"
-
-
-def load_name(path: str) -> str:
-    """The file a load of ``path`` reads: mynet.npz for "mynet" if only that exists."""
-    if not os.path.exists(path) and os.path.isfile(path + ".npz"):
-        return path + ".npz"
-    return path
-
-
 def needed_bytes(net: Network, optimizer: Optimizer | None = None, history: np.ndarray | None = None) -> int:
     """About the most that save() writes for this network: its weights, as many arrays
     again for each of the optimizer's state arrays (once it has stepped), the history,
     and room for the settings."""
     state = len(type(optimizer).state_names) if optimizer is not None else 0
     return net.params.nbytes * (1 + state) + (history.nbytes if history is not None else 0) + 64 * 1024
-
-
-def check_writable(path: str | os.PathLike[str], needed: int = 0) -> None:
-    """Raise SaveFileError now, not after training, if path cannot be written, or if its
-    file system has less than ``needed`` bytes free (needed_bytes())."""
-    if not str(path).strip():  # Path("") is ".", which would read as "a folder"
-        raise SaveFileError("no file name given; give one such as model.npz")
-    if str(path).endswith(("/", os.sep)):  # Path() drops the /: "foo/" would be saved as foo
-        raise SaveFileError(f"{path} names a folder (it ends in /); give a file name such as model.npz")
-    target = Path(path)
-    try:
-        real = Path(os.path.realpath(path))  # a symbolic link is written through
-        folder = real.parent
-        if real.is_dir():
-            raise SaveFileError(f"{shown(target)} is a folder; give a file name such as model.npz")
-        if real.exists() and not real.is_file():  # a device, a pipe, a socket
-            raise SaveFileError(f"{shown(target)} is not a regular file; give a file name such as model.npz")
-        if not folder.is_dir():
-            raise SaveFileError(f"cannot save to {shown(target)}: folder {shown(folder)} does not exist")
-    except OSError as e:  # a name too long for the file system, say
-        raise SaveFileError(f"cannot save to {shown(target)}: {e.strerror or e}") from None
-    if not os.access(folder, os.W_OK):
-        raise SaveFileError(f"cannot save to {shown(target)}: folder {shown(folder)} is not writable")
-    try:  # as save() will: a new file in that folder (root passes os.access even on /proc)
-        fd, probe = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=folder)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as e:
-        raise SaveFileError(
-            f"cannot save to {shown(target)}: no file can be made in {shown(folder)} ({e.strerror or e})"
-        ) from None
-    if needed:  # a full disk takes an empty file, then fails at the first block
-        try:
-            fs = os.statvfs(folder)
-        except OSError:
-            return  # not every file system says: the save itself will tell
-        free = fs.f_bavail * fs.f_frsize
-        if free < needed:
-            raise SaveFileError(
-                f"cannot save to {shown(target)}: {_size(free)} free in {shown(folder)}, "
-                f"about {_size(needed)} needed"
-            )
-
-
-def _size(n: int) -> str:
-    """'12 KiB', '3.4 MiB', '2.1 GiB': a number of bytes for a message."""
-    kib = n / 1024
-    if kib < 1024:
-        return f"{kib:.0f} KiB"
-    mib = kib / 1024
-    return f"{mib:.3g} MiB" if mib < 1024 else f"{mib / 1024:.3g} GiB"
 
 
 def peek(path: str | os.PathLike[str]) -> tuple[int, dict[str, Any] | None, str] | None:

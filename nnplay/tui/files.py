@@ -15,7 +15,8 @@ from textual.app import App
 
 from nnplay import data
 from nnplay.core.config import ConfigError, counted, trained
-from nnplay.core.serialize import SaveFileError, load, load_name, name_and_folder, peek, save_name, shown
+from nnplay.core.paths import SaveFileError, load_name, name_and_folder, save_name, shown
+from nnplay.core.serialize import load, peek
 from nnplay.tui.session import Session, kept_files, kept_folder
 from nnplay.tui.widgets.file_dialog import FileDialog
 

@@ -23,7 +23,8 @@ from nnplay import data
 from nnplay.core.config import TrainConfig, counted, format_field, trained
 from nnplay.core.history import BoundedTable, History, HistoryLog
 from nnplay.core.network import Network, correct_mask
-from nnplay.core.serialize import Saved, SaveFileError, check_writable, name_and_folder, needed_bytes
+from nnplay.core.paths import SaveFileError, check_writable, name_and_folder
+from nnplay.core.serialize import Saved, needed_bytes
 from nnplay.core.serialize import save as save_network
 from nnplay.core.train import Diverged, EpochStats, Record, Split, Trainer, build, make_optimizer
 

@@ -6,10 +6,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from nnplay.core import serialize
+from nnplay.core import paths, serialize
 from nnplay.core.config import TrainConfig
 from nnplay.core.network import Network, NetworkSpec
-from nnplay.core.serialize import SaveFileError, load, peek, restore, save
+from nnplay.core.paths import SaveFileError
+from nnplay.core.serialize import load, peek, restore, save
 
 
 @pytest.fixture
@@ -323,7 +324,7 @@ def test_files_of_other_kinds_are_named_for_what_they_are(tmp_path, net):
 def test_a_name_too_long_for_the_file_system_is_refused_not_raised(tmp_path, net):
     long = tmp_path / ("a" * 300 + ".npz")
     with pytest.raises(SaveFileError, match="too long") as refused:
-        serialize.check_writable(long)
+        paths.check_writable(long)
     assert len(str(refused.value)) < 200  # the name is shortened in the message
     with pytest.raises(SaveFileError, match="too long"):
         load(long)
@@ -358,7 +359,7 @@ def test_a_device_or_pipe_is_refused_not_replaced(tmp_path, net):
     pipe = tmp_path / "pipe"
     os.mkfifo(pipe)  # like /dev/null: not a regular file; renaming over it would replace it
     with pytest.raises(SaveFileError, match="not a regular file"):
-        serialize.check_writable(pipe)
+        paths.check_writable(pipe)
     with pytest.raises(SaveFileError, match="not a regular file"):
         save(pipe, net, CONFIG, 0)
     assert not pipe.is_file() and pipe.exists()
@@ -542,10 +543,10 @@ def test_a_path_is_shown_with_its_name_first_and_home_as_a_tilde(tmp_path, monke
     (home / "lessons").mkdir(parents=True)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.chdir(home / "lessons")
-    assert serialize.name_and_folder("m.npz") == f"m.npz in {os.path.join('~', 'lessons')}"
-    assert serialize.name_and_folder(home / "m.npz") == "m.npz in ~"
-    assert serialize.name_and_folder(tmp_path / "m.npz") == f"m.npz in {tmp_path}"
-    assert serialize.name_and_folder(f"{home}2/m.npz") == f"m.npz in {home}2"  # not ~2
+    assert paths.name_and_folder("m.npz") == f"m.npz in {os.path.join('~', 'lessons')}"
+    assert paths.name_and_folder(home / "m.npz") == "m.npz in ~"
+    assert paths.name_and_folder(tmp_path / "m.npz") == f"m.npz in {tmp_path}"
+    assert paths.name_and_folder(f"{home}2/m.npz") == f"m.npz in {home}2"  # not ~2
 
 
 def test_a_total_below_the_epochs_trained_is_saved_and_loaded_as_the_epochs_trained(tmp_path, net):

@@ -403,7 +403,7 @@ async def test_the_file_dialog_says_which_folder_a_bare_name_goes_to(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press("ctrl+s")
-        from nnplay.core.serialize import shown
+        from nnplay.core.paths import shown
 
         assert app.screen.query_one("#dialog").border_subtitle == f"in {shown(tmp_path, 50)}"
 

@@ -307,7 +307,7 @@ def test_a_folder_that_cannot_be_made_is_said_in_words(tmp_path, monkeypatch):
 def test_a_step_that_blew_the_weights_up_is_neither_saved_nor_kept(tmp_path):
     import pytest
 
-    from nnplay.core.serialize import SaveFileError
+    from nnplay.core.paths import SaveFileError
 
     session = Session(TrainConfig(layers=(64, 8, 10), epochs=3))
     session.load()

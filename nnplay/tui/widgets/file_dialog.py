@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from nnplay.core.serialize import shown, tilde
+from nnplay.core.paths import shown, tilde
 from nnplay.tui.widgets.choices import Choices
 
 
