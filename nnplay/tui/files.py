@@ -17,7 +17,8 @@ from nnplay import data
 from nnplay.core.config import ConfigError, counted, trained
 from nnplay.core.paths import SaveFileError, load_name, name_and_folder, save_name, shown
 from nnplay.core.serialize import load, peek
-from nnplay.tui.session import Session, kept_files, kept_folder
+from nnplay.tui.keep import kept_files, kept_folder
+from nnplay.tui.session import Session
 from nnplay.tui.widgets.file_dialog import FileDialog
 
 KEPT_RECENT_HOURS = 24

@@ -8,10 +8,7 @@ computes nothing itself; the numbers come from nnplay.core.
 from __future__ import annotations
 
 import contextlib
-import os
-import re
 import threading
-import time
 from collections.abc import Generator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,97 +24,16 @@ from nnplay.core.paths import SaveFileError, check_writable, name_and_folder
 from nnplay.core.serialize import Saved, needed_bytes
 from nnplay.core.serialize import save as save_network
 from nnplay.core.train import Diverged, EpochStats, Record, Split, Trainer, build, make_optimizer
-
-
-def served() -> bool:
-    """Whether this app runs under `nnplay serve`, whose browser tabs share one user."""
-    return "web_driver" in os.environ.get("TEXTUAL_DRIVER", "")
-
-
-KEPT_MOST = 10
-"""How many kept networks always stay in the state folder, however old."""
-KEPT_DAYS = 7
-"""Kept networks newer than this many days stay too: a class sharing one account, quitting
-together, must not push each other's out."""
-
-
-def kept_folder() -> Path:
-    """Where unsaved training is kept: $XDG_STATE_HOME/nnplay (by default
-    ~/.local/state/nnplay)."""
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "nnplay"
-
-
-def kept_files() -> list[Path]:
-    """The networks kept so far, oldest first, by the time in their names (unsaved.npz, the
-    one name older versions used, counts as the oldest). A name reserved but not yet written
-    (an empty file) is left out."""
-    try:
-        found = [p for p in kept_folder().glob("unsaved*.npz") if p.is_file() and p.stat().st_size]
-    except OSError:
-        return []
-
-    def when(path: Path) -> tuple[str, int]:
-        named = re.fullmatch(r"unsaved-(\d{8}-\d{6})(?:-(\d+))?\.npz", path.name)
-        return (named[1], int(named[2] or 1)) if named else ("", 0)
-
-    return sorted(found, key=when)
-
-
-def _reserve_kept_path() -> Path:
-    """A new file in kept_folder(), made if need be (OSError if it cannot be), named by the
-    time: each keep is a file of its own, so keeping never replaces earlier training. The
-    name is created empty at once (O_EXCL), so two apps keeping in the same second cannot
-    both take it."""
-    folder = kept_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = time.strftime("unsaved-%Y%m%d-%H%M%S", time.gmtime())  # UTC: no clock change reorders
-    path, n = folder / f"{stem}.npz", 1
-    while True:
-        try:
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
-            return path
-        except FileExistsError:
-            n += 1
-            path = folder / f"{stem}-{n}.npz"
-
-
-LEFT_OVER_HOURS = 1
-"""A name reserved but never written, or a save's temporary file, older than this is what
-an app killed mid-keep left behind (a younger one may be another app's keep under way)."""
-
-
-def _forget_old_kept() -> None:
-    """Remove kept networks beyond the KEPT_MOST newest that are also over KEPT_DAYS old,
-    and what keeps cut short left behind."""
-    too_old = time.time() - KEPT_DAYS * 86400
-    for old in kept_files()[:-KEPT_MOST]:
-        with contextlib.suppress(OSError):
-            if old.stat().st_mtime < too_old:
-                old.unlink()
-    left_over = time.time() - LEFT_OVER_HOURS * 3600
-    with contextlib.suppress(OSError):
-        for path in kept_folder().iterdir():
-            empty = path.name.startswith("unsaved") and path.suffix == ".npz"
-            if empty or (path.name.startswith(".unsaved") and path.suffix == ".tmp"):
-                with contextlib.suppress(OSError):
-                    info = path.lstat()
-                    if info.st_mtime < left_over and (not empty or info.st_size == 0):
-                        path.unlink()
-
-
-_NOT_KEPT = "Your unsaved network could not be kept: {}"
-
-
-def _reason(e: Exception) -> str:
-    """Why keeping failed, for a person: "[Errno 30] Read-only file system: '/x'" was Python's."""
-    if isinstance(e, OSError) and e.strerror:
-        return f"cannot write {e.filename}: {e.strerror}" if e.filename else e.strerror
-    return str(e)
-
-
-class KeepError(Exception):
-    """Unsaved training could not be kept, so what would have replaced it was not done."""
+from nnplay.tui.keep import (
+    NOT_KEPT,
+    KeepError,
+    forget_old_kept,
+    kept_files,
+    kept_folder,
+    reason,
+    reserve_kept_path,
+    served,
+)
 
 
 class NormLog(BoundedTable):
@@ -320,7 +236,7 @@ class Session:
                 folder.mkdir(parents=True, exist_ok=True)
                 check_writable(folder / "unsaved.npz", needed)  # any name: it is the folder that counts
             except (SaveFileError, OSError) as e:
-                raise KeepError(_NOT_KEPT.format(_reason(e))) from None
+                raise KeepError(NOT_KEPT.format(reason(e))) from None
 
     def keep_on_exit(self) -> str:
         """keep_unsaved() as the app quits: what to print after it, with how to carry on."""
@@ -339,14 +255,14 @@ class Session:
             done = self._trained()
             path = None
             try:
-                path = _reserve_kept_path()
+                path = reserve_kept_path()
                 self.save(str(path))
             except (SaveFileError, OSError) as e:
                 if path is not None:  # the name reserved, empty
                     with contextlib.suppress(OSError):
                         path.unlink()
-                return None, _NOT_KEPT.format(_reason(e))
-            _forget_old_kept()
+                return None, NOT_KEPT.format(reason(e))
+            forget_old_kept()
             self.kept_path = path
             return path, f"Your unsaved network ({done} trained) is kept in {path}"
 

@@ -18,8 +18,9 @@ from textual.worker import get_current_worker
 
 from nnplay.core.health import guessing_accuracy, no_better_than_guessing
 from nnplay.core.train import Diverged, EpochStats, StepStats
+from nnplay.tui.keep import KeepError
 from nnplay.tui.messages import Progress, Stopped
-from nnplay.tui.session import KeepError, Session
+from nnplay.tui.session import Session
 from nnplay.tui.views.base import View
 from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import TrainingControls

@@ -973,7 +973,7 @@ async def test_space_in_a_view_with_a_draft_waiting_says_so_there():
 
 
 async def test_d_trains_on_another_data_set_keeping_the_hidden_layers_and_the_work():
-    from nnplay.tui.session import kept_files
+    from nnplay.tui.keep import kept_files
     from nnplay.tui.widgets.dataset_chooser import DatasetChooser
 
     app = make_app(TrainConfig(layers=(64, 16, 10), activation=("tanh",), lr=0.1, epochs=2))

@@ -361,7 +361,7 @@ async def test_any_text_in_any_field_is_either_taken_or_refused_with_a_message(c
 
 async def test_loading_a_kept_file_over_unsaved_training_keeps_that_training_in_a_new_file(tmp_path):
     from nnplay.core.serialize import load
-    from nnplay.tui.session import kept_files
+    from nnplay.tui.keep import kept_files
 
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -384,7 +384,7 @@ async def test_loading_a_kept_file_over_unsaved_training_keeps_that_training_in_
 
 async def test_a_hang_up_keeps_unsaved_training_and_quits():
     from nnplay.core.serialize import load
-    from nnplay.tui.session import kept_files
+    from nnplay.tui.keep import kept_files
 
     app = make_app(TrainConfig(layers=(64, 16, 10), epochs=10_000))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -541,7 +541,7 @@ async def test_under_serve_q_with_unsaved_training_asks_for_a_second_q():
 async def test_after_r_keeps_a_network_ctrl_o_offers_that_file():
     from textual.widgets import Input
 
-    from nnplay.tui.session import kept_files
+    from nnplay.tui.keep import kept_files
 
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -653,7 +653,7 @@ async def test_the_file_dialogs_open_in_a_folder_removed_under_the_app(tmp_path,
 
 @pytest.mark.parametrize("hours, said", [(0.1, True), (30, False)], ids=["6 minutes", "30 hours"])
 async def test_a_new_session_says_a_recently_kept_network_waits(hours, said):
-    from nnplay.tui.session import kept_files
+    from nnplay.tui.keep import kept_files
 
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -8,7 +8,8 @@ from nnplay.core.config import TrainConfig
 from nnplay.core.history import MAX_ROWS, HistoryLog, thin
 from nnplay.core.serialize import load
 from nnplay.core.train import EpochStats
-from nnplay.tui.session import KEPT_DAYS, KEPT_MOST, Session, kept_files
+from nnplay.tui.keep import KEPT_DAYS, KEPT_MOST, kept_files
+from nnplay.tui.session import Session
 
 
 def test_history_stays_bounded_and_keeps_the_ends_over_a_long_run():
@@ -132,9 +133,9 @@ def test_keeping_never_replaces_earlier_training_and_forgets_only_old_keeps_past
 
 
 def test_two_apps_keeping_in_the_same_second_get_a_file_each(tmp_path):
-    from nnplay.tui.session import _reserve_kept_path
+    from nnplay.tui.keep import reserve_kept_path
 
-    first, second = _reserve_kept_path(), _reserve_kept_path()  # as two processes would
+    first, second = reserve_kept_path(), reserve_kept_path()  # as two processes would
     assert first != second and first.exists() and second.exists()
     assert kept_files() == []  # reserved, not yet written: nothing to offer
 
@@ -272,7 +273,7 @@ def test_a_disk_too_full_to_keep_the_network_is_found_before_it_is_replaced(monk
 
     import pytest
 
-    from nnplay.tui.session import KeepError
+    from nnplay.tui.keep import KeepError
 
     session = Session(TrainConfig(layers=(64, 8, 10), epochs=2))
     session.load()
@@ -292,7 +293,7 @@ def test_a_disk_too_full_to_keep_the_network_is_found_before_it_is_replaced(monk
 def test_a_folder_that_cannot_be_made_is_said_in_words(tmp_path, monkeypatch):
     import pytest
 
-    from nnplay.tui.session import KeepError
+    from nnplay.tui.keep import KeepError
 
     (tmp_path / "file").write_text("not a folder")
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "file" / "state"))
@@ -335,7 +336,7 @@ def test_what_a_keep_cut_short_left_behind_goes_at_the_next_keep(tmp_path):
     import os
     import time
 
-    from nnplay.tui.session import kept_folder
+    from nnplay.tui.keep import kept_folder
 
     folder = kept_folder()
     folder.mkdir(parents=True)
