@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from nnplay.core.config import TrainConfig  # noqa: E402
-from nnplay.tui.app import VIEWS, make_app  # noqa: E402
+from nnplay.tui.app import make_app  # noqa: E402
+from nnplay.tui.views import VIEWS  # noqa: E402
 
 OUT = ROOT / "screenshots"
 

@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import replace
 
-from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -30,7 +29,9 @@ from nnplay.core.serialize import Saved
 from nnplay.tui.files import FilesMixin, stamp
 from nnplay.tui.messages import Loaded, Progress
 from nnplay.tui.session import Session
+from nnplay.tui.status import PLACEHOLDERS, status_text
 from nnplay.tui.training import AGAIN_SECONDS, MAX_POINTS, PLOT_EVERY, POST_EVERY, SLOW_LINK, TrainingMixin
+from nnplay.tui.views import VIEWS
 from nnplay.tui.views.base import View
 from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import TrainingControls
@@ -42,98 +43,9 @@ LOW_BANDWIDTH_ENV = "NNPLAY_LOW_BANDWIDTH"
 """Set to 1 (or any value but 0) to start in the low-bandwidth mode."""
 WIDE = 120
 """Terminal width from which loss and accuracy are drawn side by side."""
-VIEWS = {
-    "weights": (
-        "w",
-        "First-layer weights",
-        "weights.WeightsView",
-        "each first-layer unit's 64 weights as an 8x8 tile",
-    ),
-    "mistakes": (
-        "c",
-        "Confusion matrix",
-        "mistakes.MistakesView",
-        "the test set's confusion matrix and the most confident mistakes",
-    ),
-    "draw": (
-        "d",
-        "Draw a digit",
-        "draw.DrawView",
-        "draw a digit and see what the network makes of it, and why",
-    ),
-    "boundary": (
-        "b",
-        "Decision boundary",
-        "boundary.BoundaryView",
-        "the plane of a 2-D data set, shaded by the class the network gives each point",
-    ),
-    "inspector": (
-        "i",
-        "Layer inspector",
-        "inspector.InspectorView",
-        "a layer's formulas with live shapes, its norms and its health",
-    ),
-    "gradcheck": (
-        "g",
-        "Gradient check",
-        "gradcheck_view.GradcheckView",
-        "finite differences against every backward() of this network",
-    ),
-}
-"""Views that look inside the network: name -> (key, title, module.class in nnplay.tui.views, help)."""
 SMALLEST = (76, 22)
 """The smallest terminal the panes fit in, every setting and the status in view; below it
 the app says so instead."""
-
-
-def loss_text(loss: float) -> str:
-    """A loss for the status: four decimals, or three significant digits for one so small it
-    would show as 0.0000 or so large (a diverging run) that the decimals are noise."""
-    return f"{loss:.4f}" if loss == 0 or 0.001 <= abs(loss) < 1e5 else f"{loss:.3g}"
-
-
-PLACEHOLDERS = {
-    "ready": "press space to train",
-    "running": "the first epoch is on its way",
-    "diverged": "diverged: space resumes, r resets",
-    "failed": "stopped by an error",
-}
-"""What the plots say before any epoch has finished, by state (ready for the others)."""
-
-
-def epoch_line(state: str, epoch: int, epochs: int, pace: float | None, width: int) -> tuple[str, str]:
-    """The status's first line, as (state, "   Epoch 13/100 at 1/s"), shortened until it fits
-    ``width``: a wrapped line would push the step line, the last of the status, out of view.
-
-    In turn: the state loses its hint ("○ ready", "✗ stopped"), the gap narrows, a round
-    total is shown in thousands or millions ("100k"), and last the word "Epoch" goes.
-    """
-    total = str(epochs)
-    if epochs and epochs % 1000 == 0:
-        total = f"{epochs // 10**6}M" if epochs % 10**6 == 0 else f"{epochs // 1000}k"
-    pace_text = f" at {pace:g}/s" if pace else ""
-    short = state.split(":")[0].removesuffix(" by an error")
-    for line in (
-        (state, f"   Epoch {epoch}/{epochs}{pace_text}"),
-        (short, f"   Epoch {epoch}/{epochs}{pace_text}"),
-        (short, f" Epoch {epoch}/{epochs}{pace_text}"),
-        (short, f" Epoch {epoch}/{total}{pace_text}"),
-        (short, f" {epoch}/{total}{pace_text}"),
-    ):
-        if len("".join(line)) <= width:
-            break
-    return line
-
-
-STATES = {
-    "loading": "… loading",
-    "ready": "○ ready: space trains",
-    "running": "▶ running",
-    "paused": "‖ paused",
-    "finished": "■ finished",
-    "diverged": "✗ diverged: space resumes",
-    "failed": "✗ stopped by an error",
-}
 
 
 HANG_UP_GRACE = 5.0
@@ -467,46 +379,10 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
     # -- the rest ------------------------------------------------------------------------------
 
     def _show_status(self) -> None:
-        summary = self.session.summary()
-        text = Text()
-        width = self.query_one(TrainingControls).content_size.width or 36
-        state, epoch = epoch_line(STATES[self.state], summary["epoch"], summary["epochs"], self.pace, width)
-        text.append(state, style="bold")
-        text.append(epoch + "\n")
-        p = self._progress
-        history = p.history if p else None
-        running, watching = self.state == "running", self.pace is not None and self.pace <= 1
-        # Paused, or running slowly enough to watch, partway through an epoch: the step it
-        # reached and its batch's loss, since the epoch's figures are older than the weights.
-        step = ""
-        if p is not None and p.position and p.loss is not None and p.position[0] < p.position[1]:
-            if not running or watching:
-                step = f"step {p.position[0]}/{p.position[1]}  batch loss {loss_text(p.loss)}\n"
-        if history is not None and len(history.epoch):
-            text.append(f"loss {loss_text(history.loss[-1])}  test loss {loss_text(history.test_loss[-1])}\n")
-            train, test = history.train_acc[-1], history.test_acc[-1]
-            if train == train:  # not NaN: a classifier
-                text.append(f"train {100 * train:.1f}%  test {100 * test:.1f}%\n")
-        elif step:
-            text.append(step)
-            step = ""
-        elif p is not None and p.loss is not None:
-            text.append(f"batch loss {loss_text(p.loss)}\n")
-        elif self.session.loaded_figures is not None:  # a trained network just loaded
-            train, test, test_loss = self.session.loaded_figures
-            text.append(f"loaded: test loss {loss_text(test_loss)}\n")
-            if train is not None and test is not None:
-                text.append(f"train {100 * train:.1f}%  test {100 * test:.1f}%\n")
-        trainer = self.session.trainer
-        if not step and p is None and trainer is not None and trainer.position:  # loaded partway
-            step = f"step {trainer.position[0]}/{trainer.position[1]} of epoch {summary['epoch'] + 1}\n"
-        if self.state == "diverged" and self._cure:  # the notice with the whole reason goes
-            text.append(f"to fix: {self._cure}\n", style="bold")
-        if step:
-            text.append(step, style="dim")
-        elif p is not None and p.samples_per_s and running and self.pace is None:
-            text.append(f"{p.samples_per_s:,.0f} samples/s  ", style="dim")
-        self.query_one(TrainingControls).set_status(text)
+        controls = self.query_one(TrainingControls)
+        cure = self._cure if self.state == "diverged" else ""
+        width = controls.content_size.width or 36
+        controls.set_status(status_text(self.state, self.session, self._progress, self.pace, cure, width))
         placeholder = PLACEHOLDERS.get(self.state, PLACEHOLDERS["ready"])
         for plot in self.query(MetricPlot):
             plot.say(placeholder)

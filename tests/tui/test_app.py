@@ -733,7 +733,7 @@ async def test_the_slowest_pace_spreads_an_epochs_steps_to_watch_them():
 def test_the_epoch_line_shortens_to_fit_the_pane_rather_than_wrap(state, epoch, epochs, pace, shown):
     # A wrapped first line pushed the last, "step 26/45  batch loss ...", out of the status:
     # at the slowest paces s seemed to do nothing.
-    from nnplay.tui.app import STATES, epoch_line
+    from nnplay.tui.status import STATES, epoch_line
 
     line = "".join(epoch_line(STATES[state], epoch, epochs, pace, 36))
     assert line == shown and len(line) <= 36

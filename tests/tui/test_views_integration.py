@@ -3,7 +3,8 @@
 import pytest
 
 from nnplay.core.config import TrainConfig
-from nnplay.tui.app import VIEWS, make_app
+from nnplay.tui.app import make_app
+from nnplay.tui.views import VIEWS
 from nnplay.tui.views.base import View
 from nnplay.tui.widgets.digit_viewer import DigitViewer
 from nnplay.tui.widgets.help import KEYS
