@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
+from nnplay.core.formulas import layer_formulas
 from nnplay.core.health import (
     SATURATION_MARGIN,
     hints,
-    layer_formulas,
     layer_health,
     summarize_norms,
 )

@@ -22,12 +22,12 @@ from textual.content import Content
 from textual.widgets import Sparkline, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from nnplay.core.formulas import layer_formulas
 from nnplay.core.health import (
     LayerHealth,
     NormSummary,
     guessing_loss,
     hints,
-    layer_formulas,
     layer_health,
     summarize_norms,
 )
