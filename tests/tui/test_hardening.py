@@ -455,7 +455,7 @@ async def test_the_terminals_own_colours_never_draw_text_in_its_ground_colour():
         return style.color.downgrade(ColorSystem.STANDARD) == style.bgcolor.downgrade(ColorSystem.STANDARD)
 
     app = make_app(TrainConfig(layers=(64, 16, 10), epochs=2), low_bandwidth=True)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await settle(app, pilot)
         await pilot.press("escape", "space")
         await settle(app, pilot)
@@ -463,8 +463,20 @@ async def test_the_terminals_own_colours_never_draw_text_in_its_ground_colour():
             segments = [s for strip in widget.render_lines(Region(0, 0, *widget.size)) for s in strip]
             assert not [s.text for s in segments if s.text.strip() and hidden(s.style)]
         ink = [s for s in segments if s.text.strip() and set(s.text) <= set(SHADES)]
-        assert ink and all(
+        assert ink and all(  # the glyph alone draws the ink, as without colour
             not s.style or s.style.color is None or s.style.color.type == ColorType.DEFAULT for s in ink
+        )
+        # A notice: its text was the terminal's own colour on a black box, black on black on
+        # a light terminal. Now the terminal's own text on its own ground.
+        from textual.widgets._toast import Toast
+
+        app.notify("Your unsaved network is kept: ctrl+o loads it.")
+        await pilot.pause(0.3)
+        toast = app.query_one(Toast)
+        lines = toast.render_lines(Region(0, 0, *toast.outer_size))
+        words = [s for strip in lines for s in strip if "kept" in s.text]
+        assert words and all(
+            s.style.bgcolor is None or s.style.bgcolor.type == ColorType.DEFAULT for s in words
         )
 
 

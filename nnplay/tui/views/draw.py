@@ -50,6 +50,19 @@ KEYS = (
 """The view's keys, drawn under the probabilities in two columns."""
 
 
+BLANK_DOT = "rgb(110,110,110) on rgb(20,20,20)"
+"""The dot on a blank pixel: a grey that reads on the blank ground (dimmed, it did not)."""
+
+
+def overlay_ground(ink: float, ansi: bool | None) -> str:
+    """The ground under the saliency's glyphs: dark, a little lighter where there is ink, so
+    the orange and blue glyphs read on it (on the ink's own grey they did not)."""
+    if ansi:
+        return ""
+    grey = round(20 + 40 * ink)
+    return f"on rgb({grey},{grey},{grey})"
+
+
 class Canvas(Widget):
     """The 8x8 pixels drawn large, the cursor in brackets, and the saliency map over them."""
 
@@ -79,12 +92,12 @@ class Canvas(Widget):
                 for c in range(SIDE):
                     v = self.pixels[r, c] / INK
                     if self.overlay is None and v == 0 and line == 0:  # a dot marks each blank pixel
-                        cells, style = ("·" + " " * (2 * k - 1)), f"dim {pixel_style(v, ansi)}"
+                        cells, style = ("·" + " " * (2 * k - 1)), "dim" if ansi else BLANK_DOT
                     elif self.overlay is None:
                         cells, style = shade(v) * k, pixel_style(v, ansi)
                     else:  # the saliency's glyph and colour over the ink's ground
                         s = float(self.overlay[r, c])
-                        cells, style = signed_glyphs(s) * k, f"{pixel_style(v, ansi)} {signed_style(s)}"
+                        cells, style = signed_glyphs(s) * k, f"{signed_style(s)} {overlay_ground(v, ansi)}"
                     if (r, c) == self.cursor:  # brackets say where it is; the yellow only helps
                         cells = "[" + cells[1:-1] + "]" if k > 1 else "[]"
                         style = CURSOR_STYLE

@@ -17,6 +17,10 @@ TRAIN = {"marker": "braille", "color": "blue"}
 TEST = {"marker": "dot", "color": "green"}
 EARLIER = {"marker": "-", "color": "gray"}
 KEY = "[ansi_blue]⡇[/] train  [ansi_green]•[/] test"
+ANSI_TRAIN = {"marker": "braille", "color": "default"}
+"""With the terminal's own colours: its blue, thin braille on black, barely showed; the
+braille's shape tells it from the test dots."""
+ANSI_KEY = "⡇ train  [ansi_green]•[/] test"
 EARLIER_KEY = "[ansi_bright_black]-[/] before"
 
 
@@ -97,7 +101,7 @@ class MetricPlot(PlotextPlot):
         if h is not None and len(h.epoch):
             train, test = (h.train_acc * 100, h.test_acc * 100) if accuracy else (h.loss, h.test_loss)
             # test last, so its dots stay visible where the curves overlap
-            curves += [(h.epoch, train, TRAIN), (h.epoch, test, TEST)]
+            curves += [(h.epoch, train, ANSI_TRAIN if self.app.ansi_color else TRAIN), (h.epoch, test, TEST)]
         else:
             plt.title(self.placeholder)
         if not curves:
@@ -126,7 +130,7 @@ class MetricPlot(PlotextPlot):
         epochs = epoch_ticks(int(first), int(last))
         plt.xticks([float(t) for t in epochs], [str(t) for t in epochs])
         styles = [style for _, _, style in curves]
-        keys = [KEY] if TRAIN in styles else []
+        keys = [ANSI_KEY if self.app.ansi_color else KEY] if TEST in styles else []
         if EARLIER in styles:
             # what the earlier run was goes in the title: the key leaves too little room
             self.border_title = f"{name} vs before: {self.earlier_label}"

@@ -179,3 +179,28 @@ async def test_at_the_smallest_size_the_keys_stay_whole_under_the_saliency_legen
         await pilot.pause()
         keys, box = view.query_one("#draw-keys").region, view.query_one("#draw-box").content_region
         assert keys.height == 5 and keys.bottom <= box.bottom
+
+
+def _contrast(style) -> float:
+    """How far apart a cell's glyph and ground are in brightness (luma, 0 to 255)."""
+
+    def luma(c) -> float:
+        r, g, b = c.get_truecolor()
+        return 0.299 * r + 0.587 * g + 0.114 * b
+
+    return abs(luma(style.color) - luma(style.bgcolor))
+
+
+async def test_the_blank_dots_and_the_saliency_read_against_their_ground():
+    # The dots of an empty canvas were grey 40 on 20, dimmed: the grid did not show. The
+    # saliency's orange and blue sat on the ink's own grey, as bright as they are.
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_view(app, pilot)
+        canvas = view.query_one(Canvas)
+        dots = [s for s in canvas.render().render(app.console) if s.text.startswith("·")]
+        assert dots and min(_contrast(s.style) for s in dots) > 60
+        await pilot.press("l", "g")
+        await settle(app, pilot)
+        strongest = [s for s in canvas.render().render(app.console) if set(s.text) in ({"█"}, {"●"})]
+        assert strongest and min(_contrast(s.style) for s in strongest) > 60
