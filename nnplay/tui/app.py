@@ -132,6 +132,7 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.set_class(bool(os.environ.get("NO_COLOR")), "-no-color")  # app.tcss: reverse, not colour
         if self.ansi:
             self.theme = "ansi-dark"  # the terminal's own colours: the shortest escape codes
         self.query_one("#architecture").focus()
@@ -412,7 +413,10 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         markup: bool = False,
     ) -> None:
         """Notices are plain text: a file name or an error may hold [brackets] (Textual would
-        read '[/]x.npz' as markup and fail)."""
+        read '[/]x.npz' as markup and fail). Without colour, a warning or an error says so in
+        words: the coloured bar beside it was all that told them from information."""
+        if self.has_class("-no-color") and severity != "information" and not title:
+            message = f"{severity.capitalize()}: {message}"
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def action_clear_notices(self) -> None:

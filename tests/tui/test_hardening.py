@@ -439,6 +439,24 @@ async def test_no_color_with_the_terminals_own_colours_drops_colour_not_the_text
         assert not any(isinstance(f, Monochrome) for f in app._filters)
 
 
+async def test_without_colour_a_warning_or_an_error_says_so_in_words(monkeypatch):
+    from textual.widgets import Input
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(SMALL, ansi=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.notify("cannot save x.npz", severity="error")
+        app.notify("q again quits", severity="warning")
+        app.notify("Saved x.npz")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert said[-3:] == ["Error: cannot save x.npz", "Warning: q again quits", "Saved x.npz"]
+        await pilot.press("tab", "down", "enter")  # editing the learning rate: the cursor shows
+        cursor = app.query_one("#edit", Input).get_component_rich_style("input--cursor")
+        assert cursor.reverse
+
+
 async def test_the_terminals_own_colours_never_draw_text_in_its_ground_colour():
     # --low-bandwidth and --ansi: the plots' axes and ticks came out black on black (the ANSI
     # theme's colours parse as black RGB), and faint ink of a digit grey on the same grey.
