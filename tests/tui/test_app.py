@@ -918,11 +918,14 @@ async def test_a_refusal_typed_while_training_goes_when_the_run_ends_the_editor_
     app = make_app(TrainConfig(layers=(64, 16, 10), epochs=2))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press(*["less_than_sign"] * 5, "space")  # an epoch a second: a run to type in
+        # The slowest pace, an epoch in 10 s: a run to type in however slow the machine (at an
+        # epoch a second, a loaded CI machine finished the run before the typing)
+        await pilot.press(*["less_than_sign"] * 10, "space")
         controls = app.query_one(TrainingControls)
         await pilot.press("tab", "down", "down", "down", "enter", "ctrl+u", "0", "enter")
         assert app.state == "running"
         assert controls.message.startswith("✗ already") and controls.editing == "epochs"
+        app.pace = None  # full speed, to the run's end (> would be typed into the editor)
         await settle(app, pilot)
         assert app.state == "finished"
         assert controls.editing == "epochs" and controls.message == EDITING_HINT  # not the stale count
