@@ -274,8 +274,12 @@ def app(ns: argparse.Namespace) -> int:
     # end the process mid-keep, the network lost and half a file left. Finish the keep.
     import signal
 
-    stops = (signal.SIGHUP, signal.SIGTERM)
-    before = [signal.signal(stop, signal.SIG_IGN) for stop in stops]
+    # A hang-up comes with SIGCONT, whose handler Textual leaves behind: it raised "no
+    # running event loop" inside the keep. It does nothing now.
+    stops = (signal.SIGHUP, signal.SIGTERM, signal.SIGCONT)
+    before = [
+        signal.signal(stop, signal.SIG_IGN if stop != signal.SIGCONT else signal.SIG_DFL) for stop in stops
+    ]
     try:
         note = application.session.keep_on_exit()
     finally:

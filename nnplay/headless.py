@@ -39,7 +39,9 @@ def train(ns: argparse.Namespace) -> int:
     history = HistoryLog(saved.history if saved is not None else None)
     if ns.save is not None:  # room for the file, now that its size is known: not after training
         try:
-            check_writable(ns.save, needed_bytes(trainer.net, trainer.optimizer, history.table()))
+            check_writable(
+                ns.save, needed_bytes(trainer.net, trainer.optimizer, max(config.epochs, trainer.epoch))
+            )
         except SaveFileError as e:
             raise UsageError(f"--save: {e}") from None
     trainer.step_grad_norms = False  # nobody reads them here

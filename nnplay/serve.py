@@ -59,13 +59,13 @@ def serve(ns: argparse.Namespace) -> int:
             f"then open http://localhost:{ns.port}"
         )
     try:
-        _server(command, ns.host, ns.port).serve()
+        _server(command, ns.host, ns.port, where).serve()
     except OSError as e:  # the port is taken, the host is not this machine's...
         raise UsageError(f"cannot serve on {ns.host}:{ns.port}: {e.strerror or e}") from None
     return out.status(0)
 
 
-def _server(command: str, host: str, port: int) -> Any:
+def _server(command: str, host: str, port: int, where: str) -> Any:
     """textual-serve's Server, with its pages addressed as each browser addressed it.
 
     The page names its script and its websocket by absolute URL, made from the
@@ -83,4 +83,5 @@ def _server(command: str, host: str, port: int) -> Any:
             self.public_url = f"{request.scheme}://{request.host}"
             return await super().handle_index(request)
 
-    return _Served(command, host=host, port=port, title="nnplay")
+    # public_url: what textual-serve's own banner says, as nnplay's does (not 0.0.0.0)
+    return _Served(command, host=host, port=port, title="nnplay", public_url=where)

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from nnplay.core.config import JSON_KINDS, MAX_COUNT, ConfigError, TrainConfig, check_memory
-from nnplay.core.history import COLUMNS, check_rows
+from nnplay.core.history import COLUMNS, MAX_ROWS, check_rows
 from nnplay.core.network import Network, NetworkSpec, check_spec, count_params
 from nnplay.core.optimizers import OPTIMIZERS, Optimizer
 from nnplay.core.paths import SaveFileError, check_writable, new_file_mode, shown
@@ -162,12 +162,15 @@ def _disagreement(config: TrainConfig, spec: NetworkSpec) -> str:
     return ""
 
 
-def needed_bytes(net: Network, optimizer: Optimizer | None = None, history: np.ndarray | None = None) -> int:
-    """About the most that save() writes for this network: its weights, as many arrays
-    again for each of the optimizer's state arrays (once it has stepped), the history,
-    and room for the settings."""
-    state = len(type(optimizer).state_names) if optimizer is not None else 0
-    return net.params.nbytes * (1 + state) + (history.nbytes if history is not None else 0) + 64 * 1024
+def needed_bytes(net: Network, optimizer: Optimizer | None = None, epochs: int = 0) -> int:
+    """About the most that save() writes for this network trained ``epochs`` in all: its
+    weights, as many again for each of the optimizer's weight-sized state arrays (Adam's
+    step count ``t`` is one number), the history's rows (at most MAX_ROWS), and room for
+    the settings."""
+    names = type(optimizer).state_names if optimizer is not None else ()
+    vectors = sum(name != "t" for name in names)
+    history = min(epochs, MAX_ROWS) * len(COLUMNS) * 8  # float64
+    return net.params.nbytes * (1 + vectors) + history + 64 * 1024
 
 
 def peek(path: str | os.PathLike[str]) -> tuple[int, dict[str, Any] | None, str] | None:

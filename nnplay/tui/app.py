@@ -468,8 +468,8 @@ class NnplayApp(TrainingMixin, FilesMixin, App[None]):
         if self.query_one(ArchitectureEditor).changed and not self._asked_already("quit a draft"):
             self._refused = ("quit a draft", time.monotonic())  # as the Network pane never drops it unseen
             self.notify(
-                "The Network pane has changes not applied: q again quits without them (esc, then "
-                "enter applies them).",
+                "The Network pane has changes not applied: q again quits without them (enter in "
+                "that pane applies them).",
                 severity="warning",
                 timeout=AGAIN_SECONDS,
             )

@@ -230,7 +230,7 @@ class Session:
             raise KeepError("Under nnplay serve, unsaved training is not kept (the tabs share one user)")
         if self.keeps_unsaved and self.unsaved:
             assert self.trainer is not None
-            needed = needed_bytes(self.trainer.net, self.trainer.optimizer, self._log.table())
+            needed = needed_bytes(self.trainer.net, self.trainer.optimizer, self.trainer.epoch)
             try:
                 folder = kept_folder()
                 folder.mkdir(parents=True, exist_ok=True)
@@ -257,7 +257,7 @@ class Session:
             try:
                 path = reserve_kept_path()
                 self.save(str(path))
-            except (SaveFileError, OSError) as e:
+            except Exception as e:  # SaveFileError, OSError, or anything else: never an empty name left
                 if path is not None:  # the name reserved, empty
                     with contextlib.suppress(OSError):
                         path.unlink()

@@ -567,3 +567,27 @@ def test_peek_reads_the_epochs_and_data_set_and_nothing_from_other_files(tmp_pat
     os.mkfifo(tmp_path / "pipe.npz")
     for name in ("text.npz", "other.npz", "pipe.npz", "missing.npz"):
         assert peek(tmp_path / name) is None
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_the_room_a_save_needs_is_enough_and_not_far_more(tmp_path, digits, optimizer):
+    # A long run's history outgrew the estimate (a full disk refused the file after training),
+    # and Adam's step count, one number, was counted as a weight-sized array.
+    import dataclasses
+
+    from nnplay.core.config import TrainConfig
+    from nnplay.core.history import HistoryLog
+    from nnplay.core.train import EpochStats, build
+
+    config = TrainConfig(layers=(64, 32, 10), optimizer=optimizer, epochs=2)
+    trainer = build(config, digits)
+    log = HistoryLog()
+    for record in trainer.run(2):
+        if isinstance(record, EpochStats):
+            log.add(record)
+    for epoch in range(3, 3003):  # as a long run's: the figures repeat, the rows are what count
+        log.add(dataclasses.replace(record, epoch=epoch))
+    needed = serialize.needed_bytes(trainer.net, trainer.optimizer, 3002)
+    save(tmp_path / "m.npz", trainer.net, config, 3002, trainer.rng, trainer.optimizer, log.table())
+    written = (tmp_path / "m.npz").stat().st_size
+    assert written <= needed < written + 100 * 1024
