@@ -226,17 +226,18 @@ class Session:
         """Raise KeepError if there is unsaved training and its file could not be written,
         or is not written at all (under nnplay serve): asked before what would replace or
         end the network, so the person can save first."""
-        if not self.keeps_unsaved and self.unsaved:
+        if not self.unsaved:
+            return
+        if not self.keeps_unsaved:
             raise KeepError("Under nnplay serve, unsaved training is not kept (the tabs share one user)")
-        if self.keeps_unsaved and self.unsaved:
-            assert self.trainer is not None
-            needed = needed_bytes(self.trainer.net, self.trainer.optimizer, self.trainer.epoch)
-            try:
-                folder = kept_folder()
-                folder.mkdir(parents=True, exist_ok=True)
-                check_writable(folder / "unsaved.npz", needed)  # any name: it is the folder that counts
-            except (SaveFileError, OSError) as e:
-                raise KeepError(NOT_KEPT.format(reason(e))) from None
+        assert self.trainer is not None
+        needed = needed_bytes(self.trainer.net, self.trainer.optimizer, self.trainer.epoch)
+        try:
+            folder = kept_folder()
+            folder.mkdir(parents=True, exist_ok=True)
+            check_writable(folder / "unsaved.npz", needed)  # any name: it is the folder that counts
+        except (SaveFileError, OSError) as e:
+            raise KeepError(NOT_KEPT.format(reason(e))) from None
 
     def keep_on_exit(self) -> str:
         """keep_unsaved() as the app quits: what to print after it, with how to carry on."""
