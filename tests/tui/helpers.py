@@ -2,6 +2,7 @@
 
 from textual.worker import WorkerCancelled
 
+from nnplay.core.config import TrainConfig
 from nnplay.tui.app import NnplayApp
 
 
@@ -24,3 +25,12 @@ async def settle_steps(app: NnplayApp, pilot, most: int = 100) -> None:
         if not app._stepping:
             return
     raise AssertionError(f"steps still queued after {most} rounds")
+
+
+SMALL = TrainConfig(layers=(64, 16, 10), epochs=3)
+"""A network that trains its three epochs in a moment."""
+
+
+async def type_into_dialog(pilot, path: str) -> None:
+    """Replace the file dialog's text with ``path`` and press enter."""
+    await pilot.press("ctrl+u", *path, "enter")

@@ -1,0 +1,81 @@
+"""Without colour (NO_COLOR) and in the terminal's own 16 colours: nothing is told by colour
+alone, and no text is drawn in its ground's colour."""
+
+import pytest
+
+from nnplay.core.config import TrainConfig
+from nnplay.tui.app import make_app
+from tests.tui.helpers import SMALL, settle
+
+
+@pytest.mark.parametrize("low_bandwidth", [False, True])
+async def test_no_color_with_the_terminals_own_colours_drops_colour_not_the_text(monkeypatch, low_bandwidth):
+    from textual.filter import Monochrome, NoColor
+
+    # Greyscale of the terminal's own colours came out black on black: all text unreadable.
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(TrainConfig(layers=(64, 8, 10), epochs=1), low_bandwidth=low_bandwidth, ansi=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.current_theme.name == "ansi-dark"
+        assert any(isinstance(f, NoColor) for f in app._filters)
+        assert not any(isinstance(f, Monochrome) for f in app._filters)
+
+
+async def test_without_colour_a_warning_or_an_error_says_so_in_words(monkeypatch):
+    from textual.widgets import Input
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(SMALL, ansi=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.notify("cannot save x.npz", severity="error")
+        app.notify("q again quits", severity="warning")
+        app.notify("Saved x.npz")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert said[-3:] == ["Error: cannot save x.npz", "Warning: q again quits", "Saved x.npz"]
+        await pilot.press("tab", "down", "enter")  # editing the learning rate: the cursor shows
+        cursor = app.query_one("#edit", Input).get_component_rich_style("input--cursor")
+        assert cursor.reverse
+
+
+async def test_the_terminals_own_colours_never_draw_text_in_its_ground_colour():
+    # --low-bandwidth and --ansi: the plots' axes and ticks came out black on black (the ANSI
+    # theme's colours parse as black RGB), and faint ink of a digit grey on the same grey.
+    from rich.color import ColorSystem, ColorType
+    from textual.geometry import Region
+
+    from nnplay.tui.widgets.digit_viewer import SHADES, DigitViewer
+
+    def hidden(style) -> bool:
+        if not (style and style.color and style.bgcolor):
+            return False
+        if ColorType.DEFAULT in (style.color.type, style.bgcolor.type):
+            return False
+        return style.color.downgrade(ColorSystem.STANDARD) == style.bgcolor.downgrade(ColorSystem.STANDARD)
+
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=2), low_bandwidth=True)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("escape", "space")
+        await settle(app, pilot)
+        for widget in (app.query_one("#loss-plot"), app.query_one(DigitViewer)):
+            segments = [s for strip in widget.render_lines(Region(0, 0, *widget.size)) for s in strip]
+            assert not [s.text for s in segments if s.text.strip() and hidden(s.style)]
+        ink = [s for s in segments if s.text.strip() and set(s.text) <= set(SHADES)]
+        assert ink and all(  # the glyph alone draws the ink, as without colour
+            not s.style or s.style.color is None or s.style.color.type == ColorType.DEFAULT for s in ink
+        )
+        # A notice: its text was the terminal's own colour on a black box, black on black on
+        # a light terminal. Now the terminal's own text on its own ground.
+        from textual.widgets._toast import Toast
+
+        app.notify("Your unsaved network is kept: ctrl+o loads it.")
+        await pilot.pause(0.3)
+        toast = app.query_one(Toast)
+        lines = toast.render_lines(Region(0, 0, *toast.outer_size))
+        words = [s for strip in lines for s in strip if "kept" in s.text]
+        assert words and all(
+            s.style.bgcolor is None or s.style.bgcolor.type == ColorType.DEFAULT for s in words
+        )

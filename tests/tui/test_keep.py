@@ -1,0 +1,156 @@
+"""Training never saved is kept when r, a load, a data set or q would drop it, or asked about
+twice where it cannot be kept; ctrl+o then offers the keep."""
+
+import os
+import time
+
+import pytest
+from textual.widgets import Static
+
+from nnplay.tui.app import make_app
+from nnplay.tui.widgets.file_dialog import FileDialog
+from tests.tui.helpers import SMALL, settle, type_into_dialog
+
+
+async def test_loading_a_kept_file_over_unsaved_training_keeps_that_training_in_a_new_file(tmp_path):
+    from nnplay.core.serialize import load
+    from nnplay.tui.keep import kept_files
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        await pilot.press("r")  # keeps the trained network
+        await settle(app, pilot)
+        (first,) = kept_files()
+        trained = load(first).epochs_trained
+        await pilot.press("s")  # new training, not yet saved
+        await settle(app, pilot)
+        await pilot.press("ctrl+o")
+        await type_into_dialog(pilot, str(first))  # once refused: it would have been overwritten
+        assert not isinstance(app.screen, FileDialog)
+        assert app.session.summary()["epoch"] == trained  # the first network, loaded
+        (_, second) = kept_files()
+        assert load(first).epochs_trained == trained and load(second).epochs_trained == 0  # the step
+
+
+async def test_what_would_lose_training_that_cannot_be_kept_waits_for_a_second_press(tmp_path, monkeypatch):
+    from nnplay.tui.widgets.architecture import ArchitectureEditor
+
+    blocker = tmp_path / "state"
+    blocker.write_text("a file where the state folder should be")  # the autosave cannot be written
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocker))
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.session.save(str(tmp_path / "other.npz"))  # a file to load, later
+        await pilot.press("s")
+        await settle(app, pilot)
+        generation = app.session.generation
+
+        def warned() -> bool:
+            found = any("could not be kept" in n.message for n in app._notifications)
+            app.clear_notifications()
+            return found
+
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert app.session.generation == generation and warned()  # once: reset, training lost
+        await pilot.press("s", "r")  # trained more since the warning: asks again, not "again"
+        await settle(app, pilot)
+        assert app.session.generation == generation and warned()
+        await pilot.press("plus", "enter")  # an architecture to apply
+        await settle(app, pilot)
+        assert app.session.generation == generation and warned()
+        assert "not applied" in app.query_one(ArchitectureEditor).message
+        await pilot.press("q")  # the draft is asked about first, then the training
+        await pilot.pause()
+        assert app.is_running and any("q again quits without them" in n.message for n in app._notifications)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running and warned()
+        await pilot.press("ctrl+o")  # the draft waits still: loading would drop it unseen
+        assert not isinstance(app.screen, FileDialog)
+        await pilot.press("escape", "ctrl+o")  # dropped: now to load
+        await type_into_dialog(pilot, str(tmp_path / "other.npz"))
+        assert "could not be kept" in str(app.screen.query_one("#message", Static).content)
+        await pilot.press("enter")  # again: the person was told, and chose to load without it
+        await settle(app, pilot)
+        assert app.session.generation == generation + 1 and not isinstance(app.screen, FileDialog)
+
+
+async def test_under_serve_q_with_unsaved_training_asks_for_a_second_q():
+    # The tabs share one user, so nothing is kept on quitting: q ended a trained run unseen.
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.session.keeps_unsaved = False  # as under nnplay serve
+        await pilot.press("q")  # nothing trained: nothing to lose, nothing asked
+        await pilot.pause()
+        assert not app.is_running
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.session.keeps_unsaved = False
+        await pilot.press("s")
+        await settle(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running
+        said = [n.message for n in app._notifications]
+        assert any("Under nnplay serve" in m and "q again quits" in m for m in said)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_after_r_keeps_a_network_ctrl_o_offers_that_file():
+    from textual.widgets import Input
+
+    from nnplay.tui.keep import kept_files
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s", "r")
+        await settle(app, pilot)
+        # said in a line, not with the long path that covered the Loss pane: ctrl+o offers it
+        notices = [n.message for n in app._notifications]
+        assert "Your unsaved network (1 step trained) is kept: ctrl+o loads it." in notices
+        await pilot.press("ctrl+o")
+        (kept,) = kept_files()
+        assert app.screen.query_one("#path", Input).value == str(kept)  # once: nnplay.npz
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.session.summary()["step"] == 0 and app.session.kept_path is None
+        await pilot.press("ctrl+s")  # a name of the person's own, not nnplay's kept file
+        assert app.screen.query_one("#path", Input).value == "nnplay.npz"
+
+
+def test_ages_are_told_apart_within_a_minute():
+    from nnplay.tui.files import ago
+
+    assert ago(0.2) == "1 second ago" and ago(13) == "13 seconds ago" and ago(75) == "a minute ago"
+    assert ago(59.4) == "59 seconds ago" and ago(59.6) == "a minute ago"  # not "60 seconds ago"
+    assert ago(600) == "10 minutes ago" and ago(5 * 3600) == "5 hours ago" and ago(3 * 86400) == "3 days ago"
+
+
+@pytest.mark.parametrize("hours, said", [(0.1, True), (30, False)], ids=["6 minutes", "30 hours"])
+async def test_a_new_session_says_a_recently_kept_network_waits(hours, said):
+    from nnplay.tui.keep import kept_files
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s", "r")  # kept, as quitting keeps it
+        await settle(app, pilot)
+    (kept,) = kept_files()
+    then = time.time() - hours * 3600
+    os.utime(kept, (then, then))
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        notices = [n.message for n in app._notifications]
+        waits = f"An unsaved network kept {'6 minutes' if said else '30 hours'} ago waits: ctrl+o loads it."
+        assert (waits in notices) == said  # a day on, it is old news: ctrl+o still offers it
