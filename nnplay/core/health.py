@@ -51,7 +51,9 @@ class LayerHealth:
 
     ``measure`` says what ``count`` counts:
     - "dead" (relu): units whose output is 0 for every input (z <= 0 throughout),
-      so no gradient reaches their weights and they never learn again;
+      so no gradient reaches their weights: in the first hidden layer, whose inputs
+      are the fixed data, they never learn again; deeper in, only while the layers
+      before them keep them silent (few come back);
     - "negative" (leaky_relu): units with z < 0 for every input; not dead, they
       pass back alpha (0.01) of the gradient, so they learn that much slower;
     - "saturated" (sigmoid, tanh): units whose output's mean distance from the
@@ -87,7 +89,7 @@ class LayerHealth:
         # the mean slope, in words a student can use: how much of the gradient gets through
         slope = f"On average it passes back {100 * self.mean_slope:.3g}% of the gradient (its mean slope)."
         if self.measure == "dead":
-            return f"{share} dead: they output 0 for every training sample and no longer learn. {slope}"
+            return f"{share} dead: they output 0 for every training sample, so they get no gradient. {slope}"
         if self.measure == "negative":
             return (
                 f"{share} negative for every training sample: leaky_relu keeps them learning, "
@@ -108,8 +110,8 @@ def layer_health(net: Network, X: np.ndarray) -> list[LayerHealth]:
     """The health of every hidden activation on inputs ``X: (N, sizes[0])``, first layer first.
 
     Give it the training set: a unit dead on every training input gets no
-    gradient and never learns again, while one silent on the test set alone
-    may still fire, and learn, on training inputs. The wording says so.
+    gradient (in the first hidden layer, never again), while one silent on the
+    test set alone may still fire, and learn, on training inputs.
 
     Runs the forward pass (without touching the network's buffers, so the net
     may be a live one) and, for each hidden activation with input ``z: (N, n)``
@@ -195,7 +197,8 @@ def hints(
     """Plain advice on what looks wrong, each naming the setting to change; [] if nothing does.
 
     ``health`` from layer_health; ``weight_norms`` and ``grad_norms``:
-    ``(E, n_dense)``, each dense layer's ||W, b|| and ||dW, db|| per epoch;
+    ``(E, n_dense)``, each dense layer's ||W, b|| at each epoch's end and
+    ||dW, db|| of its last batch (without L2);
     ``losses: (E,)`` the mean training loss per epoch; ``diverged``: training
     stopped because it diverged; ``init``, ``lr`` and ``optimizer``, the
     settings in use, if known: advice never suggests what is already in use,
@@ -208,7 +211,8 @@ def hints(
       the latest epoch, or a layer's gradient or weight norm that grew more
       than EXPLODING_GROWTH times since the first epoch;
     - vanishing: at the latest epoch, the first layer's gradient norm below
-      VANISHING_RATIO times the last layer's;
+      VANISHING_RATIO times the last layer's, unless a relu layer is mostly dead
+      (the next check, which names that cause);
     - dead: a relu layer with more than DEAD_ALARM of its units dead;
     - saturated: a sigmoid or tanh layer with more than SATURATED_ALARM saturated;
     - barely learning, when nothing above explains it: after STUCK_EPOCHS epochs the
@@ -222,6 +226,7 @@ def hints(
     too_strong = lr is not None and blames_l2(OPTIMIZERS[optimizer or "sgd"](lr, l2))
     calm = f"Lower l2 to {USUAL_L2[1]:g} or less" if too_strong else lower
     all_relu = bool(health) and all(h.activation == "relu" for h in health)
+    mostly_dead = any(h.measure == "dead" and h.alarming for h in health)
     if diverged:
         out.append(
             "Diverging: training stopped when the loss or the weights blew up, and the weights "
@@ -235,7 +240,8 @@ def hints(
     grads = np.asarray(grad_norms, dtype=np.float64)
     if len(grads) and grads.shape[1] > 1:
         first, last = grads[-1, 0], grads[-1, -1]
-        if np.isfinite([first, last]).all() and last > 0 and first < VANISHING_RATIO * last:
+        vanishing = np.isfinite([first, last]).all() and last > 0 and first < VANISHING_RATIO * last
+        if vanishing and not mostly_dead:  # dead units pass nothing back: that hint says so
             n = grads.shape[1]
             if all_relu and init == "he":  # the usual cure is in use: dead units pass nothing back
                 cure = f"{lower}: dead relu units pass no gradient back. Or use fewer hidden layers."
@@ -253,7 +259,8 @@ def hints(
         if h.measure == "dead" and h.alarming:
             out.append(
                 f"Many dead units: {h.fraction:.0%} of layer {h.layer}'s relu units output 0 "
-                f"for every training sample and no longer learn. {lower}, "
+                f"for every training sample, so they get no gradient, and seldom come back. {lower} "
+                "and press r to start afresh, "
                 + ("or use the leaky_relu activation." if init == "he" else "or use leaky_relu, or init he.")
             )
         elif h.measure == "saturated" and h.alarming:
