@@ -122,7 +122,7 @@ def sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 
 def softmax(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """p_ij = exp(z_ij) / sum_k exp(z_ik), row-wise. z: (batch, classes)."""
-    out = np.subtract(z, np.maximum.reduce(z, axis=1, keepdims=True), out=out)  # exp never overflows
+    out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)  # exp never overflows
     np.exp(out, out=out)
-    out /= np.add.reduce(out, axis=1, keepdims=True)
+    out /= out.sum(axis=1, keepdims=True)
     return out

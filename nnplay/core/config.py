@@ -42,7 +42,8 @@ class TrainConfig:
     activation: tuple[str, ...] = ("relu",)
     """Hidden-layer activation: one name for all, or one per hidden layer."""
     init: str = "he"
-    """Weight initialisation: he (for ReLU) or xavier (for tanh and sigmoid)."""
+    """Weight initialisation: he (for ReLU) or xavier (for tanh; sigmoid, whose slope is at most
+    1/4, still shrinks gradients layer by layer)."""
     optimizer: str = "sgd"
     """sgd, momentum (0.9) or adam (PyTorch's defaults)."""
     lr: float = 0.01

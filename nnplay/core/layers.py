@@ -62,6 +62,9 @@ class Dense(Layer):
     Shapes: ``x: (batch, n_in)``, ``W: (n_in, n_out)``, ``b: (n_out,)``,
     ``y: (batch, n_out)``.
 
+    At the start, W ~ N(0, 2/n_in) (he) or N(0, 2/(n_in + n_out)) (xavier, the
+    Glorot normal), and b = 0.
+
     Backward, given ``dy = dL/dy: (batch, n_out)``:
         dW = x.T @ dy          (n_in, n_out)
         db = sum(dy, axis=0)   (n_out,)
@@ -83,7 +86,7 @@ class Dense(Layer):
         """False for the first layer: nobody needs dL/dx of the data."""
         if init == "he":  # He et al. 2015: keeps ReLU activations' variance
             std = np.sqrt(2.0 / n_in)
-        elif init == "xavier":  # Glorot & Bengio 2010: for tanh/sigmoid
+        elif init == "xavier":  # Glorot & Bengio 2010: for tanh (sigmoid's slope, 1/4 at most, still shrinks)
             std = np.sqrt(2.0 / (n_in + n_out))
         else:
             raise ValueError(f"unknown init {init!r}; choose from {', '.join(INITS)}")

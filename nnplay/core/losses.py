@@ -35,9 +35,13 @@ class Loss(Layer):
 class SoftmaxCrossEntropy(Loss):
     """p = softmax(z);  L = -(1/N) sum_i sum_j y_ij log p_ij;  dL/dz = (p - y) / N.
 
-    ``y`` is one-hot (each row sums to 1). The loss is computed from the
-    shifted logits, log p_ij = z_ij - m_i - log sum_k exp(z_ik - m_i) with m_i = max_k z_ik,
-    so a confident wrong answer gives a large finite loss, never log(0).
+    Each row of ``y`` sums to 1: one-hot labels in training (the gradient check
+    mixes in uniform targets; both formulas hold for any such y). The loss is
+    computed from the shifted logits s_ij = z_ij - max_k z_ik, as
+    log p_ij = s_ij - log sum_k exp(s_ik), so a confident wrong answer gives a
+    large finite loss, never log(0).
+
+    Shapes: ``z, y, p: (N, k)``.
     """
 
     output_activation = "softmax"
@@ -45,14 +49,14 @@ class SoftmaxCrossEntropy(Loss):
     def forward(self, z: np.ndarray, y: np.ndarray) -> float:  # type: ignore[override]
         n, k = z.shape
         s = self.buffer("p", z.shape, z.dtype)
-        np.subtract(z, np.maximum.reduce(z, axis=1, keepdims=True), out=s)  # shifted logits
-        s_true = np.vdot(s, y)  # sum over rows of the true class's shifted logit
+        np.subtract(z, z.max(axis=1, keepdims=True), out=s)  # shifted logits
+        ys = np.vdot(s, y)  # sum_i sum_j y_ij s_ij: for one-hot y, each row's true-class s
         e = np.exp(s, out=s)
         total = np.dot(e, self.ones(k, z.dtype))  # (N,) row sums
         self.p = np.divide(e, total[:, None], out=e)  # softmax
         self.y = y
-        # mean over rows of log p_true = s_true - log(total)
-        return float(np.dot(self.ones(n, z.dtype), np.log(total)) - s_true) / n
+        # L = -(1/N) sum_ij y_ij (s_ij - log total_i) = (sum_i log total_i - ys) / N, as rows of y sum to 1
+        return float(np.dot(self.ones(n, z.dtype), np.log(total)) - ys) / n
 
     def backward(self, dy: np.ndarray | None = None) -> np.ndarray:
         dz = np.subtract(self.p, self.y, out=self.buffer("dz", self.p.shape, self.p.dtype))

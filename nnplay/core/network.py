@@ -40,7 +40,7 @@ class NetworkSpec:
     loss: str = "cross_entropy"
     """Loss, which fixes the output activation (see nnplay.core.losses)."""
     init: str = "he"
-    """Weight initialisation: "he" (for ReLU) or "xavier" (for tanh/sigmoid)."""
+    """Weight initialisation: "he" (for ReLU) or "xavier" (for tanh; sigmoid still shrinks gradients)."""
 
     @property
     def n_params(self) -> int:

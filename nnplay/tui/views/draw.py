@@ -312,7 +312,7 @@ class DrawView(View):
             note.append(f" more ink here lowers p{cls}\n")
             note.append(f"largest |∂p/∂x| {float(biggest):.3g} (x = pixel/16)", style="dim")
         else:
-            note.append("g shows which pixels drove the guess", style="dim")
+            note.append("g shows where ink would most change the guess", style="dim")
         self.query_one("#draw-status", Static).update(status)
         self.query_one("#draw-note", Static).update(note)
         box = self.query_one("#draw-box")

@@ -54,8 +54,10 @@ def sci(x: float) -> str:
 
 EXPLANATION = f"""\
 How it works: each parameter w in turn is nudged by ε = {sci(EPS)} up and down and the \
-loss recomputed; the central difference (L(w+ε) − L(w−ε)) / 2ε is the slope that \
-forward() implies. It is compared with the gradient backward() computed, as \
+loss recomputed, on training samples whose targets are mixed half and half with "every \
+class alike" (a network sure of its answers has a loss too near 0 to difference); the \
+central difference (L(w+ε) − L(w−ε)) / 2ε is the slope that forward() implies. It is \
+compared with the gradient backward() computed, as \
 ‖backward − numeric‖ / (‖backward‖ + ‖numeric‖) over each W and b. An array that \
 disagrees is checked again with ε of {", ".join(sci(e) for e in RETRY_EPS)} and keeps its \
 best agreement: at a small ε a tiny gradient (a deep sigmoid network's first layers) is lost \

@@ -1,7 +1,7 @@
 """The layer inspector: one dense layer's formulas with live shapes, its norms, its health.
 
-All the numbers come from nnplay.core.health (formulas, dead and saturated units,
-hints) and from the session's per-epoch norms; this view only lays them out.
+All the numbers come from nnplay.core.formulas, nnplay.core.health (dead and saturated
+units, hints) and the session's per-epoch norms; this view only lays them out.
 """
 
 from __future__ import annotations
@@ -197,8 +197,9 @@ class InspectorView(View):
         )
         epochs = len(found.weight_norms)
         self.query_one("#inspector-norms-heading", Static).update(
-            f"Norms at each epoch's end ({epochs} epoch{'s' if epochs != 1 else ''}; "
-            "each line spans its own range)"
+            # the gradients are the epoch's last batch's: an epoch's mean would cost every step
+            f"Norms ({epochs} epoch{'s' if epochs != 1 else ''}; each line spans its own range): "
+            "weights at each epoch's end, gradients of its last batch"
             if epochs
             else "Norms: none yet (space trains; they are taken at each epoch's end)"
         )

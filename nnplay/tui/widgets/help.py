@@ -27,7 +27,8 @@ KEYS = """\
 
 - `w` **first-layer weights**: each first-layer unit's 64 weights as an 8x8 tile
 - `c` **confusion matrix** and the most confident mistakes; `enter` opens one in the digit pane
-- `d` **draw a digit** on an 8x8 canvas: the network's probabilities, and which pixels drove it
+- `d` **draw a digit** on an 8x8 canvas: the network's probabilities, and where more ink
+  would change them most
 - `b` **decision boundary** (the 2-D data sets): the plane shaded by the class the network
   gives each point, with the training points on top, moving as it learns
 - `i` **layer inspector**: a layer's formulas with live shapes, its norms over the epochs,
@@ -59,13 +60,15 @@ IDEAS = """\
 **The forward pass.** A digit is 64 numbers, its pixels. Each layer multiplies
 them by a matrix of weights and adds a bias (`x @ W + b`), then an activation
 such as ReLU (`max(0, x)`) bends the result, so that stacked layers can draw
-curved boundaries instead of one straight one. The last layer gives 10 scores;
+bent boundaries instead of one straight one. The last layer gives 10 scores;
 softmax turns them into the probabilities you see beside the digit.
 
 **The loss.** Cross-entropy is `-log` of the probability given to the right
 digit: near 0 when the network is sure and right, large when it is sure and
-wrong. The plot shows its average over the training batches (the line) and
-over the test digits (the dots), which the network never learns from; where
+wrong. The plot shows its average over the epoch's training batches (the line),
+each taken before its update, so the line trails the weights by about half an
+epoch, and over the test digits at the epoch's end (the dots), which the network
+never learns from: early on the line sits above the dots for that lag alone. Where
 the two meet, the dots hide the line. The scale is logarithmic: 2 to 1 is as
 far as 0.2 to 0.1, so late, slow gains still show. When the training loss keeps
 falling and the test loss stops, the network is learning its training digits by
