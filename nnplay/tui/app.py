@@ -42,6 +42,9 @@ LOW_BANDWIDTH_ENV = "NNPLAY_LOW_BANDWIDTH"
 """Set to 1 (or any value but 0) to start in the low-bandwidth mode."""
 WIDE = 120
 """Terminal width from which loss and accuracy are drawn side by side."""
+TALL = 32
+"""Terminal height from which a wide terminal draws the digit large: below it, the 20 rows
+that takes would leave the plots a row or two (132x24 showed only their titles)."""
 SMALLEST = (76, 22)
 """The smallest terminal the panes fit in, every setting and the status in view; below it
 the app says so instead."""
@@ -112,6 +115,8 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
         self._file_stamp = stamp(path) if path else None
         """The file last saved or loaded: the dialogs offer it again."""
         self._focus_before_tiny: Widget | None = None
+        self._metric = "loss"
+        """What p last chose to plot at a width that shows one plot."""
 
     # -- layout -------------------------------------------------------------------------
 
@@ -168,6 +173,7 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
     def _fit(self, width: int, height: int) -> None:
         main = self.screen_stack[0]  # not self.screen: a view or dialog may be on top
         main.set_class(width >= WIDE, "-wide")
+        main.set_class(width >= WIDE and height >= TALL, "-big-digit")
         tiny, was_tiny = width < SMALLEST[0] or height < SMALLEST[1], main.has_class("-tiny")
         if tiny and not was_tiny:
             self._focus_before_tiny = main.focused  # hiding the panes takes their focus away
@@ -176,8 +182,8 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
             self.call_after_refresh(self._refocus, self._focus_before_tiny)
         if tiny != was_tiny:
             self.refresh_bindings()  # the footer shows what check_action allows now
-        if width >= WIDE:
-            self.query_one("#loss-plot", MetricPlot).metric = "loss"  # accuracy has its own plot
+        # accuracy has its own plot when wide; narrow again, the one p chose comes back
+        self.query_one("#loss-plot", MetricPlot).metric = "loss" if width >= WIDE else self._metric
         # A deep network scrolls in its pane rather than squeeze the settings out of theirs.
         rows = 8 if height < 24 else 9 if height < 30 else "50%"
         self.query_one(ArchitectureEditor).styles.max_height = rows
@@ -284,7 +290,7 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
             self.notify("At this width loss and accuracy are both shown.", timeout=3)
             return
         plot = self.query_one("#loss-plot", MetricPlot)
-        plot.metric = "accuracy" if plot.metric == "loss" else "loss"
+        plot.metric = self._metric = "accuracy" if plot.metric == "loss" else "loss"
 
     def action_view(self, name: str, switch: bool = False) -> None:
         """Open one of the views that look inside the network (VIEWS). Over another view,

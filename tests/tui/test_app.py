@@ -141,6 +141,19 @@ async def test_wide_terminals_show_loss_and_accuracy_side_by_side():
         await pilot.press("escape")
         await pilot.pause()
         assert not app.query_one("#accuracy-plot").display
+        assert app.query_one("#loss-plot").metric == "accuracy"  # narrow again: as p chose
+
+
+@pytest.mark.parametrize("size", [(132, 24), (120, 28)], ids=["132x24", "120x28"])
+async def test_a_wide_but_short_terminal_gives_the_plots_as_many_rows_as_80x24_does(size):
+    # A big digit there left the plots a row or two: 132x24 showed only their titles.
+    heights = []
+    for shape in ((80, 24), size):
+        app = make_app(SMALL)
+        async with app.run_test(size=shape) as pilot:
+            await settle(app, pilot)
+            heights.append(app.query_one("#loss-plot").content_size.height)
+    assert heights[1] >= heights[0] >= 8
 
 
 async def test_a_network_loaded_partway_through_an_epoch_says_how_far(tmp_path):
