@@ -18,8 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from nnplay import data
 from nnplay.core.config import TrainConfig
@@ -37,6 +36,7 @@ from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import TrainingControls
 from nnplay.tui.widgets.digit_viewer import DigitViewer
 from nnplay.tui.widgets.loss_plot import MetricPlot
+from nnplay.tui.widgets.too_small import TooSmall
 
 LOW_BANDWIDTH_ENV = "NNPLAY_LOW_BANDWIDTH"
 """Set to 1 (or any value but 0) to start in the low-bandwidth mode."""
@@ -114,7 +114,6 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
         self._file = path or "nnplay.npz"
         self._file_stamp = stamp(path) if path else None
         """The file last saved or loaded: the dialogs offer it again."""
-        self._focus_before_tiny: Widget | None = None
         self._metric = "loss"
         """What p last chose to plot at a width that shows one plot."""
 
@@ -132,7 +131,6 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
                 with Horizontal(id="plots"):
                     yield MetricPlot("loss", id="loss-plot")
                     yield MetricPlot("accuracy", id="accuracy-plot")
-        yield Static(id="too-small")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -175,11 +173,15 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
         main.set_class(width >= WIDE, "-wide")
         main.set_class(width >= WIDE and height >= TALL, "-big-digit")
         tiny, was_tiny = width < SMALLEST[0] or height < SMALLEST[1], main.has_class("-tiny")
-        if tiny and not was_tiny:
-            self._focus_before_tiny = main.focused  # hiding the panes takes their focus away
         main.set_class(tiny, "-tiny")
-        if was_tiny and not tiny:
-            self.call_after_refresh(self._refocus, self._focus_before_tiny)
+        if tiny:
+            # over everything: a view or dialog squeezed to 40x12 hid what mattered, and the
+            # palette left open ran its commands on panes nobody could see
+            if not was_tiny:
+                self.push_screen(TooSmall())
+            self.call_after_refresh(self._say_too_small, width, height)
+        elif was_tiny and isinstance(self.screen, TooSmall):
+            self.pop_screen()  # what was under it comes back as it was: focus, a half-typed value
         if tiny != was_tiny:
             self.refresh_bindings()  # the footer shows what check_action allows now
         # accuracy has its own plot when wide; narrow again, the one p chose comes back
@@ -187,18 +189,14 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
         # A deep network scrolls in its pane rather than squeeze the settings out of theirs.
         rows = 8 if height < 24 else 9 if height < 30 else "50%"
         self.query_one(ArchitectureEditor).styles.max_height = rows
-        self.query_one("#too-small", Static).update(
-            f"nnplay needs a terminal of at least {SMALLEST[0]}×{SMALLEST[1]}; "
-            f"this one is {width}×{height}. Enlarge it, or q (in a dialog, ctrl+q) to quit."
-        )
 
-    def _refocus(self, widget: Widget | None) -> None:
-        """Focus goes back where it was before the panes were hidden; if that was a field's
-        editor, closed as it lost focus (hidden now: keys sent to it would vanish), to its pane."""
-        main = self.screen_stack[0]
-        chain = main.focus_chain
-        shown = [w for w in (widget, *(widget.ancestors if widget else ())) if w in chain]
-        main.set_focus(shown[0] if shown else self.query_one(ArchitectureEditor))
+    def _say_too_small(self, width: int, height: int) -> None:
+        if isinstance(self.screen, TooSmall):
+            self.screen.say(
+                f"nnplay needs a terminal of at least {SMALLEST[0]}×{SMALLEST[1]}; "
+                f"this one is {width}×{height}. Enlarge it, or q to quit.\n\n"
+                "Training under way carries on meanwhile; other keys do nothing until it is larger."
+            )
 
     # -- loading --------------------------------------------------------------------------
 

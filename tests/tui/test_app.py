@@ -3,12 +3,14 @@ palette, quitting, terminal sizes and files loaded."""
 
 import numpy as np
 import pytest
+from textual.widgets import Static
 
 from nnplay.core.config import TrainConfig
 from nnplay.tui.app import make_app
 from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import TrainingControls
 from nnplay.tui.widgets.help import HelpScreen
+from nnplay.tui.widgets.too_small import TooSmall
 from tests.tui.helpers import SMALL, settle, settle_steps
 
 
@@ -206,35 +208,61 @@ async def test_a_terminal_too_small_gets_a_notice_and_the_panes_come_back():
         await pilot.press("tab")  # the Training pane has focus
         await pilot.resize_terminal(40, 12)
         await pilot.pause()
-        notice = app.query_one("#too-small")
-        assert notice.display and "40×12" in str(notice.render())
-        assert not app.query_one("#main").display
+        assert isinstance(app.screen, TooSmall)
+        assert "40×12" in str(app.screen.query_one("#too-small", Static).render())
         await pilot.press("space", "r", "s")  # nothing happens to a network nobody can see
         await settle(app, pilot)
         assert app.state == "ready" and app.session.summary()["epoch"] == 0
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
+        assert not isinstance(app.screen, TooSmall)
         assert app.focused is app.query_one(TrainingControls)  # focus comes back where it was
         await pilot.press("down")
         assert app.query_one(TrainingControls).cursor == 1
-        await pilot.pause()
-        assert app.query_one("#main").display and not notice.display
 
 
-async def test_a_field_being_edited_when_the_terminal_shrinks_does_not_swallow_the_keys_after():
+async def test_a_value_being_typed_when_the_terminal_shrinks_waits_for_it_to_grow():
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("tab", "down", "enter")  # editing the learning rate
+        await pilot.press("tab", "down", "enter", "ctrl+u", *"0.05")  # typing a learning rate
         await pilot.resize_terminal(60, 20)
         await pilot.pause()
+        await pilot.press("7")  # to no field: the editor is out of sight
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
-        controls = app.query_one(TrainingControls)
-        assert app.focused is controls  # not the hidden editor, where keys would vanish
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.config.lr == 0.05  # as typed, not dropped, and no 7 in it
         await pilot.press("down", "space")
         await settle(app, pilot)
-        assert controls.cursor == 2 and app.state == "finished"
+        assert app.query_one(TrainingControls).cursor == 2 and app.state == "finished"
+
+
+async def test_what_was_open_when_the_terminal_shrank_is_covered_and_comes_back():
+    from textual.command import CommandPalette
+
+    from nnplay.tui.views.draw import DrawView
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.resize_terminal(40, 12)  # a view squeezed here hid its probabilities
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmall)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert isinstance(app.screen, DrawView)
+        await pilot.press("escape", "ctrl+p", *"start or")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.resize_terminal(60, 18)
+        await pilot.pause()
+        await pilot.press("enter")  # the palette's command ran on panes nobody could see
+        await settle(app, pilot)
+        assert app.state == "ready" and app.session.summary()["epoch"] == 0
 
 
 async def test_a_burst_of_s_takes_every_step_it_asked_for():
