@@ -23,6 +23,7 @@ from textual.widgets import Footer
 from nnplay import data
 from nnplay.core.config import TrainConfig
 from nnplay.core.losses import LOSSES
+from nnplay.core.paths import name_and_folder
 from nnplay.core.serialize import Saved
 from nnplay.tui.files import FilesMixin, stamp
 from nnplay.tui.messages import Loaded, Progress
@@ -341,11 +342,23 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
         self._stop_training()
         self.exit()
 
+    def screenshot(self) -> None:
+        """Save an SVG of the screen in the current folder, where ctrl+s saves too, and say where."""
+        try:
+            folder = os.getcwd()  # gone, if another shell removed it
+            path = self.save_screenshot(path=folder)
+        except OSError as e:
+            self.notify(f"Could not save the screenshot here: {e.strerror or e}.", severity="error")
+        else:
+            self.notify(f"Saved the screen as {name_and_folder(path)}.", timeout=6)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         # Not Textual's "Keys": a side panel that squeezes the panes at 80x24 and that esc
         # does not close (? shows the keys here). Nor "Theme": the light themes draw the
         # panes' borders and titles white on white.
-        left_out = ("Keys", "Theme")
+        # Nor its "Screenshot", which wrote to ~/Downloads (where there is none: "Failed", no
+        # reason) and whose notice our plain-text notices showed as markup: ours follows.
+        left_out = ("Keys", "Theme", "Screenshot")
         yield from (c for c in super().get_system_commands(screen) if c.title not in left_out)
         yield SystemCommand("Start or pause training", "space", self.action_toggle_training)
         yield SystemCommand("Single step", "s: train on one batch", self.action_step)
@@ -356,6 +369,12 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
         yield SystemCommand("Train slower", "<: fewer epochs a second, to watch", lambda: self.action_pace(1))
         yield SystemCommand("Train faster", ">: more epochs a second", lambda: self.action_pace(-1))
         yield SystemCommand("Help", "?: keys, and what the network is doing", self.action_help)
+        # after a moment: the palette closes first, and is not in the picture
+        yield SystemCommand(
+            "Screenshot",
+            "an SVG of the screen, saved in this folder",
+            lambda: self.set_timer(0.1, self.screenshot),
+        )
         for name, info in data.DATASETS.items():  # typing "moons" in the palette finds it
             yield SystemCommand(
                 f"Train on {name}", f"D: {info.about}", lambda name=name: self._switch_dataset(name)

@@ -355,3 +355,23 @@ async def test_the_palette_opens_a_view_over_another_and_a_key_there_says_how():
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, InspectorView) and len(app.screen_stack) == 2  # one view at a time
+
+
+async def test_the_palettes_screenshot_saves_in_this_folder_and_says_where_or_why_not(tmp_path, monkeypatch):
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        (command,) = [c for c in app.get_system_commands(app.screen) if c.title == "Screenshot"]
+        command.callback()
+        await pilot.pause(0.3)
+        (svg,) = tmp_path.glob("*.svg")
+        notes = [n.message for n in app._notifications]
+        assert f"Saved the screen as {svg.name} in {tmp_path}." in notes  # plain text, no markup
+        gone = tmp_path / "gone"
+        gone.mkdir()
+        monkeypatch.chdir(gone)
+        gone.rmdir()  # another shell removed the folder
+        app.screenshot()
+        await pilot.pause()
+        notes = [n.message for n in app._notifications]
+        assert any(m.startswith("Could not save the screenshot here: ") for m in notes)

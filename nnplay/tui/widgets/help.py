@@ -35,7 +35,7 @@ KEYS = """\
   dead or saturated units, and hints when something is wrong
 - `g` **gradient check**: finite differences against this network's backward()
 
-- `ctrl+p` the command palette: every action by name
+- `ctrl+p` the command palette: every action by name, and Screenshot (an SVG, in this folder)
 - `q` / `ctrl+q` quit (training you did not save is kept: nnplay says where)
 
 **Network pane**: `↑↓` choose a hidden layer · `+` `-` double or halve it ·
