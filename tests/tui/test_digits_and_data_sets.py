@@ -1,5 +1,7 @@
 """The Digit pane (moving, test/train, mistakes) and switching data sets with D."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -182,3 +184,21 @@ async def test_switching_data_set_clears_a_divergence_notice_and_says_when_nothi
         await pilot.press("D", "enter")  # the current one
         await settle(app, pilot)
         assert "Already training on moons." in [n.message for n in app._notifications]
+
+
+async def test_on_a_very_wide_terminal_each_percentage_stays_near_its_class():
+    from nnplay.tui.views.draw import Probabilities
+    from nnplay.tui.widgets.digit_viewer import BAR_MOST
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        for lines in (
+            str(app.query_one(DigitViewer).render()).splitlines(),
+            str(app.screen.query_one(Probabilities).render()).splitlines()[1:],
+        ):
+            between = [re.search(r"[› ]\d([█▉▊▋▌▍▎▏ ]+)\d+\.\d%\*? ?$", line) for line in lines]
+            gaps = [len(m.group(1)) for m in between if m]  # ›3█████     12.5%: the bar and the gap
+            assert len(gaps) == 10 and max(gaps) <= BAR_MOST + 5

@@ -23,7 +23,7 @@ from nnplay.core.saliency import predicted_class, saliency, scale_signed
 from nnplay.tui.session import Session
 from nnplay.tui.views.base import View
 from nnplay.tui.views.weights import NEGATIVE, PIXELS, POSITIVE, not_digits, signed_glyphs, signed_style
-from nnplay.tui.widgets.digit_viewer import bar, pixel_style, shade
+from nnplay.tui.widgets.digit_viewer import BAR_MOST, bar, pixel_style, shade
 
 SIDE = 8
 """Pixels per side of the canvas."""
@@ -127,7 +127,7 @@ class Probabilities(Widget):
         if probs is None:
             return Text("")
         text = Text("The network's probabilities", style="bold")
-        width = max(4, self.size.width - 11)
+        width = min(BAR_MOST, max(4, self.size.width - 11))
         for j, p in enumerate(probs):
             mark = "›" if j == self.guess else " "
             star = "*" if j == self.explained and probs.size > 1 else " "

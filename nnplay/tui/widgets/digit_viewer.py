@@ -32,6 +32,11 @@ def pixel_style(value: float, ansi: bool | None = False) -> str:
     return f"rgb({grey},{grey},{grey}) on rgb({grey // 2},{grey // 2},{grey // 2})"
 
 
+BAR_MOST = 40
+"""The longest a probability bar is drawn: at 200 columns one of 110 cells set each
+percentage far from its class."""
+
+
 def bar(fraction: float, width: int) -> str:
     """A bar `width` cells long filled to `fraction`, in eighths of a cell."""
     eighths = round(max(0.0, min(1.0, fraction)) * width * 8)
@@ -168,7 +173,7 @@ class DigitViewer(Widget, can_focus=True):
         verdict = "" if guess is None else f"guess {guess} {'✓ right' if guess == label else '✗ wrong'}"
         art += [Text(f"label {label}"), Text(verdict)]
         width_left = 16 * k
-        bar_width = max(4, self.size.width - width_left - 12)
+        bar_width = min(BAR_MOST, max(4, self.size.width - width_left - 12))
         text = Text()
         for row in range(max(len(art), 10)):
             left = art[row] if row < len(art) else Text()
