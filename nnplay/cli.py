@@ -47,6 +47,11 @@ class UsageError(Exception):
     """Bad input on the command line: one line for the user, exit status 2."""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (kill, a job's time limit) stops nnplay train as Ctrl-C does: with a line
+    saying so and whether anything was saved, where it used to end without a word."""
+
+
 class _Parser(argparse.ArgumentParser):
     words: Sequence[str] = ()
     """The words main() parses, for error() to look back at."""
@@ -226,10 +231,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog = f"nnplay {ns.command}" if ns.command else "nnplay"
         print(f"{prog}: error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         saving = ns.command == "train" and getattr(ns, "save", None)
-        print(f"interrupted; nothing was saved to {saving}" if saving else "interrupted", file=sys.stderr)
-        return 130
+        stopped = "terminated" if isinstance(e, Terminated) else "interrupted"
+        print(f"{stopped}; nothing was saved to {saving}" if saving else stopped, file=sys.stderr)
+        return 128 + (15 if isinstance(e, Terminated) else 2)  # as a shell reports the signal
     except BrokenPipeError:  # the app, or serve's banner: train and gradcheck write through Output
         sys.stderr.close()
         return 0

@@ -9,15 +9,27 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from dataclasses import replace
 
-from nnplay.cli import UsageError, resolve
+from nnplay.cli import Terminated, UsageError, resolve
 from nnplay.core.config import TrainConfig, counted, trained
 from nnplay.output import Output, say
 
 
 def train(ns: argparse.Namespace) -> int:
+    try:
+        before = signal.signal(signal.SIGTERM, _terminate)  # said, as Ctrl-C is: not a silent end
+    except ValueError:  # not the main thread (a test's): signals are not ours to take there
+        return _train(ns)
+    try:
+        return _train(ns)
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def _train(ns: argparse.Namespace) -> int:
     from nnplay.core.paths import SaveFileError, check_writable, save_name
 
     config, saved = resolve(ns)
@@ -106,6 +118,8 @@ def train(ns: argparse.Namespace) -> int:
                     say(f"nnplay train: nothing was saved to {ns.save}{again}")
                 return 1
     if ns.save is not None:
+        # The run is done: a SIGTERM now would only lose it. The save takes milliseconds.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         try:
             kept = config
             if config.epochs == 0:  # only built or loaded, to hand out: whoever opens it has
@@ -131,6 +145,10 @@ def train(ns: argparse.Namespace) -> int:
             )
             out.line(f"Saved {what} to {ns.save}")  # as the app says
     return out.status(0)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def _acc(label: str, value: float | None) -> str:

@@ -4,6 +4,7 @@ import io
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tomllib
@@ -771,3 +772,24 @@ def test_epochs_0_on_a_loaded_file_keeps_its_total_and_a_file_with_nothing_left_
     assert load(copy).config.epochs == 3 and load(copy).epochs_trained == 3  # not "0 of 3 trained"
     code, _, err = run(capsys, "train", "--load", str(copy))
     assert code == 0 and "nothing to train" in err
+
+
+def test_sigterm_stops_nnplay_train_saying_so_and_saving_nothing(tmp_path):
+    # kill, or a batch system's time limit: the run ended without a word, its file not written
+    path = tmp_path / "run.npz"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "nnplay", "train", "--epochs", "100000", "--save", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert run.stdout is not None
+        while not run.stdout.readline().startswith("Epoch"):  # training, past the imports
+            pass
+        run.send_signal(signal.SIGTERM)
+        _, err = run.communicate(timeout=60)
+    finally:
+        run.kill()
+    assert (run.returncode, err) == (143, f"terminated; nothing was saved to {path}\n")
+    assert list(tmp_path.iterdir()) == []  # no file, no temporary left
