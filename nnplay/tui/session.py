@@ -20,7 +20,7 @@ from nnplay import data
 from nnplay.core.config import TrainConfig, counted, trained
 from nnplay.core.history import History, HistoryLog
 from nnplay.core.network import Network, correct_mask
-from nnplay.core.paths import SaveFileError, check_writable, name_and_folder
+from nnplay.core.paths import SaveFileError, check_writable, name_and_folder, shown
 from nnplay.core.serialize import Saved, needed_bytes
 from nnplay.core.serialize import save as save_network
 from nnplay.core.train import Diverged, EpochStats, Record, Split, Trainer, build, make_optimizer
@@ -155,11 +155,15 @@ class Session:
             raise KeepError("Under nnplay serve, unsaved training is not kept (the tabs share one user)")
         assert self.trainer is not None
         needed = needed_bytes(self.trainer.net, self.trainer.optimizer, self.trainer.epoch)
+        folder = kept_folder()
+        probe = folder / "unsaved.npz"  # any name: it is the folder that counts
         try:
-            folder = kept_folder()
             folder.mkdir(parents=True, exist_ok=True)
-            check_writable(folder / "unsaved.npz", needed)  # any name: it is the folder that counts
-        except (SaveFileError, OSError) as e:
+            check_writable(probe, needed)
+        except SaveFileError as e:  # the folder's fault: said of the folder, not of a file never made
+            why = str(e).removeprefix(f"cannot save to {shown(probe)}: ")
+            raise KeepError(NOT_KEPT.format(why)) from None
+        except OSError as e:
             raise KeepError(NOT_KEPT.format(reason(e))) from None
 
     def keep_on_exit(self) -> str:

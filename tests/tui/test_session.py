@@ -286,8 +286,9 @@ def test_a_disk_too_full_to_keep_the_network_is_found_before_it_is_replaced(monk
         return os.statvfs_result((*fs[:4], 4, *fs[5:]))  # f_bavail: 4 blocks free
 
     monkeypatch.setattr(os, "statvfs", full)
-    with pytest.raises(KeepError, match="free in .*, about .* needed"):
+    with pytest.raises(KeepError, match="free in .*, about .* needed") as refused:
         session.check_keep()
+    assert "unsaved.npz" not in str(refused.value)  # a name never written: the folder is said
 
 
 def test_a_folder_that_cannot_be_made_is_said_in_words(tmp_path, monkeypatch):
