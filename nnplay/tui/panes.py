@@ -55,7 +55,7 @@ class PanesMixin(TrainingMixin):
         why = self._unkept(action)
         if why:
             self._warn_unkept(why, again)
-            return "not applied: the training so far could not be kept", ""
+            return "not applied: the training so far would be lost", ""  # kept nowhere (the notice says why)
         self._stop_training()
         kept = self.session.rebuild(candidate)
         self._after_rebuild()

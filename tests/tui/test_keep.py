@@ -63,7 +63,7 @@ async def test_what_would_lose_training_that_cannot_be_kept_waits_for_a_second_p
         await pilot.press("plus", "enter")  # an architecture to apply
         await settle(app, pilot)
         assert app.session.generation == generation and warned()
-        assert "not applied" in app.query_one(ArchitectureEditor).message
+        assert "not applied: the training so far would be lost" in app.query_one(ArchitectureEditor).message
         await pilot.press("q")  # the draft is asked about first, then the training
         await pilot.pause()
         assert app.is_running and any("q again quits without them" in n.message for n in app._notifications)
