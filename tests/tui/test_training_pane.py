@@ -25,6 +25,11 @@ async def test_controls_refuse_bad_values_and_change_the_learning_rate_mid_run()
         assert "learning rate 1e+10" in str(controls.query_one("#settings").content)
         await pilot.press("enter")
         assert controls.query_one("#edit").value == "1e+10"  # and edits it so
+        await pilot.press("ctrl+u", *"1e6", "enter")  # short too, though 1000000.0 fits the row
+        assert "learning rate 1e+06" in str(controls.query_one("#settings").content)
+        await pilot.press("enter", "ctrl+u", *"2", "enter")
+        assert "learning rate 2.0" in str(controls.query_one("#settings").content)  # not 2: a float
+        await pilot.press("enter")
         await pilot.press("ctrl+u", *"0.0123456789", "enter", "enter", "enter")  # unchanged
         assert app.session.config.lr == 0.0123456789  # not rounded to 6 digits on the way
         await pilot.press("enter", "ctrl+u", *"0.01", "enter")

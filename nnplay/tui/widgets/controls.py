@@ -253,11 +253,14 @@ class TrainingControls(Vertical, can_focus=True):
 
     def _shown(self, name: str) -> str:
         """A field's value as the pane shows and edits it: a float in the shortest form that
-        reads back as the same number, so 1e+10, not 10000000000.0, as the notes write it."""
+        reads back as the same number, so 1e+10 and 1e+06, not 10000000000.0 and 1000000.0,
+        as the notes write them."""
         value = getattr(self.config, name)
         text = format_field(name, value)
-        if isinstance(value, float) and len(text) > 10:
-            return next(t for t in (f"{value:.{d}g}" for d in range(1, 18)) if float(t) == value)
+        if isinstance(value, float):
+            short = next(t for t in (f"{value:.{d}g}" for d in range(1, 18)) if float(t) == value)
+            if len(text) > 10 or ("e" in short and len(short) < len(text)):  # 2.0 stays 2.0
+                return short
         return text
 
     def _draw(self) -> None:
