@@ -111,7 +111,11 @@ def build_parser() -> _Parser:
         action="store_true",
         help="do not ask the terminal to report the mouse (it sends bytes on every move)",
     )
-    view.add_argument("--ansi", action="store_true", help="use the terminal's own 16 ANSI colours")
+    view.add_argument(
+        "--ansi",
+        action="store_true",
+        help="use the terminal's own 16 ANSI colours (the default where Textual would draw in 16 colours)",
+    )
     # nnplay train's own flags, taken here only to say where they belong (see main).
     parser.add_argument("--save", dest="misplaced_save", help=argparse.SUPPRESS)
     parser.add_argument("--json", dest="misplaced_json", action="store_true", help=argparse.SUPPRESS)
@@ -273,7 +277,8 @@ def app(ns: argparse.Namespace) -> int:
     from nnplay.tui.app import make_app
 
     path = ns.load if saved is not None else None  # loaded by this session: saving over it asks nothing
-    application = make_app(config, saved, low_bandwidth=ns.low_bandwidth, ansi=ns.ansi, path=path)
+    ansi = True if ns.ansi else None  # None: as the terminal's colours say
+    application = make_app(config, saved, low_bandwidth=ns.low_bandwidth, ansi=ansi, path=path)
     application.run(mouse=not ns.no_mouse)
     # After the terminal is restored, so quitting stays quick (a hang-up has kept it already).
     # The app's own hang-up handling has ended with it: a window closed just after q would

@@ -539,6 +539,30 @@ def test_nnplay_opens_the_app_with_the_flags_as_its_settings(monkeypatch, tmp_pa
     assert session.config.layers == (64, 12, 10) and session.saved.epochs_trained == 1
 
 
+@pytest.mark.parametrize(
+    "environ, flags, ansi",
+    [
+        ({"TERM": "xterm"}, [], True),  # drawn in 16 colours anyway: the terminal's own then
+        ({"TERM": "linux"}, [], True),
+        ({"TERM": "xterm-256color"}, [], False),
+        ({"TERM": "xterm", "COLORTERM": "truecolor"}, [], False),
+        ({"TERM": "xterm", "TEXTUAL_COLOR_SYSTEM": "truecolor"}, [], False),  # as nnplay serve runs
+        ({"TERM": "xterm-256color"}, ["--ansi"], True),
+    ],
+)
+def test_a_terminal_drawn_in_16_colours_gets_its_own_colours(monkeypatch, environ, flags, ansi):
+    from nnplay.tui.app import NnplayApp
+
+    for name in ("TERM", "COLORTERM", "TEXTUAL_COLOR_SYSTEM"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    opened = []
+    monkeypatch.setattr(NnplayApp, "run", lambda self, **kw: opened.append(self))
+    assert main(flags) == 0
+    assert opened[0].ansi == ansi
+
+
 def test_the_app_refuses_bad_flags_before_starting(capsys, monkeypatch):
     from nnplay.tui.app import NnplayApp
 

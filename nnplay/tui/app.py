@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import io
 import math
 import os
 import signal
@@ -391,19 +392,35 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
         yield SystemCommand("Next mistake", "m in the digit pane", lambda: viewer.action_mistake(1))
 
 
+def draws_in_16_colours() -> bool:
+    """Whether Textual will draw in the terminal's 16 colours, as under TERM=xterm, screen or
+    linux with no COLORTERM=truecolor. Our theme's colours then come out as their nearest of
+    the 16 (the footer's keys bright red on grey, faint digit ink lost), where the terminal's
+    own colours, as --ansi draws, read well."""
+    system = os.environ.get("TEXTUAL_COLOR_SYSTEM", "auto")  # as Textual reads it; serve sets it
+    if system != "auto":
+        return system == "standard"
+    from rich.console import Console
+
+    return Console(force_terminal=True, file=io.StringIO()).color_system == "standard"
+
+
 def make_app(
     config: TrainConfig | None = None,
     saved: Saved | None = None,
     low_bandwidth: bool | None = None,
-    ansi: bool = False,
+    ansi: bool | None = False,
     path: str | None = None,
 ) -> NnplayApp:
     """The app for these settings (checked already), starting from a saved network if given
     (``path``: the file it came from, which ctrl+s and ctrl+o then offer).
 
-    low_bandwidth None means: as the NNPLAY_LOW_BANDWIDTH environment variable says.
+    low_bandwidth None means: as the NNPLAY_LOW_BANDWIDTH environment variable says; ansi
+    None: the terminal's own colours if Textual would draw in 16 colours anyway.
     """
     if low_bandwidth is None:
         low_bandwidth = os.environ.get(LOW_BANDWIDTH_ENV, "0") not in ("", "0")
+    if ansi is None:
+        ansi = draws_in_16_colours()
     session = Session(config or TrainConfig(), saved)
     return NnplayApp(session, low_bandwidth=low_bandwidth, ansi=ansi, path=path)
