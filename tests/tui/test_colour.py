@@ -79,3 +79,29 @@ async def test_the_terminals_own_colours_never_draw_text_in_its_ground_colour():
         assert words and all(
             s.style.bgcolor is None or s.style.bgcolor.type == ColorType.DEFAULT for s in words
         )
+
+
+@pytest.mark.parametrize(
+    "ansi, no_color", [(True, False), (True, True), (False, True)], ids=["ansi", "ansi NO_COLOR", "NO_COLOR"]
+)
+async def test_the_palettes_chosen_command_is_marked_without_colour(monkeypatch, ansi, no_color):
+    from textual.command import CommandList
+
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(SMALL, ansi=ansi)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"step", "down")  # Single step, then Train slower...
+        await pilot.pause()
+        commands = app.screen.query_one(CommandList)
+        lines = commands.render_lines(commands.size.region)
+
+        def underlined(text: str) -> bool:
+            (line,) = [strip for strip in lines if text in strip.text]
+            return all(s.style and s.style.underline for s in line if s.text.strip())
+
+        chosen = commands.get_option_at_index(commands.highlighted).prompt
+        title = str(chosen).splitlines()[0]
+        others = [str(o.prompt).splitlines()[0] for o in commands.options if o.prompt is not chosen]
+        assert underlined(title) and not any(underlined(other) for other in others if other)
