@@ -658,7 +658,13 @@ def test_any_flag_value_is_either_taken_or_refused_in_one_line(capsys, monkeypat
         assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_serve_refuses_bad_settings_before_starting(capsys):
+def test_serve_refuses_bad_settings_before_starting(capsys, monkeypatch):
+    import nnplay.serve
+
+    def started(*args):  # a serve that wrongly starts fails here, not by hanging the run
+        raise AssertionError("the server started")
+
+    monkeypatch.setattr(nnplay.serve, "_server", started)
     code, _, err = run(capsys, "serve", "--lr", "0")
     assert code == 2 and "--lr" in err
     code, _, err = run(capsys, "serve", "--port", "70000")
