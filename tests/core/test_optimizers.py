@@ -43,6 +43,27 @@ def test_adam_matches_a_plain_reference_over_several_steps():
     np.testing.assert_allclose(w, ref, rtol=1e-12)
 
 
+def test_adam_weight_decay_adds_l2_times_w_to_the_gradient_as_pytorch_does():
+    # The L2 of PyTorch's Adam (not AdamW's decoupled decay): g + weight_decay * w goes
+    # through the moments. Ignoring it left every weight where the data put it.
+    rng = np.random.default_rng(1)
+    w = rng.standard_normal(5)
+    ref = w.copy()
+    opt = Adam(lr=0.01, weight_decay=0.1)
+    m = v = np.zeros(5)
+    for t in range(1, 6):
+        g = rng.standard_normal(5)
+        opt.step(w, g)
+        g = g + 0.1 * ref
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g**2
+        ref -= 0.01 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+    np.testing.assert_allclose(w, ref, rtol=1e-12)
+    w = np.array([1.0, -2.0])
+    Adam(lr=0.05, weight_decay=0.1).step(w, np.zeros(2))  # no data: only the decay pulls
+    np.testing.assert_allclose(w, [0.95, -1.95], rtol=1e-6)
+
+
 def test_adam_first_step_moves_each_weight_by_lr():
     w = np.zeros(3)
     Adam(lr=0.05).step(w, np.array([10.0, -0.001, 3.0]))
