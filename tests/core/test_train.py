@@ -227,3 +227,17 @@ def test_a_step_that_blows_the_weights_up_is_caught_by_a_caller_that_pauses_afte
     assert not np.array_equal(trainer.net.params, before)  # which is before the first step too
     fresh = build(TrainConfig(layers=(64, 16, 10)), digits)
     assert trainer.net.params.tobytes() == fresh.net.params.tobytes()
+
+
+def test_a_last_step_that_leaves_nan_weights_is_a_divergence_and_the_weights_put_back_are_finite(digits):
+    # lr 1e300 is a finite number the settings take: as float32 it is inf, and inf * 0 (the
+    # gradient of a blank pixel's weight) is NaN. The step's loss was taken before the update,
+    # so only the weights tell. A NaN norm is never > WEIGHT_GROWTH: missed, the epoch was
+    # reported and the next one "put back" its NaN start.
+    trainer = build(TrainConfig(layers=(64, 16, 10), lr=1e300, batch_size=100_000), digits)
+    fresh = trainer.net.params.copy()
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = records(trainer, 3)
+    assert [type(r).__name__ for r in out] == ["StepStats", "Diverged"]
+    assert "in epoch 1, at its end: a weight stopped being a finite number" in out[-1].reason
+    assert trainer.epoch == 0 and np.array_equal(trainer.net.params, fresh)
