@@ -241,3 +241,14 @@ def test_a_last_step_that_leaves_nan_weights_is_a_divergence_and_the_weights_put
     assert [type(r).__name__ for r in out] == ["StepStats", "Diverged"]
     assert "in epoch 1, at its end: a weight stopped being a finite number" in out[-1].reason
     assert trainer.epoch == 0 and np.array_equal(trainer.net.params, fresh)
+
+
+def test_an_epochs_figures_are_the_networks_on_each_set_after_the_epoch(digits):
+    trainer = build(TrainConfig(layers=(64, 16, 10)), digits)
+    (epoch,) = [r for r in records(trainer, 1) if isinstance(r, EpochStats)]
+    net = trainer.net
+    test_loss = net.loss.forward(net.logits(digits.X_test), digits.Y_test.astype(np.float32))
+    assert epoch.test_loss == pytest.approx(test_loss, rel=1e-5)
+    assert epoch.train_acc == pytest.approx(net.accuracy(digits.X_train, digits.Y_train))
+    assert epoch.test_acc == pytest.approx(net.accuracy(digits.X_test, digits.Y_test))
+    assert epoch.train_acc != epoch.test_acc  # so a swap would show
