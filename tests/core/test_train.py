@@ -252,3 +252,21 @@ def test_an_epochs_figures_are_the_networks_on_each_set_after_the_epoch(digits):
     assert epoch.train_acc == pytest.approx(net.accuracy(digits.X_train, digits.Y_train))
     assert epoch.test_acc == pytest.approx(net.accuracy(digits.X_test, digits.Y_test))
     assert epoch.train_acc != epoch.test_acc  # so a swap would show
+
+
+def test_each_epoch_visits_every_sample_once_in_a_new_order_that_the_seed_decides(digits):
+    # With lr 0 the network never changes, so batch-1 step losses name the samples in order.
+    def losses_per_epoch(seed, params):
+        trainer = build(TrainConfig(layers=(64, 8, 10), batch_size=1, seed=seed), digits)
+        trainer.net.params[...] = params
+        trainer.optimizer.lr = 0.0
+        trainer.step_grad_norms = False
+        steps = [r for r in records(trainer, 2) if isinstance(r, StepStats)]
+        return [[s.loss for s in steps if s.epoch == e] for e in (1, 2)]
+
+    params = build(TrainConfig(layers=(64, 8, 10)), digits).net.params.copy()
+    first, second = losses_per_epoch(0, params)
+    assert len(first) == len(second) == len(digits.X_train)
+    assert sorted(first) == sorted(second)  # the same samples, each once
+    assert first != second  # in another order: once the same order every epoch passed
+    assert losses_per_epoch(1, params)[0] != first  # and another seed shuffles otherwise
