@@ -217,6 +217,8 @@ def adam_arrays(tmp_path, net):
         (lambda a: a.update(opt_m=np.zeros(5, np.float32)), "m must be"),
         (lambda a: a.update(opt_v=np.full_like(a["opt_v"], np.nan)), "v holds NaN"),
         (lambda a: a.update(opt_v=-a["opt_v"] - 1), "cannot be negative"),
+        # finite in float64, infinite once build() casts it to the network's float32
+        (lambda a: a.update(opt_v=np.full(a["opt_v"].shape, 1e300)), "optimizer's v holds values too large"),
         (lambda a: a.update(opt_t=np.array(0)), "whole number of at least 1"),
         (lambda a: a.update(opt_t=np.array(2.5)), "whole number of at least 1"),
         (lambda a: a.pop("opt_t"), "needs m, v, t"),
