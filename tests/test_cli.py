@@ -823,3 +823,27 @@ def test_sigterm_stops_nnplay_train_saying_so_and_saving_nothing(tmp_path):
         run.kill()
     assert (run.returncode, err) == (143, f"terminated; nothing was saved to {path}\n")
     assert list(tmp_path.iterdir()) == []  # no file, no temporary left
+
+
+def test_a_file_saved_partway_through_an_epoch_keeps_its_place_when_saved_again(capsys, tmp_path):
+    # As --epochs 0 copies any file: the copy of one saved mid-epoch (the app's ctrl+s) once
+    # lost how far into the epoch it was, and a load then began that epoch again from step 0.
+    from nnplay import data
+    from nnplay.core.config import TrainConfig
+    from nnplay.core.serialize import save
+    from nnplay.core.train import EpochStats, build
+
+    config = TrainConfig(layers=(64, 8, 10), epochs=3)
+    trainer = build(config, data.load("digits"))
+    steps = trainer.run(2)
+    while not isinstance(next(steps), EpochStats):
+        pass
+    next(steps), next(steps)
+    half, copy = tmp_path / "half.npz", tmp_path / "copy.npz"
+    save(half, trainer.net, config, trainer.epoch, trainer.rng, partial=trainer.partial)
+    code, out, _ = run(capsys, "train", "--load", str(half), "--epochs", "0", "--save", str(copy))
+    assert code == 0 and f"Saved 1 epoch and 2 steps of training to {copy}" in out
+    assert load(copy).partial == load(half).partial == trainer.partial
+    for name in (half, copy):  # and both finish epoch 2 alike
+        run(capsys, "train", "--load", str(name), "--epochs", "2", "--save", str(name))
+    assert np.array_equal(load(copy).weights[0][0], load(half).weights[0][0])
