@@ -359,7 +359,8 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
         # panes' borders and titles white on white.
         # Nor its "Screenshot", which wrote to ~/Downloads (where there is none: "Failed", no
         # reason) and whose notice our plain-text notices showed as markup: ours follows.
-        left_out = ("Keys", "Theme", "Screenshot")
+        # Nor "Maximize": a pane filling the screen hid the others and was documented nowhere.
+        left_out = ("Keys", "Theme", "Screenshot", "Maximize")
         yield from (c for c in super().get_system_commands(screen) if c.title not in left_out)
         yield SystemCommand("Start or pause training", "space", self.action_toggle_training)
         yield SystemCommand("Single step", "s: train on one batch", self.action_step)
@@ -388,8 +389,9 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
         viewer = self.query_one(DigitViewer)
         yield SystemCommand("Next digit", "→ in the digit pane", lambda: viewer.action_move(1))
         yield SystemCommand("Previous digit", "← in the digit pane", lambda: viewer.action_move(-1))
-        yield SystemCommand("Switch test/training digits", "t in the digit pane", viewer.action_switch_set)
-        yield SystemCommand("Next mistake", "m in the digit pane", lambda: viewer.action_mistake(1))
+        yield SystemCommand("Switch test/training digits", "t, from any pane", viewer.action_switch_set)
+        yield SystemCommand("Next mistake", "m, from any pane", lambda: viewer.action_mistake(1))
+        yield SystemCommand("Previous mistake", "M, from any pane", lambda: viewer.action_mistake(-1))
 
 
 def draws_in_16_colours() -> bool:

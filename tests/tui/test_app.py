@@ -106,6 +106,8 @@ async def test_every_action_is_in_the_command_palette():
         titles = {c.title for c in app.get_system_commands(app.screen)}
         for title in ("Start or pause training", "Single step", "Reset the network", "Help", "Next digit"):
             assert title in titles
+        assert {"Next mistake", "Previous mistake"} <= titles  # m and M both
+        assert "Maximize" not in titles  # Textual's: a pane filling the screen, documented nowhere
         assert "Quit" in titles and "Keys" not in titles  # Textual's keys panel squeezes the panes
         assert "Theme" not in titles  # light themes: white borders on white
 

@@ -66,8 +66,9 @@ class InspectorView(View):
     BINDINGS = [
         Binding("right,l", "layer(1)", "Next layer"),
         Binding("left,h", "layer(-1)", "Previous layer"),
-        Binding("home", "layer_to(0)", "First layer", show=False),
-        Binding("end", "layer_to(-1)", "Last layer", show=False),
+        # priority: the focused scroll area's own home and end took them, and scrolled instead
+        Binding("home", "layer_to(0)", "First layer", show=False, priority=True),
+        Binding("end", "layer_to(-1)", "Last layer", show=False, priority=True),
     ]
 
     def __init__(self, session: Session) -> None:

@@ -12,7 +12,8 @@ KEYS = """\
 ## Keys
 
 - `space` start or pause training
-- `s` take one training step (one batch)
+- `s` take one training step (one batch); while training runs, `s` pauses it, as a
+  debugger's step does
 - `r` reset: a fresh network from the seed (training you did not save is kept: `ctrl+o` loads it)
 - `p` plot loss or accuracy
 - `<` / `>` train slower or faster (down to 0.1 epochs a second: watch each batch)
@@ -25,24 +26,34 @@ KEYS = """\
 
 ## Looking inside (each a full screen; `esc` or `q` comes back)
 
-- `w` **first-layer weights**: each first-layer unit's 64 weights as an 8x8 tile
-- `c` **confusion matrix** and the most confident mistakes; `enter` opens one in the digit pane
-- `d` **draw a digit** on an 8x8 canvas: the network's probabilities, and where more ink
-  would change them most
+- `w` **first-layer weights**: each first-layer unit's 64 weights as an 8x8 tile.
+  `←→` pages, `home`/`end` the first or last, `a` one colour scale for all
+- `c` **confusion matrix** and the most confident mistakes. `←→↑↓` choose one,
+  `pgup`/`pgdn` a page, `enter` opens it in the digit pane, `t` test or training set
+- `d` **draw a digit** on an 8x8 canvas: the network's probabilities, and where more
+  ink would change them most. `←↑↓→` move, `enter` paint, `x` erase, `d` pen down (moves
+  paint), `+`/`-` brush, `c` clear, `l` the digit pane's sample, `n`/`N` the next or
+  previous one, `g` the saliency, `0`-`9` the saliency of that class
 - `b` **decision boundary** (the 2-D data sets): the plane shaded by the class the network
   gives each point, with the training points on top, moving as it learns
 - `i` **layer inspector**: a layer's formulas with live shapes, its norms over the epochs,
-  dead or saturated units, and hints when something is wrong
-- `g` **gradient check**: finite differences against this network's backward()
+  dead or saturated units, and hints when something is wrong. `←→` the layer,
+  `home`/`end` the first or last, `↑↓` scroll
+- `g` **gradient check**: finite differences against this network's backward().
+  `g` or `enter` checks again
+
+In a view, `space`, `s`, `r`, `<` and `>` act as on the main screen, so you can watch the
+view change as the network trains; another view opens from the main screen (`esc` first),
+or from the palette by its name.
 
 - `ctrl+p` the command palette: every action by name, and Screenshot (an SVG, in this folder)
-- `q` / `ctrl+q` quit (training you did not save is kept: nnplay says where)
+- `q` / `ctrl+q` / `ctrl+c` quit (training you did not save is kept: nnplay says where)
 
 **Network pane**: `↑↓` choose a hidden layer · `+` `-` double or halve it ·
-type digits then `enter` to set its size · `←→` change its activation ·
+type digits then `enter` to set its size (`backspace` erases one) · `←→` change its activation ·
 `a` add a layer · `x` remove one · `enter` apply (rebuilds and resets the
 network) · `esc` discard the changes. While changes wait, `space`, `s`, `r`,
-`D` and `ctrl+o` point to them instead.
+`D`, `ctrl+o` and `ctrl+s` point to them instead.
 
 **Training pane**: `↑↓` choose a setting · `←→` step it · `enter` type a value
 (`enter` again sets it, `esc` or `↑↓` leave it as it was). The learning rate,

@@ -57,6 +57,10 @@ async def test_the_formulas_carry_the_live_shapes_and_follow_the_chosen_layer(si
         assert "(64, 16)" not in second
         await pilot.press("right")  # wraps round to the first layer
         assert "W1: (64, 16)" in shown(view, "#inspector-formulas")
+        await pilot.press("end")  # the last layer: not the scroll area's own end, which scrolled
+        assert view.chosen == 1 and "W2: (16, 10)" in shown(view, "#inspector-formulas")
+        await pilot.press("home")
+        assert view.chosen == 0 and "W1: (64, 16)" in shown(view, "#inspector-formulas")
         await pilot.press("escape")
         assert not isinstance(app.screen, InspectorView)
 
