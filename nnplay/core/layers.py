@@ -12,18 +12,14 @@ from __future__ import annotations
 import numpy as np
 
 
-class Layer:
-    """Base class: parameter/gradient dicts and reusable output buffers."""
+class Buffers:
+    """Scratch arrays allocated once and reused on every call: for layers and losses alike."""
 
     def __init__(self) -> None:
-        self.parameters: dict[str, np.ndarray] = {}
-        """Trainable arrays by name (``W``, ``b``); empty for activations."""
-        self.gradients: dict[str, np.ndarray] = {}
-        """d(loss)/d(parameter), same names and shapes as ``parameters``."""
         self._buffers: dict[tuple[str, tuple[int, ...], np.dtype], np.ndarray] = {}
 
     def buffer(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-        """A scratch array owned by this layer, allocated once per name, shape and dtype."""
+        """A scratch array owned by this layer (or loss), allocated once per name, shape and dtype."""
         try:
             return self._buffers[name, shape, dtype]
         except KeyError:
@@ -37,6 +33,18 @@ class Layer:
         except KeyError:
             buf = self._buffers["ones", (n,), dtype] = np.ones(n, dtype=dtype)
             return buf
+
+
+class Layer(Buffers):
+    """Base class: ``forward(x) -> y``, ``backward(dy) -> dx``, and the parameters and their
+    gradients side by side."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parameters: dict[str, np.ndarray] = {}
+        """Trainable arrays by name (``W``, ``b``); empty for activations."""
+        self.gradients: dict[str, np.ndarray] = {}
+        """d(loss)/d(parameter), same names and shapes as ``parameters``."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError

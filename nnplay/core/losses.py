@@ -12,16 +12,17 @@ from __future__ import annotations
 import numpy as np
 
 from nnplay.core.activations import sigmoid, softmax
-from nnplay.core.layers import Layer
+from nnplay.core.layers import Buffers
 
 
-class Loss(Layer):
-    """A loss is the last layer: it takes targets and yields a number."""
+class Loss(Buffers):
+    """The end of the network: not a layer, as it takes targets as well as the logits and
+    yields a number, and its backward() starts the chain with dL/dz."""
 
     output_activation = ""
     """The activation that turns logits into predictions (``output``)."""
 
-    def forward(self, z: np.ndarray, y: np.ndarray) -> float:  # type: ignore[override]
+    def forward(self, z: np.ndarray, y: np.ndarray) -> float:
         raise NotImplementedError
 
     def backward(self, dy: np.ndarray | None = None) -> np.ndarray:
@@ -46,7 +47,7 @@ class SoftmaxCrossEntropy(Loss):
 
     output_activation = "softmax"
 
-    def forward(self, z: np.ndarray, y: np.ndarray) -> float:  # type: ignore[override]
+    def forward(self, z: np.ndarray, y: np.ndarray) -> float:
         n, k = z.shape
         s = self.buffer("p", z.shape, z.dtype)
         np.subtract(z, z.max(axis=1, keepdims=True), out=s)  # shifted logits
@@ -76,7 +77,7 @@ class SigmoidBinaryCrossEntropy(Loss):
 
     output_activation = "sigmoid"
 
-    def forward(self, z: np.ndarray, y: np.ndarray) -> float:  # type: ignore[override]
+    def forward(self, z: np.ndarray, y: np.ndarray) -> float:
         self.p = sigmoid(z, out=self.buffer("p", z.shape, z.dtype))
         self.y = y
         per_element = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
@@ -96,7 +97,7 @@ class MeanSquaredError(Loss):
 
     output_activation = "identity"
 
-    def forward(self, z: np.ndarray, y: np.ndarray) -> float:  # type: ignore[override]
+    def forward(self, z: np.ndarray, y: np.ndarray) -> float:
         self.diff = np.subtract(z, y, out=self.buffer("diff", z.shape, z.dtype))
         return float(np.vdot(self.diff, self.diff)) / self.diff.size
 
