@@ -21,7 +21,7 @@ from nnplay.core.config import TrainConfig, counted, trained
 from nnplay.core.history import History, HistoryLog
 from nnplay.core.network import Network, correct_mask
 from nnplay.core.paths import SaveFileError, check_writable, name_and_folder, shown
-from nnplay.core.serialize import Saved, needed_bytes
+from nnplay.core.serialize import Saved, needed_bytes, peek
 from nnplay.core.serialize import save as save_network
 from nnplay.core.train import Diverged, EpochStats, Record, Split, Trainer, build, make_optimizer
 from nnplay.tui.keep import (
@@ -67,7 +67,8 @@ class Session:
         """Whether training about to be lost goes to kept_folder(). Not under `nnplay
         serve`: its tabs share one user, so each would keep and offer the others' networks."""
         earlier = kept_files() if self.keeps_unsaved and saved is None else []
-        self.kept_path: Path | None = earlier[-1] if earlier else None
+        # the newest that is a network: junk named like a keep was announced, then refused
+        self.kept_path: Path | None = next((p for p in reversed(earlier) if peek(p) is not None), None)
         """Where keep_unsaved() last kept a network (at first, the newest kept before), until
         a save or load of the person's own: the file ctrl+o offers."""
         self.load_hint = ""

@@ -154,3 +154,23 @@ async def test_a_new_session_says_a_recently_kept_network_waits(hours, said):
         notices = [n.message for n in app._notifications]
         waits = f"An unsaved network kept {'6 minutes' if said else '30 hours'} ago waits: ctrl+o loads it."
         assert (waits in notices) == said  # a day on, it is old news: ctrl+o still offers it
+
+
+async def test_a_file_named_like_a_keep_that_is_no_network_is_not_announced_or_offered():
+    from textual.widgets import Input
+
+    from nnplay.tui.keep import kept_files, kept_folder
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s", "r")  # a real keep
+        await settle(app, pilot)
+    (kept,) = kept_files()
+    (kept_folder() / "unsaved-29991231-235959.npz").write_bytes(b"not a network")  # the newest
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        assert app.session.kept_path == kept
+        await pilot.press("ctrl+o")
+        assert app.screen.query_one("#path", Input).value == str(kept)
