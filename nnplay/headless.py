@@ -11,6 +11,7 @@ import argparse
 import json
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 
 from nnplay.cli import Terminated, UsageError, resolve
@@ -22,14 +23,15 @@ def train(ns: argparse.Namespace) -> int:
     try:
         before = signal.signal(signal.SIGTERM, _terminate)  # said, as Ctrl-C is: not a silent end
     except ValueError:  # not the main thread (a test's): signals are not ours to take there
-        return _train(ns)
+        return _train(ns, hold_off=lambda: None)
     try:
-        return _train(ns)
+        return _train(ns, hold_off=lambda: signal.signal(signal.SIGTERM, signal.SIG_IGN))
     finally:
         signal.signal(signal.SIGTERM, before)
 
 
-def _train(ns: argparse.Namespace) -> int:
+def _train(ns: argparse.Namespace, hold_off: Callable[[], object]) -> int:
+    """``hold_off``: from the save on, a SIGTERM is to be ignored (where train() took it)."""
     from nnplay.core.paths import SaveFileError, check_writable, save_name
 
     config, saved = resolve(ns)
@@ -119,7 +121,7 @@ def _train(ns: argparse.Namespace) -> int:
                 return 1
     if ns.save is not None:
         # The run is done: a SIGTERM now would only lose it. The save takes milliseconds.
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        hold_off()
         try:
             kept = config
             if config.epochs == 0:  # only built or loaded, to hand out: whoever opens it has

@@ -847,3 +847,25 @@ def test_a_file_saved_partway_through_an_epoch_keeps_its_place_when_saved_again(
     for name in (half, copy):  # and both finish epoch 2 alike
         run(capsys, "train", "--load", str(name), "--epochs", "2", "--save", str(name))
     assert np.array_equal(load(copy).weights[0][0], load(half).weights[0][0])
+
+
+def test_nnplay_train_save_runs_off_the_main_thread_where_sigterm_is_not_its_own(tmp_path):
+    # train() leaves SIGTERM alone there; the save's "ignore it now" must too, not fail
+    # with ValueError after training, the file never written
+    import threading
+
+    path = tmp_path / "thread.npz"
+    done: list[object] = []
+    handler = signal.getsignal(signal.SIGTERM)
+
+    def run_it() -> None:
+        try:
+            done.append(main(["train", "--epochs", "1", "--save", str(path)]))
+        except BaseException as e:  # what the thread raised is the answer
+            done.append(e)
+
+    worker = threading.Thread(target=run_it)
+    worker.start()
+    worker.join(timeout=120)
+    assert done == [0] and load(path).epochs_trained == 1
+    assert signal.getsignal(signal.SIGTERM) == handler  # the main thread's, untouched
