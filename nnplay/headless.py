@@ -20,6 +20,10 @@ from nnplay.output import Output, say
 
 
 def train(ns: argparse.Namespace) -> int:
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
+        # ignored by whoever started the run (trap '' TERM, a supervisor): it stays ignored,
+        # as nnplay leaves an ignored Ctrl-C (cmd &) alone
+        return _train(ns, hold_off=lambda: None)
     try:
         before = signal.signal(signal.SIGTERM, _terminate)  # said, as Ctrl-C is: not a silent end
     except ValueError:  # not the main thread (a test's): signals are not ours to take there

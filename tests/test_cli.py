@@ -869,3 +869,25 @@ def test_nnplay_train_save_runs_off_the_main_thread_where_sigterm_is_not_its_own
     worker.join(timeout=120)
     assert done == [0] and load(path).epochs_trained == 1
     assert signal.getsignal(signal.SIGTERM) == handler  # the main thread's, untouched
+
+
+def test_nnplay_train_started_with_sigterm_ignored_keeps_it_ignored(tmp_path):
+    # trap '' TERM, or a supervisor that means the run to finish: SIGTERM stopped it anyway
+    path = tmp_path / "run.npz"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "nnplay", "train", "--epochs", "200", "--save", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_IGN),
+    )
+    try:
+        assert run.stdout is not None
+        while not run.stdout.readline().startswith("Epoch"):  # training, past the imports
+            pass
+        run.send_signal(signal.SIGTERM)
+        _, err = run.communicate(timeout=120)
+    finally:
+        run.kill()
+    assert (run.returncode, err) == (0, "")
+    assert load(path).epochs_trained == 200
