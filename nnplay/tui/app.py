@@ -27,6 +27,7 @@ from nnplay.core.losses import LOSSES
 from nnplay.core.paths import name_and_folder
 from nnplay.core.serialize import Saved
 from nnplay.tui.files import FilesMixin, stamp
+from nnplay.tui.keep import served
 from nnplay.tui.messages import Loaded, Progress
 from nnplay.tui.panes import PanesMixin
 from nnplay.tui.session import Session
@@ -344,7 +345,12 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
         self.exit()
 
     def screenshot(self) -> None:
-        """Save an SVG of the screen in the current folder, where ctrl+s saves too, and say where."""
+        """Save an SVG of the screen in the current folder, where ctrl+s saves too, and say where.
+        Under nnplay serve, the browser gets it (it opens in a tab), as Textual's own did: the
+        server's folder is out of the student's reach."""
+        if served():
+            self.deliver_screenshot()  # Textual says "Saved screenshot" once the browser has it
+            return
         try:
             folder = os.getcwd()  # gone, if another shell removed it
             path = self.save_screenshot(path=folder)
@@ -374,7 +380,7 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
         # after a moment: the palette closes first, and is not in the picture
         yield SystemCommand(
             "Screenshot",
-            "an SVG of the screen, saved in this folder",
+            "an SVG of the screen, " + ("opened in a browser tab" if served() else "saved in this folder"),
             lambda: self.set_timer(0.1, self.screenshot),
         )
         for name, info in data.DATASETS.items():  # typing "moons" in the palette finds it

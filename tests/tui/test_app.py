@@ -267,6 +267,20 @@ async def test_what_was_open_when_the_terminal_shrank_is_covered_and_comes_back(
         assert app.state == "ready" and app.session.summary()["epoch"] == 0
 
 
+async def test_the_palettes_screenshot_under_nnplay_serve_goes_to_the_browser(tmp_path, monkeypatch):
+    # the served tab's student cannot reach the server's folder: Textual's delivery opens it
+    monkeypatch.setenv("TEXTUAL_DRIVER", "textual.drivers.web_driver:WebDriver")  # as serve sets it
+    app = make_app(SMALL)
+    delivered = []
+    monkeypatch.setattr(app, "deliver_screenshot", lambda: delivered.append(True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        (command,) = [c for c in app.get_system_commands(app.screen) if c.title == "Screenshot"]
+        command.callback()
+        await pilot.pause(0.3)
+        assert delivered == [True] and list(tmp_path.glob("*.svg")) == []
+
+
 async def test_a_burst_of_s_takes_every_step_it_asked_for():
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
