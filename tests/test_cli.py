@@ -804,24 +804,32 @@ def test_epochs_0_on_a_loaded_file_keeps_its_total_and_a_file_with_nothing_left_
     assert code == 0 and "nothing to train" in err
 
 
-def test_sigterm_stops_nnplay_train_saying_so_and_saving_nothing(tmp_path):
-    # kill, or a batch system's time limit: the run ended without a word, its file not written
-    path = tmp_path / "run.npz"
-    run = subprocess.Popen(
-        [sys.executable, "-m", "nnplay", "train", "--epochs", "100000", "--save", str(path)],
+def sigterm_mid_run(*flags: str, ignored: bool = False) -> tuple[int, str]:
+    """Start nnplay train in a process of its own (with SIGTERM ignored, if ``ignored``),
+    send it SIGTERM once it prints its first epoch, and return its exit status and stderr."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nnplay", "train", *flags],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=(lambda: signal.signal(signal.SIGTERM, signal.SIG_IGN)) if ignored else None,
     )
     try:
-        assert run.stdout is not None
-        while not run.stdout.readline().startswith("Epoch"):  # training, past the imports
+        assert proc.stdout is not None
+        while not proc.stdout.readline().startswith("Epoch"):  # training, past the imports
             pass
-        run.send_signal(signal.SIGTERM)
-        _, err = run.communicate(timeout=60)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
     finally:
-        run.kill()
-    assert (run.returncode, err) == (143, f"terminated; nothing was saved to {path}\n")
+        proc.kill()
+    return proc.returncode, err
+
+
+def test_sigterm_stops_nnplay_train_saying_so_and_saving_nothing(tmp_path):
+    # kill, or a batch system's time limit: the run ended without a word, its file not written
+    path = tmp_path / "run.npz"
+    stopped = sigterm_mid_run("--epochs", "100000", "--save", str(path))
+    assert stopped == (143, f"terminated; nothing was saved to {path}\n")
     assert list(tmp_path.iterdir()) == []  # no file, no temporary left
 
 
@@ -874,20 +882,5 @@ def test_nnplay_train_save_runs_off_the_main_thread_where_sigterm_is_not_its_own
 def test_nnplay_train_started_with_sigterm_ignored_keeps_it_ignored(tmp_path):
     # trap '' TERM, or a supervisor that means the run to finish: SIGTERM stopped it anyway
     path = tmp_path / "run.npz"
-    run = subprocess.Popen(
-        [sys.executable, "-m", "nnplay", "train", "--epochs", "200", "--save", str(path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_IGN),
-    )
-    try:
-        assert run.stdout is not None
-        while not run.stdout.readline().startswith("Epoch"):  # training, past the imports
-            pass
-        run.send_signal(signal.SIGTERM)
-        _, err = run.communicate(timeout=120)
-    finally:
-        run.kill()
-    assert (run.returncode, err) == (0, "")
+    assert sigterm_mid_run("--epochs", "200", "--save", str(path), ignored=True) == (0, "")
     assert load(path).epochs_trained == 200
