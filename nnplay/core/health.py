@@ -305,6 +305,15 @@ STRONG_L2 = 0.1
 """Weight decay this strong holds a network near 0 weights (digits: l2 0.3 leaves it at chance)."""
 
 
+def barely_learning(losses: np.ndarray, guessing: float | None) -> bool:
+    """After STUCK_EPOCHS epochs, the mean training loss per epoch ``losses: (E,)`` is still
+    above STUCK_RATIO of ``guessing`` (guessing_loss; for regression, None: of the first
+    epoch's loss)."""
+    if len(losses) < STUCK_EPOCHS or not np.isfinite(losses[[0, -1]]).all():
+        return False
+    return bool(losses[-1] > STUCK_RATIO * (losses[0] if guessing is None else guessing))
+
+
 def _barely_learning(
     losses: np.ndarray,
     health: list[LayerHealth],
@@ -313,11 +322,9 @@ def _barely_learning(
     guessing: float | None,
     l2: float,
 ) -> list[str]:
-    if len(losses) < STUCK_EPOCHS or not np.isfinite(losses[[0, -1]]).all():
+    if not barely_learning(losses, guessing):
         return []
     first, last = losses[0], losses[-1]
-    if last <= STUCK_RATIO * (first if guessing is None else guessing):
-        return []
     guess = "" if guessing is None else f"; guessing gives {guessing:.3g}"
     said = f"Barely learning: the loss is {last:.3g} after {len(losses)} epochs"
     said += f" ({first:.3g} after the first{guess})"

@@ -16,7 +16,7 @@ from textual.app import App
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from nnplay.core.health import guessing_accuracy, no_better_than_guessing
+from nnplay.core.health import barely_learning, guessing_accuracy, guessing_loss, no_better_than_guessing
 from nnplay.core.train import Diverged, EpochStats, StepStats
 from nnplay.tui.keep import KeepError
 from nnplay.tui.messages import Progress, Stopped
@@ -164,6 +164,15 @@ class TrainingMixin(App[None]):
             self.notify(
                 f"Test accuracy {100 * test:.1f}% is no better than guessing ({100 * chance:.0f}%): "
                 "i, the inspector, says what to change.",
+                severity="warning",
+                timeout=12,
+            )
+        elif barely_learning(history.loss, guessing_loss(trainer.net.spec)):  # classifiers only, here
+            # lr 0.0001: a smooth fall on a log axis from 2.61 to 2.08 looked like learning
+            guessing = guessing_loss(trainer.net.spec)
+            self.notify(
+                f"The loss is still {float(history.loss[-1]):.3g} after {len(history.loss)} epochs, "
+                f"near guessing's {guessing:.3g}: i, the inspector, says what to change.",
                 severity="warning",
                 timeout=12,
             )
