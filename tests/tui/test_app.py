@@ -339,9 +339,9 @@ async def test_space_pressed_twice_at_once_pauses_and_resumes():
         assert app.state == "paused"
 
 
-@pytest.mark.parametrize("lr, warned", [(2.0, True), (0.01, False)], ids=["lr 2 kills the units", "lr 0.01"])
-async def test_a_run_that_ends_no_better_than_guessing_says_so(lr, warned):
-    app = make_app(TrainConfig(layers=(64, 16, 10), lr=lr, epochs=8))
+async def train_to_the_end(config: TrainConfig):
+    """The history of a run of ``config`` trained to its end, and the notices it gave."""
+    app = make_app(config)
     shown = []
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
@@ -349,24 +349,22 @@ async def test_a_run_that_ends_no_better_than_guessing_says_so(lr, warned):
         await pilot.press("space")
         await settle(app, pilot)
         assert app.state == "finished"
-        test = app.session.history().test_acc[-1]
-        assert (test < 0.19) == warned  # the rule, on what this run reached
-        assert any("no better than guessing (10%)" in m and "i, the inspector" in m for m in shown) == warned
+        return app.session.history(), shown
+
+
+@pytest.mark.parametrize("lr, warned", [(2.0, True), (0.01, False)], ids=["lr 2 kills the units", "lr 0.01"])
+async def test_a_run_that_ends_no_better_than_guessing_says_so(lr, warned):
+    history, shown = await train_to_the_end(TrainConfig(layers=(64, 16, 10), lr=lr, epochs=8))
+    assert (history.test_acc[-1] < 0.19) == warned  # the rule, on what this run reached
+    assert any("no better than guessing (10%)" in m and "i, the inspector" in m for m in shown) == warned
 
 
 async def test_a_run_whose_loss_stays_near_guessing_says_so():
     # lr too low (0.0001 on the default network: 2.61 to 2.08 in 100 epochs, 28% test): a
     # smooth fall on a log axis looked like learning. Here 6 epochs at 0.003: 2.19, 28% test.
-    app = make_app(TrainConfig(layers=(64, 16, 10), lr=0.003, epochs=6))
-    shown = []
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        app.notify = lambda message, **kwargs: shown.append(message)  # type: ignore[method-assign]
-        await pilot.press("space")
-        await settle(app, pilot)
-        history = app.session.history()
-        assert app.state == "finished" and history.loss[-1] > 0.9 * 2.303 and history.test_acc[-1] > 0.19
-        assert any("after 6 epochs, near guessing's 2.3: i, the inspector" in m for m in shown), shown
+    history, shown = await train_to_the_end(TrainConfig(layers=(64, 16, 10), lr=0.003, epochs=6))
+    assert history.loss[-1] > 0.9 * 2.303 and history.test_acc[-1] > 0.19  # ln 10: guessing
+    assert any("after 6 epochs, near guessing's 2.3: i, the inspector" in m for m in shown), shown
 
 
 async def test_the_palette_opens_a_view_over_another_and_a_key_there_says_how():
