@@ -108,8 +108,6 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
         """At most this many epochs a second, to watch learning slowly; None: full speed."""
         self._pace_note: Timer | None = None
         """The pace notice waiting for the end of a burst of < or > presses."""
-        self._pace_told = False
-        """Whether a run ending at full speed has said how to slow training."""
         self._cure = ""
         """After a divergence, what to try, for the status line: "lower lr to 0.1"."""
         self._refused: tuple[str, float] = ("", -math.inf)

@@ -70,7 +70,6 @@ class TrainingMixin(App[None]):
     state: str
     pace: float | None
     _pace_note: Timer | None
-    _pace_told: bool
     _cure: str
     _refused: tuple[str, float]
     post_every: float
@@ -152,13 +151,13 @@ class TrainingMixin(App[None]):
             )
         return True
 
-    def _say_if_no_better_than_guessing(self) -> bool:
+    def _say_if_no_better_than_guessing(self) -> None:
         """A run that ends where it began (lr 1 with sgd kills the relu units: 7.8%) says so,
-        and where to look, rather than leave the numbers to speak. Whether it said so."""
+        and where to look, rather than leave the numbers to speak."""
         history = self.session.history()
         trainer = self.session.trainer
         if trainer is None or not len(history.test_acc) or history.test_acc[-1] != history.test_acc[-1]:
-            return False  # nothing trained, or regression (NaN)
+            return  # nothing trained, or regression (NaN)
         test = float(history.test_acc[-1])
         if no_better_than_guessing(trainer.net.spec, test):
             chance = guessing_accuracy(trainer.net.spec) or 0.0
@@ -168,8 +167,7 @@ class TrainingMixin(App[None]):
                 severity="warning",
                 timeout=12,
             )
-            return True
-        if barely_learning(history.loss, guessing_loss(trainer.net.spec)):  # classifiers only, here
+        elif barely_learning(history.loss, guessing_loss(trainer.net.spec)):  # classifiers only, here
             # lr 0.0001: a smooth fall on a log axis from 2.61 to 2.08 looked like learning
             guessing = guessing_loss(trainer.net.spec)
             self.notify(
@@ -177,17 +175,6 @@ class TrainingMixin(App[None]):
                 f"near guessing's {guessing:.3g}: i, the inspector, says what to change.",
                 severity="warning",
                 timeout=12,
-            )
-            return True
-        return False
-
-    def _say_pace_once(self) -> None:
-        """The first run to end at full speed says how to slow it: 100 epochs of digits are
-        over in a second or two, and < was in the help alone (the footer has no room)."""
-        if self.pace is None and not self._pace_told:
-            self._pace_told = True
-            self.notify(
-                "Over too soon to watch? < slows training (down to 0.1 epochs a second), > speeds it up."
             )
 
     def _say_finished(self) -> None:
@@ -305,8 +292,7 @@ class TrainingMixin(App[None]):
         if message.why == "finished":
             self.state = "finished"
             self.query_one(TrainingControls).drop_note()
-            if not self._say_if_no_better_than_guessing():
-                self._say_pace_once()
+            self._say_if_no_better_than_guessing()
         elif message.why == "diverged":
             self.state = "diverged"
             self._cure = message.cure  # in the status while diverged: the notice goes
@@ -378,7 +364,6 @@ class TrainingMixin(App[None]):
 
     def action_pace(self, step: int) -> None:
         """Slow training down (step 1) or speed it up (-1), to watch it learn."""
-        self._pace_told = True  # found already: no need to say how
         at = PACES.index(self.pace)
         self.pace = PACES[max(0, min(len(PACES) - 1, at + step))]
         self._show_status()  # at once; the notice waits for the last of a burst

@@ -120,17 +120,3 @@ async def test_the_slowest_pace_spreads_an_epochs_steps_to_watch_them():
         await pilot.press("space")  # pausing does not wait for the pace
         await settle(app, pilot)
         assert app.state == "paused"
-
-
-async def test_the_first_run_over_at_full_speed_says_how_to_slow_it_and_only_once():
-    app = make_app(SMALL)
-    shown = []
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        app.notify = lambda message, **kwargs: shown.append(message)  # type: ignore[method-assign]
-        for _ in range(2):
-            await pilot.press("r", "space")
-            await settle(app, pilot)
-        assert app.state == "finished"
-        said = [m for m in shown if m.startswith("Over too soon to watch? < slows training")]
-        assert len(said) == 1  # the first run's end, not every one's
