@@ -202,3 +202,11 @@ async def test_on_a_very_wide_terminal_each_percentage_stays_near_its_class():
             between = [re.search(r"[› ]\d([█▉▊▋▌▍▎▏ ]+)\d+\.\d%\*? ?$", line) for line in lines]
             gaps = [len(m.group(1)) for m in between if m]  # ›3█████     12.5%: the bar and the gap
             assert len(gaps) == 10 and max(gaps) <= BAR_MOST + 5
+
+
+def test_a_probability_short_of_1_is_never_shown_as_100_percent():
+    from nnplay.tui.widgets.digit_viewer import percent
+
+    shown = [percent(p) for p in (0.125, 0.99949, 0.9995, 1 - 1e-9, 1.0, 0.0)]
+    assert shown == ["  12.5%", "  99.9%", " >99.9%", " >99.9%", " 100.0%", "   0.0%"]
+    assert {len(s) for s in shown} == {7}  # the column stays put

@@ -23,7 +23,7 @@ from nnplay.core.saliency import predicted_class, saliency, scale_signed
 from nnplay.tui.session import Session
 from nnplay.tui.views.base import View
 from nnplay.tui.views.weights import NEGATIVE, PIXELS, POSITIVE, not_digits, signed_glyphs, signed_style
-from nnplay.tui.widgets.digit_viewer import BAR_MOST, bar, pixel_style, shade
+from nnplay.tui.widgets.digit_viewer import BAR_MOST, bar, percent, pixel_style, shade
 
 SIDE = 8
 """Pixels per side of the canvas."""
@@ -133,7 +133,7 @@ class Probabilities(Widget):
             star = "*" if j == self.explained and probs.size > 1 else " "
             text.append(f"\n{mark}{j}", style="bold" if j == self.guess else "")
             text.append(bar(float(p), width), style="bold" if j == self.guess else "dim")
-            text.append(f"{100 * float(p):6.1f}%{star}", style="bold" if j == self.guess else "")
+            text.append(percent(float(p)) + star, style="bold" if j == self.guess else "")
         return text
 
 

@@ -37,6 +37,12 @@ BAR_MOST = 40
 percentage far from its class."""
 
 
+def percent(p: float) -> str:
+    """A probability as a 7-character percentage, "  12.5%"; never "100.0%" short of 1, as
+    a softmax keeps a sliver for every other class: beside "guess 6 ✗ wrong" it read as sure."""
+    return " >99.9%" if 0.9995 <= p < 1 else f"{100 * p:6.1f}%"
+
+
 def bar(fraction: float, width: int) -> str:
     """A bar `width` cells long filled to `fraction`, in eighths of a cell."""
     eighths = round(max(0.0, min(1.0, fraction)) * width * 8)
@@ -183,7 +189,7 @@ class DigitViewer(Widget, can_focus=True):
                 style = "bold" if row == label else ""
                 text.append(f"{'›' if row == guess else ' '}{row}", style=style)
                 text.append(bar(float(probs[row]), bar_width), style="bold" if row == guess else "dim")
-                text.append(f"{100 * probs[row]:6.1f}%", style=style)
+                text.append(percent(float(probs[row])), style=style)
             text.append("\n")
         text.rstrip()
         return text
