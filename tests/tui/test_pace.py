@@ -120,3 +120,15 @@ async def test_the_slowest_pace_spreads_an_epochs_steps_to_watch_them():
         await pilot.press("space")  # pausing does not wait for the pace
         await settle(app, pilot)
         assert app.state == "paused"
+
+
+async def test_a_run_over_at_full_speed_says_in_the_status_that_less_than_slows_it():
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        status = app.query_one(TrainingControls).query_one("#status")
+        assert app.state == "finished" and "too quick to watch? < slows it" in str(status.render())
+        await pilot.press("less_than_sign")  # found it: the status says the pace instead
+        assert "< slows it" not in str(status.render()) and "at 100/s" in str(status.render())
