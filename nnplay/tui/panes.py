@@ -87,6 +87,9 @@ class PanesMixin(TrainingMixin):
         why, kept = self._replace_network(candidate, f"dataset {name}", f"choosing {name} again switches")
         if why:
             return  # _replace_network said why
+        viewer = self.query_one(DigitViewer)
+        viewer.index = 0  # a new data set's first sample: not digits' 340th, clamped to its last
+        self._show_sample()
         layers = "→".join(map(str, candidate.layers))
         self.notify(f"Training on {name} now ({info.about}): a fresh {layers} network.", timeout=5)
         if kept:

@@ -110,6 +110,7 @@ async def test_d_trains_on_another_data_set_keeping_the_hidden_layers_and_the_wo
         assert prompts[1].startswith("▶ moons")  # the cursor, shown without colour too
         await pilot.press("escape")  # changes nothing
         assert app.session.config.dataset == "digits" and app.session.summary()["epoch"] == 2
+        app.query_one(DigitViewer).index = 340  # a digit past moons' last sample
         await pilot.press("D", "down", "enter")  # moons, the next after digits
         await settle(app, pilot)
         config = app.session.config
@@ -121,6 +122,7 @@ async def test_d_trains_on_another_data_set_keeping_the_hidden_layers_and_the_wo
         assert "Training on moons now (two interleaved half-moons): a fresh 2→16→1 network." in notes
         assert len(kept_files()) == 1  # the digits run, kept: ctrl+o brings it back
         assert "moons" in str(app.query_one(DigitViewer).border_title)
+        assert app.query_one(DigitViewer).index == 0  # its first sample, not its last
         await pilot.press("space")
         await settle(app, pilot)
         assert app.session.summary()["epoch"] == 2

@@ -27,7 +27,7 @@ KEYS = """\
 ## Looking inside (each a full screen; `esc` or `q` comes back)
 
 - `w` **first-layer weights**: each first-layer unit's 64 weights as an 8x8 tile.
-  `←→` pages, `home`/`end` the first or last, `a` one colour scale for all
+  `←→` pages, `home`/`end` the first or last, `a` switches to one colour scale for all
 - `c` **confusion matrix** and the most confident mistakes. `←→↑↓` choose one,
   `pgup`/`pgdn` a page, `enter` opens it in the digit pane, `t` test or training set
 - `d` **draw a digit** on an 8x8 canvas: the network's probabilities, and where more
@@ -123,7 +123,7 @@ class HelpScreen(ModalScreen[None]):
             yield Markdown("# nnplay help\n\n" + KEYS + "\n" + IDEAS)
 
     def on_mount(self) -> None:
-        self.query_one("#help").border_title = "Help (esc closes)"
+        self.query_one("#help").border_title = "Help (↑↓ scroll, esc closes)"
         self.query_one("#help").focus()
 
     def action_dismiss(self) -> None:  # type: ignore[override]
