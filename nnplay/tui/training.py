@@ -373,6 +373,10 @@ class TrainingMixin(App[None]):
 
     def _say_pace(self) -> None:
         self._pace_note = None
+        # The pace before is out of date: its notice goes (four presses a second apart stacked
+        # three over the panes).
+        for old in [n for n in self._notifications if n.message.startswith("Pace: ")]:
+            self._unnotify(old, refresh=False)
         pace = self.pace
         if pace is None:
             self.notify("Pace: full speed", timeout=PACE_NOTE_SECONDS)

@@ -96,6 +96,14 @@ async def test_a_burst_of_pace_keys_gets_one_notice_of_the_pace_it_ends_at():
                 break
             await pilot.pause(0.1)
         assert paces == ["Pace: 3 epochs a second"]  # once: one per press, stacked over the panes
+        app.post_message(events.Key("less_than_sign", "<"))  # later, on its own
+        await pilot.pause(PACE_SETTLE_SECONDS + 0.2)
+        for _ in range(50):
+            paces = [n.message for n in app._notifications if n.message.startswith("Pace")]
+            if paces != ["Pace: 3 epochs a second"]:
+                break
+            await pilot.pause(0.1)
+        assert paces == ["Pace: 1 epoch a second"]  # in place of the one before, not over it
 
 
 async def test_the_slowest_pace_spreads_an_epochs_steps_to_watch_them():
