@@ -173,10 +173,11 @@ def needed_bytes(net: Network, optimizer: Optimizer | None = None, epochs: int =
     return net.params.nbytes * (1 + vectors) + history + 64 * 1024
 
 
-def peek(path: str | os.PathLike[str]) -> tuple[int, dict[str, Any] | None, str] | None:
-    """(epochs trained, how far into the next (as Trainer.partial), data set) from a file's
-    meta alone, its arrays unread, for a list of files to choose from; None for anything
-    that is not a regular, readable nnplay file (load() says what is wrong with it)."""
+def peek(path: str | os.PathLike[str]) -> tuple[int, dict[str, Any] | None, str, str] | None:
+    """(epochs trained, how far into the next (as Trainer.partial), data set, "64→16→10 adam"
+    or "" if the file's settings do not say) from a file's meta alone, its arrays unread, for
+    a list of files to choose from; None for anything that is not a regular, readable nnplay
+    file (load() says what is wrong with it)."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # a pipe could block for ever
             return None
@@ -188,7 +189,11 @@ def peek(path: str | os.PathLike[str]) -> tuple[int, dict[str, Any] | None, str]
     if meta.get("format") != FORMAT or type(epochs) is not int or not isinstance(dataset, str):
         return None
     partial = meta.get("partial_epoch")
-    return epochs, partial if _is_partial(partial) else None, dataset
+    layers, optimizer = meta["settings"].get("layers"), meta["settings"].get("optimizer")
+    network = ""  # only what load() would take: a list of sizes and an optimizer's name
+    if isinstance(layers, list) and all(type(n) is int for n in layers) and isinstance(optimizer, str):
+        network = f"{'→'.join(map(str, layers))} {optimizer}"[:60]
+    return epochs, partial if _is_partial(partial) else None, dataset, network
 
 
 def load(path: str | os.PathLike[str]) -> Saved:

@@ -64,9 +64,10 @@ def recent_networks() -> list[tuple[str, str]]:
             if info is None:
                 continue
             listed += 1
-            epochs, partial, dataset = info
+            epochs, partial, dataset, network = info
             when = ago(now - _modified(path))
-            what = f"{trained(epochs, partial)} · {dataset}"
+            # the network and optimizer too: three keeps of "100 epochs · digits" looked alike
+            what = f"{trained(epochs, partial)} · {dataset} {network}".rstrip()
             found.append((str(path), f"kept {when} · {what}" if kept else f"{path.name} · {what} · {when}"))
     return found
 

@@ -167,7 +167,7 @@ def test_a_network_saved_partway_through_an_epoch_finishes_it_as_if_never_stoppe
     list(islice(half.run(4), 2 * (batches + 1) + steps))  # two epochs and some steps of the third
     assert half.epoch == 2 and half.partial is not None and half.partial["steps"] == steps
     save(tmp_path / "mid.npz", half.net, config, half.epoch, half.rng, half.optimizer, partial=half.partial)
-    assert peek(tmp_path / "mid.npz") == (2, half.partial, "moons")  # for the load dialog's list
+    assert peek(tmp_path / "mid.npz")[:3] == (2, half.partial, "moons")  # for the load dialog's list
     resumed = build(config, split, load(tmp_path / "mid.npz"))
     finished = [r for r in resumed.run(2) if isinstance(r, EpochStats)]
     whole = build(config, split)
@@ -563,7 +563,8 @@ def test_a_total_below_the_epochs_trained_is_saved_and_loaded_as_the_epochs_trai
 
 def test_peek_reads_the_epochs_and_data_set_and_nothing_from_other_files(tmp_path, net):
     save(tmp_path / "m.npz", net, CONFIG, epochs_trained=7)
-    assert peek(tmp_path / "m.npz") == (7, None, "digits")
+    layers = "→".join(map(str, CONFIG.layers))
+    assert peek(tmp_path / "m.npz") == (7, None, "digits", f"{layers} {CONFIG.optimizer}")
     (tmp_path / "text.npz").write_text("not a network")
     np.savez(tmp_path / "other.npz", a=np.zeros(3))
     os.mkfifo(tmp_path / "pipe.npz")

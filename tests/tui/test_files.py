@@ -247,8 +247,10 @@ async def test_the_load_dialog_lists_the_keeps_and_this_folders_networks_and_loa
         await pilot.press("ctrl+o")
         assert not app._notifications  # it did its work, and it covered the list
         labels = [str(o.prompt)[2:] for o in app.screen.query_one(OptionList).options]  # past ▶
-        assert labels[0].startswith("kept ") and labels[0].endswith(" · 3 epochs · digits")
-        assert labels[1].startswith("kept ") and labels[2].startswith("mine.npz · 4 epochs · moons · ")
+        # what each network is, as three keeps of "100 epochs · digits" looked alike
+        assert labels[0].startswith("kept ") and labels[0].endswith(" · 3 epochs · digits 64→16→10 sgd")
+        assert labels[1].startswith("kept ")
+        assert labels[2].startswith("mine.npz · 4 epochs · moons 2→8→1 sgd · ")
         assert len(labels) == 3
         burst = (("down", None), ("down", None), ("down", None), ("up", None))  # as a slow link sends them
         for key, character in burst:
