@@ -602,14 +602,13 @@ def test_the_app_refuses_epochs_below_a_loaded_files_as_its_epochs_field_does(ca
     assert code == 0 and opened[0].session.config.epochs == 2
 
 
-def test_the_app_refuses_epochs_below_the_epoch_a_file_stopped_in(capsys, monkeypatch, tmp_path):
-    # Saved two steps into epoch 2, as the app's ctrl+s can: --epochs 1 opened it finished at
-    # "Epoch 1/1" with epoch 2 half done and no way to finish it. The epochs field says no.
+def saved_two_steps_into_epoch_2(path):
+    """Save a small digits network two steps into its second epoch, as the app's ctrl+s can,
+    and return the trainer that was saved."""
     from nnplay import data
     from nnplay.core.config import TrainConfig
     from nnplay.core.serialize import save
     from nnplay.core.train import EpochStats, build
-    from nnplay.tui.app import NnplayApp
 
     config = TrainConfig(layers=(64, 8, 10), epochs=3)
     trainer = build(config, data.load("digits"))
@@ -617,7 +616,16 @@ def test_the_app_refuses_epochs_below_the_epoch_a_file_stopped_in(capsys, monkey
     while not isinstance(next(steps), EpochStats):
         pass
     next(steps), next(steps)
-    save(tmp_path / "half.npz", trainer.net, config, trainer.epoch, trainer.rng, partial=trainer.partial)
+    save(path, trainer.net, config, trainer.epoch, trainer.rng, partial=trainer.partial)
+    return trainer
+
+
+def test_the_app_refuses_epochs_below_the_epoch_a_file_stopped_in(capsys, monkeypatch, tmp_path):
+    # Saved two steps into epoch 2, as the app's ctrl+s can: --epochs 1 opened it finished at
+    # "Epoch 1/1" with epoch 2 half done and no way to finish it. The epochs field says no.
+    from nnplay.tui.app import NnplayApp
+
+    saved_two_steps_into_epoch_2(tmp_path / "half.npz")
     opened = []
     monkeypatch.setattr(NnplayApp, "run", lambda self, **kw: opened.append(self))
     code, _, err = run(capsys, "--load", str(tmp_path / "half.npz"), "--epochs", "1")
@@ -836,19 +844,8 @@ def test_sigterm_stops_nnplay_train_saying_so_and_saving_nothing(tmp_path):
 def test_a_file_saved_partway_through_an_epoch_keeps_its_place_when_saved_again(capsys, tmp_path):
     # As --epochs 0 copies any file: the copy of one saved mid-epoch (the app's ctrl+s) once
     # lost how far into the epoch it was, and a load then began that epoch again from step 0.
-    from nnplay import data
-    from nnplay.core.config import TrainConfig
-    from nnplay.core.serialize import save
-    from nnplay.core.train import EpochStats, build
-
-    config = TrainConfig(layers=(64, 8, 10), epochs=3)
-    trainer = build(config, data.load("digits"))
-    steps = trainer.run(2)
-    while not isinstance(next(steps), EpochStats):
-        pass
-    next(steps), next(steps)
     half, copy = tmp_path / "half.npz", tmp_path / "copy.npz"
-    save(half, trainer.net, config, trainer.epoch, trainer.rng, partial=trainer.partial)
+    trainer = saved_two_steps_into_epoch_2(half)
     code, out, _ = run(capsys, "train", "--load", str(half), "--epochs", "0", "--save", str(copy))
     assert code == 0 and f"Saved 1 epoch and 2 steps of training to {copy}" in out
     assert load(copy).partial == load(half).partial == trainer.partial
