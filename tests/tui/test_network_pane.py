@@ -177,6 +177,18 @@ async def test_a_refusal_that_crowds_out_layers_says_how_many_are_shown():
         assert rows < 4 and f"4 hidden, {rows} shown" in text  # no room for "…": the count says it
 
 
+async def test_a_draft_of_a_deep_network_shows_all_but_one_hidden_layer_at_80x24():
+    app = make_app(TrainConfig(epochs=1))  # 64,128,64,10
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a", "a", "up")  # four hidden layers, the cursor on a middle one
+        await pilot.pause()
+        text = str(app.query_one(ArchitectureEditor).render())
+        shown = [line for line in text.splitlines() if line.lstrip("▶ ").startswith("hidden")]
+        assert len(shown) == 3 and "4 hidden, 3 shown" in text  # once: one, between two "…"
+        assert "enter applies" in text  # and how to apply the draft, still in view
+
+
 async def test_a_passing_note_in_the_network_pane_goes_and_a_refusal_stays():
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:

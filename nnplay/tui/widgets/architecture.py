@@ -253,7 +253,9 @@ class ArchitectureEditor(Widget, can_focus=True):
         room = max(height - 1 - notes, 3)  # less the parameters line
         if rows <= room:
             return list(range(rows))
-        if room < 5:  # no room for "…" lines: input, the hidden layers round the cursor, output
+        # Two "…" lines cost two layers: where room is short (80x24 with a draft: room 5, the
+        # "…" way showed one hidden layer of four), the count line says what is left out instead.
+        if room < 7:  # input, the hidden layers round the cursor, output
             start = min(max(self.cursor + 1 - (room - 2) // 2, 1), rows - 1 - (room - 2))
             return [0, *range(start, start + room - 2), rows - 1]
         middle = room - 4  # input, output and two "…" lines
