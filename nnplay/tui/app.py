@@ -280,6 +280,8 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
         words: the coloured bar beside it was all that told them from information."""
         if self.has_class("-no-color") and severity != "information" and not title:
             message = f"{severity.capitalize()}: {message}"
+        if isinstance(self.screen, TooSmall) and severity != "information":
+            self.screen.warn(message, self.NOTIFICATION_TIMEOUT if timeout is None else timeout)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def action_clear_notices(self) -> None:

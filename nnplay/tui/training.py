@@ -335,7 +335,10 @@ class TrainingMixin(App[None]):
 
     def _warn_unkept(self, why: str, again: str) -> None:
         self.clear_notifications()  # one such warning at a time, not a pile over the fields
-        self.notify(f"{why}. ctrl+s saves it; {again} without it.", severity="warning", timeout=AGAIN_SECONDS)
+        save = "ctrl+s saves it"
+        if self.screen_stack[0].has_class("-tiny"):  # ctrl+s waits for it to grow (check_action)
+            save = "Enlarge the terminal, then ctrl+s saves it"
+        self.notify(f"{why}. {save}; {again} without it.", severity="warning", timeout=AGAIN_SECONDS)
 
     def action_reset(self) -> None:
         if not self.session.ready or self._draft_waits():  # a fresh network, but which one?

@@ -9,6 +9,7 @@ from nnplay.core.config import TrainConfig
 from nnplay.tui.app import make_app
 from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import TrainingControls
+from nnplay.tui.widgets.file_dialog import FileDialog
 from nnplay.tui.widgets.help import HelpScreen
 from nnplay.tui.widgets.too_small import TooSmall
 from tests.tui.helpers import SMALL, settle, settle_steps
@@ -221,6 +222,32 @@ async def test_a_terminal_too_small_gets_a_notice_and_the_panes_come_back():
         assert app.focused is app.query_one(TrainingControls)  # focus comes back where it was
         await pilot.press("down")
         assert app.query_one(TrainingControls).cursor == 1
+
+
+async def test_q_while_too_small_warns_in_the_too_small_text_of_what_ctrl_s_waits_for(tmp_path, monkeypatch):
+    blocker = tmp_path / "state"
+    blocker.write_text("a file where the state folder should be")  # the keep cannot be written
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocker))
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")  # training to lose
+        await settle(app, pilot)
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, TooSmall)
+        text = str(app.screen.query_one("#too-small", Static).render())
+        # said with the size, not in a toast over it; ctrl+s does nothing until it grows
+        assert "40×12" in text and "Enlarge the terminal, then ctrl+s saves it; q again quits" in text
+        toasts = app.screen.query("Toast")
+        assert toasts and not any(toast.display for toast in toasts)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, FileDialog)  # and now it does
 
 
 async def test_a_value_being_typed_when_the_terminal_shrinks_waits_for_it_to_grow():
