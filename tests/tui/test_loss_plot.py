@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from rich.text import Text
 
 from nnplay.core.config import TrainConfig
 from nnplay.tui.app import make_app
+from nnplay.tui.status import loss_text
 from nnplay.tui.widgets.loss_plot import MetricPlot, epoch_ticks, linear_ticks, log_ticks
 from tests.tui.helpers import settle
 
@@ -138,10 +140,34 @@ async def test_after_r_the_run_before_stays_on_the_plots_labelled_by_what_change
         assert str(plot.border_subtitle).endswith("before") and "train" not in str(plot.border_subtitle)
         await pilot.press("space")
         await settle(app, pilot)
-        assert "train" in str(plot.border_subtitle) and str(plot.border_subtitle).endswith("before")
+        # and sgd's figure at this run's epoch, to read against adam's: near the end the grey
+        # line hides behind the dots
+        sgd, _ = app.session.earlier()
+        assert sgd is not None and list(sgd.epoch) == [1, 2, 3]
+        key = Text.from_markup(str(plot.border_subtitle)).plain
+        assert "train" in key and key.endswith(f"before {loss_text(sgd.test_loss[2])}")
         assert plot.border_title == "Loss vs before: sgd"
         await pilot.press("p")
         assert plot.border_title == "Accuracy % vs before: sgd"  # accuracy compares too
+        key = Text.from_markup(str(plot.border_subtitle)).plain
+        assert key.endswith(f"before {sgd.test_acc[2] * 100:.1f}%")
+        assert len(key) <= plot.outer_size.width - 4  # whole in the border at 80x24
+
+
+async def test_the_run_befores_figure_is_taken_at_this_runs_latest_epoch():
+    async with after_a_run(epochs=4) as (app, pilot, plot):
+        await pilot.press("tab", "down", "down", "enter", "ctrl+u", *"1024", "enter", "r")
+        await settle(app, pilot)
+        await pilot.press("s")  # a step of two: no epoch of this run yet, no figure to compare
+        await settle(app, pilot)
+        key = Text.from_markup(str(plot.border_subtitle)).plain
+        assert key.endswith("before")
+        await pilot.press("s", "s", "s")  # two epochs of the four
+        await settle(app, pilot)
+        earlier, _ = app.session.earlier()
+        assert app.session.summary()["epoch"] == 2 and earlier is not None
+        key = Text.from_markup(str(plot.border_subtitle)).plain
+        assert key.endswith(f"before {loss_text(earlier.test_loss[1])}")  # its epoch 2, not 4
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
 from nnplay.core.history import History
+from nnplay.tui.status import loss_text
 
 # Different markers, not only colours, so the curves differ in monochrome too.
 # The key sits in the border, not in the plot, where it would hide the first epochs.
@@ -134,9 +135,22 @@ class MetricPlot(PlotextPlot):
         if EARLIER in styles:
             # what the earlier run was goes in the title: the key leaves too little room
             self.border_title = f"{name} vs before: {self.earlier_label}"
-            keys.append(EARLIER_KEY)
+            keys.append(EARLIER_KEY + self._earlier_figure(accuracy))
         self.border_subtitle = "  ".join(keys)
         self.refresh()
+
+    def _earlier_figure(self, accuracy: bool) -> str:
+        """The earlier run's test figure at this run's latest epoch (" 97.1%"), to read
+        against the status's. Where both runs end near the top (or the bottom), the grey line hides
+        behind this run's dots, and which did better could not be told from the plot."""
+        h, earlier = self.history, self.earlier
+        if h is None or not len(h.epoch) or earlier is None:
+            return ""
+        at = max(0, int(np.searchsorted(earlier.epoch, h.epoch[-1], "right")) - 1)
+        value = float(earlier.test_acc[at] * 100 if accuracy else earlier.test_loss[at])
+        if not math.isfinite(value):
+            return ""
+        return f" {value:.1f}%" if accuracy else f" {loss_text(value)}"
 
 
 def epoch_ticks(first: int, last: int) -> list[int]:
