@@ -80,6 +80,11 @@ def check_writable(path: str | os.PathLike[str], needed: int = 0) -> None:
             raise SaveFileError(f"{shown(target)} is a folder; give a file name such as model.npz")
         if real.exists() and not real.is_file():  # a device, a pipe, a socket
             raise SaveFileError(f"{shown(target)} is not a regular file; give a file name such as model.npz")
+        if real.is_file() and (not os.access(real, os.W_OK) or not real.stat().st_mode & 0o222):
+            # A hand-out made read-only (chmod 444) says "do not save over me": np.savez
+            # honours that, but a rename in a writable folder would not (root, to whom
+            # os.access allows anything, included: the mode bits say it too).
+            raise SaveFileError(f"{shown(target)} is read-only; give another name")
         if not folder.is_dir():
             raise SaveFileError(f"cannot save to {shown(target)}: folder {shown(folder)} does not exist")
     except OSError as e:  # a name too long for the file system, say

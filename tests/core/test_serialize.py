@@ -347,6 +347,19 @@ def test_saved_files_get_the_mode_any_new_file_would(tmp_path, net):
     assert (tmp_path / "kept.npz").stat().st_mode & 0o777 == 0o640  # overwriting keeps the mode
 
 
+def test_a_read_only_file_is_refused_not_replaced(tmp_path, net):
+    # A teacher's hand-out made read-only (chmod 444) is not to be saved over: np.savez
+    # refuses it, but a rename over it in a writable folder went ahead, even as another user.
+    handout = tmp_path / "handout.npz"
+    save(handout, net, CONFIG, 3)
+    handout.chmod(0o444)
+    with pytest.raises(SaveFileError, match="handout.npz is read-only"):
+        paths.check_writable(handout)
+    with pytest.raises(SaveFileError, match="read-only"):
+        save(handout, net, CONFIG, 5)
+    assert load(handout).epochs_trained == 3
+
+
 def test_a_symbolic_link_is_written_through_and_stays_a_link(tmp_path, net):
     (tmp_path / "real").mkdir()
     save(tmp_path / "real" / "m.npz", net, CONFIG, 0)
