@@ -9,7 +9,9 @@ so a mistake is answered at once with one line and nothing is written.
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import shlex
 import sys
 from collections.abc import Sequence
 from dataclasses import fields, replace
@@ -41,6 +43,14 @@ ARCHITECTURE = ("dataset", "layers", "activation", "init", "seed")
 """Fields a saved file fixes, as what its network was built from: --load refuses flags
 that contradict them (a different seed would be recorded as building weights it did not)."""
 assert set(FLAGS) == {f.name for f in fields(TrainConfig)}
+
+
+def _names_network(word: str) -> bool:
+    """Whether a word given where no file goes names a saved network: "handout.npz", or
+    "mynet" beside mynet.npz (as --load reads it)."""
+    if word.startswith("-"):
+        return False
+    return word.lower().endswith(".npz") or os.path.isfile(word + ".npz")
 
 
 class UsageError(Exception):
@@ -77,6 +87,13 @@ class _Parser(argparse.ArgumentParser):
             unknown = [w for w in self.words if w.startswith("--") and w.split("=")[0] not in known]
             if unknown:
                 message = f"unrecognized arguments: {unknown[0]}"
+            else:  # nnplay handout.npz: a class handed a file types its name alone
+                named = [w for w in self.words if _names_network(w) and repr(w) in message]
+                if named:
+                    message = (
+                        f"{named[0]} is not a command; open a saved network with --load: "
+                        f"nnplay --load {shlex.quote(named[0])}"
+                    )
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -212,8 +229,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     ns, unknown = parser.parse_known_args(parser.words)
     if unknown:  # said by the subcommand that was given them, not by the top-level parser
         prog = f"nnplay {ns.command}" if ns.command else "nnplay"
+        named = [w for w in unknown if _names_network(w)]
+        how = (
+            f"; start from a saved network with --load: {prog} --load {shlex.quote(named[0])}"
+            if named
+            else ""
+        )
         print(
-            f"{prog}: error: unrecognized arguments: {' '.join(unknown)} (see {prog} --help)", file=sys.stderr
+            f"{prog}: error: unrecognized arguments: {' '.join(unknown)}{how} (see {prog} --help)",
+            file=sys.stderr,
         )
         return 2
     try:

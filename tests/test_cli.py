@@ -109,6 +109,35 @@ def test_train_flags_given_to_the_app_say_where_they_belong(capsys, tmp_path, ar
     assert not (tmp_path / "m.npz").exists()
 
 
+@pytest.mark.parametrize(
+    "args,said",
+    [
+        (
+            ["handout.npz"],
+            "nnplay: error: handout.npz is not a command; open a saved network with --load: "
+            "nnplay --load handout.npz",
+        ),
+        (
+            ["--lr", "0.1", "my net"],
+            "nnplay: error: my net is not a command; open a saved network with "
+            "--load: nnplay --load 'my net'",
+        ),
+        (
+            ["train", "handout.npz"],
+            "nnplay train: error: unrecognized arguments: handout.npz; start from a "
+            "saved network with --load: nnplay train --load handout.npz",
+        ),
+    ],
+)
+def test_a_saved_network_given_without_load_says_how_to_give_it(capsys, tmp_path, monkeypatch, args, said):
+    # A class handed handout.npz types "nnplay handout.npz": argparse called it an invalid choice of
+    # command, naming train, gradcheck and serve, and not --load.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my net.npz").write_bytes(b"")
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == "" and err.startswith(said) and err.count("\n") == 1
+
+
 def _only_check_settings(monkeypatch) -> None:
     """The app, gradcheck and serve, once their flags are parsed, check the settings and stop."""
     from nnplay import cli
