@@ -105,7 +105,8 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
         "--load",
         metavar="FILE",
         default=argparse.SUPPRESS,
-        help="start from a saved network (.npz), whose architecture and seed win over flags",
+        help="start from a saved network (.npz); a flag that contradicts its data set, "
+        "architecture or seed is an error",
     )
 
 
