@@ -102,8 +102,9 @@ def status_text(
         text.append(step, style="dim")
     elif p is not None and p.samples_per_s and running and pace is None:
         text.append(f"{p.samples_per_s:,.0f} samples/s  ", style="dim")
-    elif state == "finished" and pace is None and not cure:
+    elif state == "finished" and pace is None and not cure and p is not None:
         # 100 epochs of digits are over in a second or two, and < was in the help alone (the
-        # 80-column footer has no room): said where the status has a line to spare
+        # 80-column footer has no room): said where the status has a line to spare, after a
+        # run (p: its progress), not under a finished file just loaded, which nothing ran
         text.append("too quick to watch? < slows it", style="dim")
     return text

@@ -140,3 +140,20 @@ async def test_a_run_over_at_full_speed_says_in_the_status_that_less_than_slows_
         assert app.state == "finished" and "too quick to watch? < slows it" in str(status.render())
         await pilot.press("less_than_sign")  # found it: the status says the pace instead
         assert "< slows it" not in str(status.render()) and "at 100/s" in str(status.render())
+
+
+async def test_a_finished_file_just_loaded_does_not_say_it_was_too_quick(tmp_path):
+    # Nothing has run: a teacher opening a hand-out of 100 epochs read "too quick to watch?"
+    # under its figures, a hint meant for a run that was over in a second or two.
+    from nnplay.cli import main
+    from nnplay.core.serialize import load
+
+    path = tmp_path / "handout.npz"
+    assert main(["train", "--layers", "64,16,10", "--epochs", "2", "--save", str(path)]) == 0
+    saved = load(path)
+    app = make_app(saved.config, saved, path=str(path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        status = app.query_one(TrainingControls).query_one("#status")
+        assert app.state == "finished" and "loaded: test loss" in str(status.render())
+        assert "too quick" not in str(status.render())
