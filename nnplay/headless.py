@@ -145,7 +145,7 @@ def _train(ns: argparse.Namespace, hold_off: Callable[[], object]) -> int:
             say(f"nnplay train: {e}")
             return 1
         if not ns.json:
-            fresh = saved is None and trainer.epoch == 0
+            fresh = trainer.epoch == 0 and not trainer.partial  # built here, or handed out so
             what = (
                 "an untrained network" if fresh else f"{trained(trainer.epoch, trainer.partial)} of training"
             )

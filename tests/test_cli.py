@@ -192,6 +192,8 @@ def test_epochs_zero_saves_the_fresh_network_and_load_continues(capsys, tmp_path
     fresh = load(path)
     assert fresh.epochs_trained == 0 and fresh.config.seed == 5
     assert fresh.config.epochs == 100  # the default total, not 0: the app opens it ready to train
+    code, out, _ = run(capsys, "train", "--load", str(path), "--epochs", "0", "--save", str(tmp_path / "b"))
+    assert code == 0 and "Saved an untrained network to" in out  # still, not "0 epochs of training"
     code, out, _ = run(capsys, "train", "--load", str(path), "--epochs", "2", "--save", str(path))
     assert code == 0 and "Epoch 2/2" in out
     assert load(path).epochs_trained == 2

@@ -119,7 +119,8 @@ class Session:
                 path, trainer.net, config, trainer.epoch, trainer.rng, trainer.optimizer, log, trainer.partial
             )
             self.kept_step, self.kept_path = trainer.step, None
-            fresh = self.saved is None and trainer.epoch == trainer.step == 0  # as built from the seed
+            # as built from the seed, here or in the file (whose steps into an epoch are partial)
+            fresh = trainer.epoch == trainer.step == 0 and not trainer.partial
             what = "an untrained network" if fresh else f"{self._trained()} of training"
             return f"Saved {what} to {name_and_folder(path)}"
 

@@ -145,6 +145,9 @@ def test_saving_a_bare_name_says_the_whole_path(tmp_path):
     session.load()
     note = session.save("m.npz")  # the tests run in tmp_path (conftest)
     assert note.endswith(f"to m.npz in {tmp_path}") and "Saved an untrained network" in note
+    handed_out = Session(session.config, load(tmp_path / "m.npz"))
+    handed_out.load()
+    assert handed_out.save("n.npz").startswith("Saved an untrained network")  # not "0 epochs"
     session.next_record()
     assert session.save("m.npz").startswith("Saved 1 step of training")
     saved = load(tmp_path / "m.npz")
