@@ -201,6 +201,14 @@ def test_epochs_zero_saves_the_fresh_network_and_load_continues(capsys, tmp_path
     assert "Epoch 3/3" in out and "Epoch 2/" not in out  # --epochs is the total: one more
 
 
+def test_a_leading_tilde_the_shell_left_alone_is_the_home_folder(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    code, out, _ = run(capsys, "train", "--epochs", "0", "--save=~/handout")  # as in the app's dialog
+    assert code == 0 and (tmp_path / "handout.npz").is_file() and not (tmp_path / "~").exists()
+    code, out, _ = run(capsys, "train", "--load=~/handout", "--epochs", "1", "--json")
+    assert code == 0 and json.loads(out)["epoch"] == 1
+
+
 def test_save_and_load_names_mean_what_they_mean_in_the_app(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, "train", "--epochs", "0", "--save", "mynet")

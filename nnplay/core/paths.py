@@ -51,7 +51,9 @@ def save_name(path: str) -> str:
     does ("mynet" and "lr0.1" are mynet.npz and lr0.1.npz, names students know as networks,
     which the load list shows). Empty, a name ending in /, or what is there and not a
     file (a folder, /dev/null, a pipe) is left for check_writable to refuse: /dev/null
-    was saved to as /dev/null.npz."""
+    was saved to as /dev/null.npz. A leading ~ is the home folder, as in a shell: the shell
+    leaves it alone in --save=~/x and in quotes, and no one means a folder named ~."""
+    path = os.path.expanduser(path)
     there = os.path.exists(path) and not os.path.isfile(path)
     if not path.strip() or path.endswith(("/", os.sep)) or there:
         return path
@@ -59,7 +61,9 @@ def save_name(path: str) -> str:
 
 
 def load_name(path: str) -> str:
-    """The file a load of ``path`` reads: mynet.npz for "mynet" if only that exists."""
+    """The file a load of ``path`` reads: mynet.npz for "mynet" if only that exists; ~ is
+    the home folder (save_name)."""
+    path = os.path.expanduser(path)
     if not os.path.exists(path) and os.path.isfile(path + ".npz"):
         return path + ".npz"
     return path
