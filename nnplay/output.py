@@ -53,7 +53,14 @@ class Output:
         if self.lost is not None:
             return
         try:
-            print(text, file=self.stream, flush=True)
+            try:
+                print(text, file=self.stream, flush=True)
+            except UnicodeEncodeError:  # a file name the output's encoding has no bytes for
+                # (PYTHONIOENCODING=ascii and café.npz, or undecodable bytes in a UTF-8 locale):
+                # written as standard error writes it, not a traceback after the save
+                encoding = getattr(self.stream, "encoding", None) or "utf-8"
+                escaped = text.encode(encoding, "backslashreplace").decode(encoding)
+                print(escaped, file=self.stream, flush=True)
         except OSError as e:  # BrokenPipeError, ENOSPC (> /dev/full), EIO...
             self.lost = e
             _discard(self.stream)

@@ -392,6 +392,26 @@ def test_gradcheck_keeps_its_verdict_as_its_status_when_its_output_is_lost(capsy
         assert err == "nnplay gradcheck: cannot write the output: No space left on device\n"
 
 
+@pytest.mark.parametrize(
+    "encoding,name,shown",
+    [("ascii", "café", "caf\\xe9"), ("utf-8", "bad\udcff", "bad\\udcff")],
+    ids=["PYTHONIOENCODING=ascii", "undecodable bytes in a UTF-8 locale"],
+)
+def test_a_file_name_the_output_cannot_encode_is_written_escaped(
+    capsys, monkeypatch, tmp_path, encoding, name, shown
+):
+    # Once a UnicodeEncodeError traceback and exit status 1, after the file was saved.
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding=encoding)
+    monkeypatch.setattr(sys, "stdout", stdout)
+    path = tmp_path / name
+    code, _, err = run(capsys, "train", "--epochs", "1", "--layers", "64,8,10", "--save", str(path))
+    stdout.flush()
+    assert code == 0 and err == ""
+    assert load(f"{path}.npz").epochs_trained == 1
+    written = stdout.buffer.getvalue().decode(encoding)
+    assert written.endswith(f"Saved 1 epoch of training to {tmp_path}/{shown}.npz\n")
+
+
 @pytest.mark.parametrize("where", ["closed pipe", "closed pipe, stderr too", "/dev/full"])
 def test_the_installed_command_with_lost_output_saves_and_ends_cleanly(tmp_path, where):
     # In a real process: Python's own last flush of standard output must not fail again
