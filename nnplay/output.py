@@ -10,6 +10,7 @@ the command is told why, instead of an exception ending it.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from typing import IO
@@ -53,6 +54,8 @@ class Output:
         if self.lost is not None:
             return
         try:
+            if self.stream is None:  # >&-: Python has no sys.stdout, and print() writes nowhere
+                raise OSError(errno.EBADF, os.strerror(errno.EBADF))
             try:
                 print(text, file=self.stream, flush=True)
             except UnicodeEncodeError:  # a file name the output's encoding has no bytes for

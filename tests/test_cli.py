@@ -412,6 +412,23 @@ def test_a_file_name_the_output_cannot_encode_is_written_escaped(
     assert written.endswith(f"Saved 1 epoch of training to {tmp_path}/{shown}.npz\n")
 
 
+@pytest.mark.parametrize("save", [True, False], ids=["save", "no save"])
+def test_a_closed_standard_output_is_said_as_a_full_disk_is(capsys, monkeypatch, tmp_path, save):
+    # nnplay train >&-: Python's sys.stdout is None, and every line went nowhere without a
+    # word, exit status 0, as though the run had been seen.
+    monkeypatch.setattr(sys, "stdout", None)
+    path = tmp_path / "m.npz"
+    saving = ["--save", str(path)] if save else []
+    code, _, err = run(capsys, "train", "--epochs", "2", "--layers", "64,8,10", *saving)
+    assert code == 1
+    if save:
+        assert load(path).epochs_trained == 2
+        reason = "cannot write the output (Bad file descriptor)"
+        assert err == f"nnplay train: {reason}; going on to save {path}\n"
+    else:
+        assert err == "nnplay train: cannot write the output: Bad file descriptor\n"
+
+
 @pytest.mark.parametrize("where", ["closed pipe", "closed pipe, stderr too", "/dev/full"])
 def test_the_installed_command_with_lost_output_saves_and_ends_cleanly(tmp_path, where):
     # In a real process: Python's own last flush of standard output must not fail again
