@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         return command_line(argv)
     except KeyboardInterrupt:  # while importing, or outside cli.main's own handler
         try:
-            print("interrupted", file=sys.stderr)
+            if sys.stderr is not None:  # 2>&-: print() would write it to standard output
+                print("interrupted", file=sys.stderr)
         except OSError:
             pass
         return 130

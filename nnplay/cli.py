@@ -18,6 +18,7 @@ from dataclasses import fields, replace
 from typing import Any, NoReturn
 
 from nnplay.core.config import ConfigError, TrainConfig, counted, format_field, least_epochs
+from nnplay.output import say
 
 FLAGS: dict[str, tuple[str, str]] = {
     "dataset": ("--dataset", "data set: digits, moons, circles, xor, spiral or sine (default digits)"),
@@ -236,10 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if named
             else ""
         )
-        print(
-            f"{prog}: error: unrecognized arguments: {' '.join(unknown)}{how} (see {prog} --help)",
-            file=sys.stderr,
-        )
+        say(f"{prog}: error: unrecognized arguments: {' '.join(unknown)}{how} (see {prog} --help)")
         return 2
     try:
         _check_placement(ns)
@@ -258,12 +256,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return app(ns)
     except UsageError as e:
         prog = f"nnplay {ns.command}" if ns.command else "nnplay"
-        print(f"{prog}: error: {e}", file=sys.stderr)
+        say(f"{prog}: error: {e}")
         return 2
     except KeyboardInterrupt as e:
         saving = ns.command == "train" and getattr(ns, "save", None)
         stopped = "terminated" if isinstance(e, Terminated) else "interrupted"
-        print(f"{stopped}; nothing was saved to {saving}" if saving else stopped, file=sys.stderr)
+        say(f"{stopped}; nothing was saved to {saving}" if saving else stopped)
         return 128 + (15 if isinstance(e, Terminated) else 2)  # as a shell reports the signal
     except BrokenPipeError:  # the app, or serve's banner: train and gradcheck write through Output
         sys.stderr.close()
@@ -322,10 +320,7 @@ def app(ns: argparse.Namespace) -> int:
         for stop, handler in zip(stops, before, strict=True):
             signal.signal(stop, handler)
     if note:
-        try:
-            print(note, file=sys.stderr)
-        except OSError:  # the terminal has gone
-            pass
+        say(note)  # if the terminal has not gone
     return 0
 
 

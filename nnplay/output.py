@@ -18,6 +18,8 @@ from typing import IO
 
 def say(text: str) -> None:
     """One line on standard error, if it can still be written (``2>&1 | head`` closes it too)."""
+    if sys.stderr is None:  # 2>&-: print() would write it to standard output, into the --json
+        return
     try:
         print(text, file=sys.stderr, flush=True)
     except (OSError, ValueError):  # ValueError: already closed

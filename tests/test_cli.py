@@ -429,6 +429,28 @@ def test_a_closed_standard_output_is_said_as_a_full_disk_is(capsys, monkeypatch,
         assert err == "nnplay train: cannot write the output: Bad file descriptor\n"
 
 
+@pytest.mark.parametrize(
+    "args,status",
+    [
+        (["--epochs", "2", "--lr", "-1"], 2),  # a bad flag
+        (["--epochs", "2", "--lr", "5"], 1),  # a divergence
+        (["--epochs", "1", "--load", "{path}"], 0),  # nothing to train
+    ],
+    ids=["bad flag", "diverged", "nothing to train"],
+)
+def test_with_standard_error_closed_its_lines_are_lost_not_put_in_the_json(
+    capsys, monkeypatch, tmp_path, args, status
+):
+    # nnplay train --json 2>&- | jq: Python's sys.stderr is None, and print(file=None) writes
+    # to standard output, so the line meant for standard error broke the reader's JSON.
+    path = tmp_path / "m.npz"
+    run(capsys, "train", "--epochs", "1", "--layers", "64,8,10", "--save", str(path))
+    monkeypatch.setattr(sys, "stderr", None)
+    code, out, _ = run(capsys, "train", "--json", *[a.format(path=path) for a in args])
+    assert code == status
+    assert all(json.loads(line) for line in out.splitlines())
+
+
 @pytest.mark.parametrize("where", ["closed pipe", "closed pipe, stderr too", "/dev/full"])
 def test_the_installed_command_with_lost_output_saves_and_ends_cleanly(tmp_path, where):
     # In a real process: Python's own last flush of standard output must not fail again
