@@ -9,6 +9,8 @@ so a mistake is answered at once with one line and nothing is written.
 from __future__ import annotations
 
 import argparse
+import codecs
+import io
 import os
 import re
 import shlex
@@ -297,6 +299,12 @@ def app(ns: argparse.Namespace) -> int:
             f"--epochs {config.epochs} is below {done} (--epochs is the total); "
             f"give {least} or more, or leave it out"
         )
+    terminal = sys.__stderr__  # where Textual draws
+    if isinstance(terminal, io.TextIOWrapper) and codecs.lookup(terminal.encoding).name != "utf-8":
+        # LANG=en_US.ISO-8859-1 or PYTHONIOENCODING=ascii drew every box and block as a \u2500
+        # escape. The locale is the machine's, the terminal the user's, and nearly every
+        # terminal is UTF-8 (Python assumes so for the C locale); Textual reads keys as UTF-8.
+        terminal.reconfigure(encoding="utf-8")
     from nnplay.tui.app import make_app
 
     path = ns.load if saved is not None else None  # loaded by this session: saving over it asks nothing

@@ -637,6 +637,20 @@ def test_nnplay_opens_the_app_with_the_flags_as_its_settings(monkeypatch, tmp_pa
     assert session.config.layers == (64, 12, 10) and session.saved.epochs_trained == 1
 
 
+@pytest.mark.parametrize("encoding", ["iso8859-1", "ascii"])
+def test_the_app_draws_in_utf_8_whatever_the_locales_encoding(monkeypatch, encoding):
+    # LANG=en_US.ISO-8859-1 (or PYTHONIOENCODING=ascii) on a student's SSH box: Textual draws
+    # on standard error, which wrote every box and block as a \u2500 escape, a screen of them.
+    from nnplay.tui.app import NnplayApp
+
+    terminal = io.TextIOWrapper(io.BytesIO(), encoding=encoding, errors="backslashreplace")
+    monkeypatch.setattr(sys, "__stderr__", terminal)
+    drawn_in = []
+    monkeypatch.setattr(NnplayApp, "run", lambda self, **kw: drawn_in.append(sys.__stderr__.encoding))
+    assert main([]) == 0
+    assert drawn_in == ["utf-8"]
+
+
 @pytest.mark.parametrize(
     "environ, flags, ansi",
     [
