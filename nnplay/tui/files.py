@@ -52,7 +52,7 @@ def recent_networks() -> list[tuple[str, str]]:
         folder = Path.cwd()  # gone, if another shell removed it
         here = [p for p in folder.iterdir() if p.suffix.lower() == ".npz"]  # UP.NPZ too
         here.sort(key=_modified, reverse=True)
-        here = [] if _same_file(str(folder), str(kept_folder())) else here
+        here = [] if _is_kept_folder(str(folder)) else here
     except OSError:
         here = []
     for kind in (keeps, [(p, False) for p in here]):
@@ -163,7 +163,7 @@ class FilesMixin(App[None]):
         self._stop_training()
         before = session.config.dataset
         kept = session.restore(saved)
-        if not _same_file(os.path.dirname(os.path.abspath(path)), str(kept_folder())):
+        if not _is_kept_folder(os.path.dirname(os.path.abspath(path))):
             # a kept file is nnplay's: ctrl+s offers a name of the person's own
             self._file, self._file_stamp = path, stamp(path)
         self._after_rebuild()
@@ -189,6 +189,13 @@ def stamp(path: str) -> tuple[int, ...] | None:
     except OSError:
         return None
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _is_kept_folder(folder: str) -> bool:
+    try:
+        return _same_file(folder, str(kept_folder()))
+    except OSError:  # no home folder: nothing is kept anywhere
+        return False
 
 
 def _same_file(a: str, b: str) -> bool:

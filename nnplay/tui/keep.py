@@ -27,8 +27,13 @@ together, must not push each other's out."""
 
 def kept_folder() -> Path:
     """Where unsaved training is kept: $XDG_STATE_HOME/nnplay (by default
-    ~/.local/state/nnplay)."""
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    ~/.local/state/nnplay). OSError if there is no home folder to put it in."""
+    state = os.environ.get("XDG_STATE_HOME")
+    if not state:
+        home = os.path.expanduser("~")
+        if home == "~":  # Path.home()'s RuntimeError, which stopped the app starting
+            raise OSError("HOME is not set and this user has no home folder; set XDG_STATE_HOME")
+        state = os.path.join(home, ".local", "state")
     return Path(state) / "nnplay"
 
 

@@ -157,7 +157,10 @@ class Session:
             raise KeepError("Under nnplay serve, unsaved training is not kept (the tabs share one user)")
         assert self.trainer is not None
         needed = needed_bytes(self.trainer.net, self.trainer.optimizer, self.trainer.epoch)
-        folder = kept_folder()
+        try:
+            folder = kept_folder()
+        except OSError as e:  # no home folder
+            raise KeepError(NOT_KEPT.format(reason(e))) from None
         probe = folder / "unsaved.npz"  # any name: it is the folder that counts
         try:
             folder.mkdir(parents=True, exist_ok=True)

@@ -174,3 +174,26 @@ async def test_a_file_named_like_a_keep_that_is_no_network_is_not_announced_or_o
         assert app.session.kept_path == kept
         await pilot.press("ctrl+o")
         assert app.screen.query_one("#path", Input).value == str(kept)
+
+
+async def test_with_no_home_folder_the_app_starts_loads_and_quits(tmp_path, monkeypatch):
+    # HOME unset for a user with no passwd entry (docker run -u 1234): Path.home() raised
+    # RuntimeError, and the app never started.
+    from tests.tui.test_session import no_home
+
+    no_home(monkeypatch)
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.session.save(str(tmp_path / "other.npz"))
+        await pilot.press("s")
+        await settle(app, pilot)
+        await pilot.press("ctrl+o")
+        await type_into_dialog(pilot, str(tmp_path / "other.npz"))
+        assert "HOME is not set" in str(app.screen.query_one("#message", Static).content)
+        await pilot.press("enter")  # load without keeping it
+        await settle(app, pilot)
+        assert not isinstance(app.screen, FileDialog) and app._file == str(tmp_path / "other.npz")
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running

@@ -309,6 +309,33 @@ def test_a_folder_that_cannot_be_made_is_said_in_words(tmp_path, monkeypatch):
     assert "Errno" not in str(refused.value) and "Not a directory" in str(refused.value)
 
 
+def no_home(monkeypatch):
+    """No HOME and no passwd entry, as for a container's arbitrary user (docker run -u 1234)."""
+    import pwd
+
+    def unknown(uid):
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
+
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", unknown)
+
+
+def test_with_no_home_folder_unsaved_training_cannot_be_kept_and_says_why(monkeypatch):
+    # Path.home() raised RuntimeError: the app did not start, a traceback instead.
+    import pytest
+
+    from nnplay.tui.keep import KeepError
+
+    no_home(monkeypatch)
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=2))
+    session.load()
+    session.next_record()
+    with pytest.raises(KeepError, match="HOME is not set"):
+        session.check_keep()
+    assert "could not be kept: HOME is not set" in session.keep_on_exit()
+
+
 def test_a_step_that_blew_the_weights_up_is_neither_saved_nor_kept(tmp_path):
     import pytest
 
