@@ -508,6 +508,24 @@ def test_a_disk_without_room_for_the_file_is_said_before_training(capsys, tmp_pa
     assert re.search(r"about \d+ KiB needed", err)
 
 
+def test_a_relative_save_name_in_a_deleted_folder_says_the_folder_is_gone(capsys, tmp_path, monkeypatch):
+    # rm -r from another shell: "cannot save to m.npz: No such file or directory", of a file
+    # the run was to make.
+    gone = tmp_path / "lesson"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    code, out, err = run(capsys, "train", "--epochs", "1", "--layers", "64,8,10", "--save", "m")
+    assert code == 2 and out == ""
+    assert err == (
+        "nnplay train: error: --save: cannot save to m.npz: "
+        "the current folder no longer exists; give a whole path\n"
+    )
+    path = tmp_path / "m.npz"
+    code, _, _ = run(capsys, "train", "--epochs", "1", "--layers", "64,8,10", "--save", str(path))
+    assert code == 0 and load(path).epochs_trained == 1
+
+
 def test_a_single_npy_array_is_named_for_what_it_is(capsys, tmp_path):
     np.save(tmp_path / "arr.npy", np.zeros(3))
     code, _, err = run(capsys, "train", "--load", str(tmp_path / "arr.npy"))

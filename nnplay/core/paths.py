@@ -92,6 +92,10 @@ def check_writable(path: str | os.PathLike[str], needed: int = 0) -> None:
         if not folder.is_dir():
             raise SaveFileError(f"cannot save to {shown(target)}: folder {shown(folder)} does not exist")
     except OSError as e:  # a name too long for the file system, say
+        if isinstance(e, FileNotFoundError) and not os.path.isabs(path):  # from os.getcwd()
+            raise SaveFileError(
+                f"cannot save to {shown(target)}: the current folder no longer exists; give a whole path"
+            ) from None
         raise SaveFileError(f"cannot save to {shown(target)}: {e.strerror or e}") from None
     if not os.access(folder, os.W_OK):
         raise SaveFileError(f"cannot save to {shown(target)}: folder {shown(folder)} is not writable")
