@@ -299,6 +299,13 @@ def app(ns: argparse.Namespace) -> int:
             f"--epochs {config.epochs} is below {done} (--epochs is the total); "
             f"give {least} or more, or leave it out"
         )
+    from nnplay.tui.keep import served
+
+    if not served() and not on_a_terminal():  # nnplay serve's apps talk to the browser instead
+        raise UsageError(
+            "the app needs a terminal to read keys from and draw on (over SSH: ssh -t); "
+            "nnplay train trains without one"
+        )
     terminal = sys.__stderr__  # where Textual draws
     if isinstance(terminal, io.TextIOWrapper) and codecs.lookup(terminal.encoding).name != "utf-8":
         # LANG=en_US.ISO-8859-1 or PYTHONIOENCODING=ascii drew every box and block as a \u2500
@@ -330,6 +337,13 @@ def app(ns: argparse.Namespace) -> int:
     if note:
         say(note)  # if the terminal has not gone
     return 0
+
+
+def on_a_terminal() -> bool:
+    """Whether the app can run here: Textual reads keys from standard input and draws on
+    standard error. Else (ssh without -t, a script) it drew escape codes into a pipe or file
+    and waited for keys that never came."""
+    return all(stream is not None and stream.isatty() for stream in (sys.__stdin__, sys.__stderr__))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,13 @@ from nnplay.cli import main
 from nnplay.core.serialize import load
 
 
+@pytest.fixture(autouse=True)
+def _as_from_a_terminal(monkeypatch):
+    """The app's tests here open it (its run() replaced) as from a terminal, which pytest's
+    standard input is not."""
+    monkeypatch.setattr("nnplay.cli.on_a_terminal", lambda: True)
+
+
 def run(capsys, *args):
     try:
         code = main(list(args))
@@ -653,6 +660,23 @@ def test_nnplay_opens_the_app_with_the_flags_as_its_settings(monkeypatch, tmp_pa
     assert main(["--load", str(path)]) == 0
     session = opened[1].session
     assert session.config.layers == (64, 12, 10) and session.saved.epochs_trained == 1
+
+
+def test_the_app_with_no_terminal_says_so_rather_than_drawing_into_a_pipe():
+    # ssh host nnplay without -t, or nnplay in a script: it drew escape codes into the pipe
+    # and waited for keys that never came, until killed.
+    result = subprocess.run(
+        [sys.executable, "-m", "nnplay", "--epochs", "3"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (
+        "nnplay: error: the app needs a terminal to read keys from and draw on "
+        "(over SSH: ssh -t); nnplay train trains without one\n"
+    )
 
 
 @pytest.mark.parametrize("encoding", ["iso8859-1", "ascii"])
