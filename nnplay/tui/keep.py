@@ -27,9 +27,11 @@ together, must not push each other's out."""
 
 def kept_folder() -> Path:
     """Where unsaved training is kept: $XDG_STATE_HOME/nnplay (by default
-    ~/.local/state/nnplay). OSError if there is no home folder to put it in."""
-    state = os.environ.get("XDG_STATE_HOME")
-    if not state:
+    ~/.local/state/nnplay). OSError if there is no home folder to put it in. A relative
+    XDG_STATE_HOME is ignored, as the XDG spec says: keeps would land wherever nnplay was
+    started, and ctrl+o started elsewhere would not find them."""
+    state = os.environ.get("XDG_STATE_HOME", "")
+    if not os.path.isabs(state):
         home = os.path.expanduser("~")
         if home == "~":  # Path.home()'s RuntimeError, which stopped the app starting
             raise OSError("HOME is not set and this user has no home folder; set XDG_STATE_HOME")

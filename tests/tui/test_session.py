@@ -321,6 +321,14 @@ def no_home(monkeypatch):
     monkeypatch.setattr(pwd, "getpwuid", unknown)
 
 
+def test_a_relative_state_folder_is_ignored_as_the_xdg_spec_says(tmp_path, monkeypatch):
+    from nnplay.tui.keep import kept_folder
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_STATE_HOME", "state")  # keeps would follow the folder nnplay started in
+    assert kept_folder() == tmp_path / ".local" / "state" / "nnplay"
+
+
 def test_with_no_home_folder_unsaved_training_cannot_be_kept_and_says_why(monkeypatch):
     # Path.home() raised RuntimeError: the app did not start, a traceback instead.
     import pytest
