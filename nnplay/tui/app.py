@@ -114,6 +114,8 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
         """The action last refused as it would lose training that could not be kept, and when."""
         self._last_plot = 0.0
         self._progress: Progress | None = None
+        self._panes_behind = False
+        """Progress came while a view hid the panes: they draw it when they show again."""
         self._file = path or "nnplay.npz"
         self._file_stamp = stamp(path) if path else None
         """The file last saved or loaded: the dialogs offer it again."""
@@ -141,6 +143,7 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
         if self.ansi:
             self.theme = "ansi-dark"  # the terminal's own colours: the shortest escape codes
         self.query_one("#architecture").focus()
+        self.screen_change_signal.subscribe(self, self._panes_shown)
         self._fit(self.size.width, self.size.height)
         self._show_status()
         self.load()

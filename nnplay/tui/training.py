@@ -80,6 +80,7 @@ class TrainingMixin(App[None]):
     _steps_queued: int
     _last_plot: float
     _progress: Progress | None
+    _panes_behind: bool
 
     def _show_status(self) -> None:
         raise NotImplementedError  # NnplayApp draws the status
@@ -271,15 +272,40 @@ class TrainingMixin(App[None]):
         if message.generation != self.session.generation:
             return  # about a network that has since been rebuilt
         self._progress = message
+        self._refresh_views()
+        if self._panes_hidden():
+            # Not drawn: Textual repaints what the panes change on the view over them, a second
+            # frame of the whole view (28 KB for the weights) for every message. The panes
+            # catch up when they show again (_panes_shown).
+            self._panes_behind = True
+            return
         self._show_status()
         self._show_output()
-        self._refresh_views()
         now = time.monotonic()
         if message.samples_per_s is None or now - self._last_plot >= self.plot_every:
             self._last_plot = now
             for plot in self.query(MetricPlot):
                 if plot.display:
                     plot.update(message.history)
+
+    def _panes_hidden(self) -> bool:
+        """Whether a full screen (a view, or the too-small notice) hides the main screen's
+        panes; not a dialog, through whose shaded ground they show."""
+        return any(screen.styles.background.a == 1 for screen in self.screen_stack[1:])
+
+    def _panes_shown(self, screen: object) -> None:
+        """The main screen shows again (Textual's screen_change_signal): draw the progress
+        its panes missed meanwhile."""
+        if not self._panes_behind or self._panes_hidden():
+            return
+        self._panes_behind = False
+        self._show_status()
+        self._show_output()
+        if self._progress is not None:
+            self._last_plot = time.monotonic()
+            for plot in self.query(MetricPlot):
+                if plot.display:
+                    plot.update(self._progress.history)
 
     def on_stopped(self, message: Stopped) -> None:
         if message.generation != self.session.generation or message.run != self._run:

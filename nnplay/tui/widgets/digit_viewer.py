@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -61,9 +62,11 @@ class DigitViewer(Widget, can_focus=True):
         Binding("M", "mistake(-1)", "Prev mistake", show=False),
     ]
 
-    which: reactive[str] = reactive("test")
+    # Not repainting: the pane is drawn by show(), once the app has the sample. A repaint on
+    # the change drew the sample before again, a second frame for every ← or → (6 KB each).
+    which: reactive[str] = reactive("test", repaint=False)
     """Which set the sample comes from: "test" or "train"."""
-    index: reactive[int] = reactive(0)
+    index: reactive[int] = reactive(0, repaint=False)
     """The sample's position in its set."""
 
     class Moved(Message):
@@ -105,9 +108,38 @@ class DigitViewer(Widget, can_focus=True):
         self.refresh()
 
     def show_output(self, output: np.ndarray) -> None:
-        """New probabilities for the sample on show, as the network learns."""
+        """New probabilities for the sample on show, as the network learns. Of a digit, only
+        the rows of the bars and the guess are redrawn, not the pane's borders nor (when the
+        digit is drawn large) the digit's rows below the bars: each row is bytes on an SSH
+        link. (Textual still rewrites each such row from the pane's left edge.)"""
         self.output = np.array(output)
-        self.refresh()
+        if self._is_digit:
+            self.refresh(*self.output_regions())
+        else:
+            self.refresh()
+
+    @property
+    def _is_digit(self) -> bool:
+        return (
+            self.inputs is not None
+            and self.target is not None
+            and (self.inputs.size, self.target.size) == (64, 10)
+        )
+
+    def _art_scale(self) -> int:
+        """Rows per pixel of the digit: each is 2k cells wide and k rows tall, as large as
+        the pane allows."""
+        return max(1, min((self.size.height - 2) // 8, (self.size.width - 30) // 16))
+
+    def output_regions(self) -> tuple[Region, Region]:
+        """Where a digit's drawing depends on the network's output: the bars, and the guess
+        under the digit (in content coordinates)."""
+        k = self._art_scale()
+        width_left = 16 * k
+        return (
+            Region(width_left, 0, max(0, self.size.width - width_left), 10),
+            Region(0, 8 * k + 1, width_left + 2, 1),
+        )
 
     @property
     def probabilities(self) -> np.ndarray | None:
@@ -158,7 +190,7 @@ class DigitViewer(Widget, can_focus=True):
     def render(self) -> Text:
         if self.inputs is None or self.target is None:
             return Text(self.note, style="italic")
-        if self.inputs.size == 64 and self.target.size == 10:
+        if self._is_digit:
             return self._render_digit()
         return self._render_point()
 
@@ -168,8 +200,8 @@ class DigitViewer(Widget, can_focus=True):
         label, probs = self.label, self.probabilities
         guess = None if probs is None else int(probs.argmax())
         # Each pixel is a glyph of matching density (for monochrome terminals) on a grey of
-        # matching brightness: 2k cells wide and k rows tall, as large as the pane allows.
-        k = max(1, min((self.size.height - 2) // 8, (self.size.width - 30) // 16))
+        # matching brightness.
+        k = self._art_scale()
         art = []
         for pixel_row in pixels:
             line = Text()

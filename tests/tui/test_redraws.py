@@ -1,0 +1,81 @@
+"""What the app redraws, which over SSH is what it costs: every frame is bytes on the link
+(about 6 KB for the digit pane, 28 KB for the weights view, at 80x24)."""
+
+import numpy as np
+from textual.geometry import Region
+
+from nnplay.tui.app import make_app
+from nnplay.tui.widgets.digit_viewer import DigitViewer
+from nnplay.tui.widgets.loss_plot import MetricPlot
+from tests.tui.helpers import SMALL, settle
+
+
+async def test_moving_to_the_next_digit_draws_the_pane_once_with_the_new_digit(monkeypatch):
+    drawn: list[str] = []
+    render = DigitViewer.render
+
+    def counted(self):
+        drawn.append(str(self.border_title))
+        return render(self)
+
+    monkeypatch.setattr(DigitViewer, "render", counted)
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab", "tab")
+        await pilot.pause()
+        drawn.clear()
+        await pilot.press("right")
+        await pilot.pause()
+        # not first the digit before again, drawn as the index changed ahead of the sample
+        assert drawn == ["Test sample 2/360"]
+
+
+async def test_new_probabilities_leave_the_digit_itself_undrawn(size):
+    app = make_app(SMALL)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        viewer = app.query_one(DigitViewer)
+        asked: list[tuple[Region, ...]] = []
+        monkeypatch_refresh = viewer.refresh
+        viewer.refresh = lambda *regions, **kw: asked.append(regions) or monkeypatch_refresh(*regions, **kw)
+        output = np.roll(viewer.probabilities, 1)
+        viewer.show_output(output)
+        k = viewer._art_scale()
+        digit = Region(0, 0, 16 * k, 8 * k)
+        assert len(asked) == 1 and asked[0]  # some regions, not the whole pane
+        assert not any(region.overlaps(digit) for region in asked[0])
+        await pilot.pause()
+        text = str(viewer.render())  # what they redraw is the new output
+        guess = int(output.argmax())
+        assert f"›{guess}" in text and f"guess {guess}" in text
+
+
+async def test_training_under_a_view_leaves_the_panes_until_they_show_again(monkeypatch):
+    updates: list[str] = []
+    for cls, method in ((DigitViewer, "show_output"), (MetricPlot, "update")):
+        original = getattr(cls, method)
+
+        def spy(self, *args, _original=original, _name=f"{cls.__name__}.{method}"):
+            updates.append(_name)
+            return _original(self, *args)
+
+        monkeypatch.setattr(cls, method, spy)
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("i")  # the layer inspector, over the panes
+        await pilot.pause()
+        updates.clear()
+        app._start(None)  # as space does: three epochs, and their progress messages
+        await settle(app, pilot)
+        assert app.state == "finished" and app._panes_behind
+        assert "DigitViewer.show_output" not in updates  # Textual repainted the view for it
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app._panes_behind
+        assert updates.count("DigitViewer.show_output") == 1
+        viewer = app.query_one(DigitViewer)
+        np.testing.assert_allclose(viewer.probabilities, app.session.predict(viewer.which, viewer.index))
+        plot = app.query_one("#loss-plot", MetricPlot)
+        assert plot.history is not None and len(plot.history.epoch) == 3
