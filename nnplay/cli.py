@@ -125,7 +125,8 @@ def build_parser() -> _Parser:
         "--low-bandwidth",
         action="store_true",
         default=None,
-        help="for slow links: fewer redraws and the terminal's own colours (also NNPLAY_LOW_BANDWIDTH=1)",
+        help="for slow links: fewer redraws, the terminal's own colours and no mouse "
+        "(also NNPLAY_LOW_BANDWIDTH=1)",
     )
     view.add_argument(
         "--no-mouse",
@@ -317,7 +318,9 @@ def app(ns: argparse.Namespace) -> int:
     path = ns.load if saved is not None else None  # loaded by this session: saving over it asks nothing
     ansi = True if ns.ansi else None  # None: as the terminal's colours say
     application = make_app(config, saved, low_bandwidth=ns.low_bandwidth, ansi=ansi, path=path)
-    application.run(mouse=not ns.no_mouse)
+    # a slow link gains nothing from the mouse either: each move sends bytes up, and hovering
+    # redraws send them down
+    application.run(mouse=not (ns.no_mouse or application.low_bandwidth))
     # After the terminal is restored, so quitting stays quick (a hang-up has kept it already).
     # The app's own hang-up handling has ended with it: a window closed just after q would
     # end the process mid-keep, the network lost and half a file left. Finish the keep.

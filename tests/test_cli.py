@@ -717,6 +717,23 @@ def test_a_terminal_drawn_in_16_colours_gets_its_own_colours(monkeypatch, enviro
     assert opened[0].ansi == ansi
 
 
+@pytest.mark.parametrize(
+    "flags,environ,mouse",
+    [([], {}, True), (["--no-mouse"], {}, False), (["--low-bandwidth"], {}, False)]
+    + [([], {"NNPLAY_LOW_BANDWIDTH": "1"}, False)],
+)
+def test_the_mouse_is_off_on_a_slow_link(monkeypatch, flags, environ, mouse):
+    # each move sends bytes up the link, and hovering redraws send them down
+    from nnplay.tui.app import NnplayApp
+
+    monkeypatch.delenv("NNPLAY_LOW_BANDWIDTH", raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    asked = []
+    monkeypatch.setattr(NnplayApp, "run", lambda self, **kw: asked.append(kw["mouse"]))
+    assert main(flags) == 0 and asked == [mouse]
+
+
 def test_the_app_refuses_bad_flags_before_starting(capsys, monkeypatch):
     from nnplay.tui.app import NnplayApp
 
