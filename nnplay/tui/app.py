@@ -112,7 +112,7 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
         """After a divergence, what to try, for the status line: "lower lr to 0.1"."""
         self._refused: tuple[str, float] = ("", -math.inf)
         """The action last refused as it would lose training that could not be kept, and when."""
-        self._last_plot = 0.0
+        self._last_plot = self._last_view = 0.0
         self._progress: Progress | None = None
         self._panes_behind = False
         """Progress came while a view hid the panes: they draw it when they show again."""

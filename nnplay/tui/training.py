@@ -79,6 +79,7 @@ class TrainingMixin(App[None]):
     _stepping: bool
     _steps_queued: int
     _last_plot: float
+    _last_view: float
     _progress: Progress | None
     _panes_behind: bool
 
@@ -272,7 +273,12 @@ class TrainingMixin(App[None]):
         if message.generation != self.session.generation:
             return  # about a network that has since been rebuilt
         self._progress = message
-        self._refresh_views()
+        now = time.monotonic()
+        if message.samples_per_s is None or now - self._last_view >= self.plot_every:
+            # at the plots' rate, not the status's: a view rewrites most of the screen (28 KB
+            # a frame for the weights at 80x24, 56 KB/s at the status's rate)
+            self._last_view = now
+            self._refresh_views()
         if self._panes_hidden():
             # Not drawn: Textual repaints what the panes change on the view over them, a second
             # frame of the whole view (28 KB for the weights) for every message. The panes
@@ -281,7 +287,6 @@ class TrainingMixin(App[None]):
             return
         self._show_status()
         self._show_output()
-        now = time.monotonic()
         if message.samples_per_s is None or now - self._last_plot >= self.plot_every:
             self._last_plot = now
             for plot in self.query(MetricPlot):

@@ -79,3 +79,23 @@ async def test_training_under_a_view_leaves_the_panes_until_they_show_again(monk
         np.testing.assert_allclose(viewer.probabilities, app.session.predict(viewer.which, viewer.index))
         plot = app.query_one("#loss-plot", MetricPlot)
         assert plot.history is not None and len(plot.history.epoch) == 3
+
+
+async def test_a_view_redraws_at_the_plots_rate_while_training_runs_at_full_speed(monkeypatch):
+    from nnplay.tui.messages import Progress
+    from nnplay.tui.views.weights import WeightsView
+
+    drawn: list[int] = []
+    monkeypatch.setattr(WeightsView, "refresh_from_session", lambda self: drawn.append(1))
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("w")  # 28 KB a frame at 80x24
+        await pilot.pause()
+        drawn.clear()
+        history = app.session.history()
+        for _ in range(4):  # full speed: a message every half second, a frame each was 56 KB/s
+            app.on_progress(Progress(app.session.generation, 0.5, history, 1000.0))
+        assert len(drawn) == 1
+        app.on_progress(Progress(app.session.generation, 0.5, history, None))  # a slow pace: each
+        assert len(drawn) == 2
