@@ -171,6 +171,18 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
         self.session.keep_unsaved()  # now: a terminal that has gone will not take a farewell
         self.exit()
 
+    @property
+    def _background_screens(self) -> list[Screen]:
+        """The screens that show through the one on top: none under an opaque view. Textual
+        (8.2) counts the screen below as showing through whatever the top one's background,
+        and repaints the view over each change it sees there (the main screen's footer
+        recomposing as a view opens): measured over a pseudo-terminal at 80x24, opening the
+        weights view sent 197 KB in 7 frames, the confusion matrix 112 KB in 6; now 141 KB
+        in 5 and 72 KB in 4. A dialog's shaded ground still shows the panes."""
+        if self.screen.styles.background.a == 1:
+            return []
+        return super()._background_screens
+
     def on_resize(self, event) -> None:  # type: ignore[no-untyped-def]
         self._fit(event.size.width, event.size.height)
 

@@ -99,3 +99,18 @@ async def test_a_view_redraws_at_the_plots_rate_while_training_runs_at_full_spee
         assert len(drawn) == 1
         app.on_progress(Progress(app.session.generation, 0.5, history, None))  # a slow pace: each
         assert len(drawn) == 2
+
+
+async def test_changes_under_an_opaque_view_are_not_drawn_over_it_but_under_a_dialog_they_are():
+    from nnplay.tui.widgets.file_dialog import FileDialog
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        main = app.screen
+        await pilot.press("w")
+        await pilot.pause()
+        assert app._background_screens == []  # nothing of the main screen shows: nothing to redraw
+        await pilot.press("escape", "ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, FileDialog) and app._background_screens == [main]
