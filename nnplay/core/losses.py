@@ -23,9 +23,13 @@ class Loss(Buffers):
     """The activation that turns logits into predictions (``output``)."""
 
     def forward(self, z: np.ndarray, y: np.ndarray) -> float:
+        """The mean loss for logits ``z: (batch, k)`` and targets ``y: (batch, k)``; keeps what
+        backward() needs."""
         raise NotImplementedError
 
-    def backward(self, dy: np.ndarray | None = None) -> np.ndarray:
+    def backward(self) -> np.ndarray:
+        """dL/dz: (batch, k) at the z and y of the last forward(). It takes no upstream gradient:
+        L is where the chain rule starts (dL/dL = 1)."""
         raise NotImplementedError
 
     def output(self, z: np.ndarray) -> np.ndarray:
@@ -59,7 +63,7 @@ class SoftmaxCrossEntropy(Loss):
         # L = -(1/N) sum_ij y_ij (s_ij - log total_i) = (sum_i log total_i - ys) / N, as rows of y sum to 1
         return float(np.dot(self.ones(n, z.dtype), np.log(total)) - ys) / n
 
-    def backward(self, dy: np.ndarray | None = None) -> np.ndarray:
+    def backward(self) -> np.ndarray:
         dz = np.subtract(self.p, self.y, out=self.buffer("dz", self.p.shape, self.p.dtype))
         dz *= 1 / self.p.shape[0]
         return dz
@@ -83,7 +87,7 @@ class SigmoidBinaryCrossEntropy(Loss):
         per_element = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
         return float(per_element.mean())
 
-    def backward(self, dy: np.ndarray | None = None) -> np.ndarray:
+    def backward(self) -> np.ndarray:
         dz = np.subtract(self.p, self.y, out=self.buffer("dz", self.p.shape, self.p.dtype))
         dz *= 1 / self.p.size
         return dz
@@ -101,7 +105,7 @@ class MeanSquaredError(Loss):
         self.diff = np.subtract(z, y, out=self.buffer("diff", z.shape, z.dtype))
         return float(np.vdot(self.diff, self.diff)) / self.diff.size
 
-    def backward(self, dy: np.ndarray | None = None) -> np.ndarray:
+    def backward(self) -> np.ndarray:
         return np.multiply(
             self.diff, 2 / self.diff.size, out=self.buffer("dz", self.diff.shape, self.diff.dtype)
         )
