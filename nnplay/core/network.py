@@ -16,6 +16,7 @@ import numpy as np
 from nnplay.core.activations import ACTIVATIONS, sigmoid
 from nnplay.core.layers import INITS, Dense, Layer
 from nnplay.core.losses import LOSSES, Loss
+from nnplay.core.optimizers import Optimizer
 
 MEMORY_LIMIT = 2 * 1024**3
 """Largest estimated working set, in bytes, that a network may need."""
@@ -72,7 +73,7 @@ class Network:
 
     def __init__(
         self, spec: NetworkSpec, rng: np.random.Generator, dtype: type = np.float32, input_grad: bool = False
-    ):
+    ) -> None:
         """``input_grad``: make backward() compute dL/dx of the input too (for saliency);
         training never needs it, so by default the first layer skips that product."""
         check_spec(spec)
@@ -118,7 +119,7 @@ class Network:
             dz = layer.backward(dz)
         return dz
 
-    def train_step(self, x: np.ndarray, y: np.ndarray, optimizer) -> float:  # type: ignore[no-untyped-def]
+    def train_step(self, x: np.ndarray, y: np.ndarray, optimizer: Optimizer) -> float:
         """Forward, loss, backward, update. Returns the loss before the update."""
         loss = self.loss.forward(self.forward(x), y)
         self.backward()
