@@ -96,6 +96,11 @@ USUAL_L2 = (0.0001, 0.01)
 """The range of L2 weight decay most networks use."""
 
 
+def steps_per_epoch(n: int, batch_size: int) -> int:
+    """ceil(n / batch_size): the last batch of an epoch takes what is left, if fewer."""
+    return -(-n // batch_size)  # ceiling division in integers, exact for any n
+
+
 def lower_lr(lr: float) -> float:
     """The learning rate to try after a divergence: a tenth, and at most 0.1."""
     return min(lr / 10, 0.1)
@@ -127,7 +132,7 @@ def build(config: TrainConfig, data: Split, saved: Saved | None = None, dtype: t
             rng.bit_generator.state = saved.rng_state  # checked when the file was read
             partial = saved.partial
             # saved partway through an epoch, or after its last step but before it was counted
-            if partial and partial["steps"] <= -(-len(data.X_train) // partial["batch_size"]):
+            if partial and partial["steps"] <= steps_per_epoch(len(data.X_train), partial["batch_size"]):
                 trainer.partial = dict(partial)  # finish it
         if saved.config.optimizer == config.optimizer:  # another optimizer starts afresh
             state = dict(saved.optimizer_state)
@@ -199,7 +204,7 @@ class Trainer:
         """(steps taken, steps in all) of the unfinished epoch, or None between epochs."""
         if self.partial is None:
             return None
-        return self.partial["steps"], -(-len(self.X_train) // self.partial["batch_size"])
+        return self.partial["steps"], steps_per_epoch(len(self.X_train), self.partial["batch_size"])
 
     def evaluate(self) -> tuple[float | None, float | None, float]:
         """(train accuracy, test accuracy, test loss) in one forward pass."""
@@ -235,7 +240,7 @@ class Trainer:
             shuffle_state = self.rng.bit_generator.state  # what draws this epoch's order again
             bs = resumed["batch_size"] if resumed else min(self.batch_size, n)
             first, loss_sum = (resumed["steps"], resumed["loss_sum"]) if resumed else (0, 0.0)
-            batches = -(-n // bs)
+            batches = steps_per_epoch(n, bs)
             order = self.rng.permutation(n)
             X = np.take(self.X_train, order, axis=0, out=self._X_shuffled)  # X_train[order]
             Y = np.take(self.Y_train, order, axis=0, out=self._Y_shuffled)
@@ -302,13 +307,14 @@ class Trainer:
         (lr 1e30: every weight near 1e28, every prediction NaN). If so, put back the
         epoch's start, as run() does, and say why; the caller must then close run()'s
         generator, which stands on the steps undone."""
-        if self.partial is None or self._start is None:  # between epochs: run() has checked
+        position = self.position
+        if position is None or self._start is None:  # between epochs: run() has checked
             return None
         problem = self._blown_up(0.0, self.net.weight_norms())  # no loss yet to compare
         if not problem:
             return None
-        steps = self.partial["steps"]
-        where = f"after step {steps} of {-(-len(self.X_train) // self.partial['batch_size'])}"
+        steps, batches = position
+        where = f"after step {steps} of {batches}"
         return self._roll_back(self.epoch + 1, where, problem)
 
     def _roll_back(self, epoch: int, where: str, what: str) -> Diverged:
