@@ -28,6 +28,7 @@ from nnplay.core.losses import Loss
 from nnplay.core.network import Network
 
 EPS = 1e-6
+"""The step tried first: small enough for the central difference's O(eps**2) error."""
 RETRY_EPS = (1e-5, 1e-4, 1e-3)
 """Steps tried, in turn, for an array that disagrees at EPS."""
 TOLERANCE = 1e-6
@@ -36,8 +37,10 @@ TOLERANCE = 1e-6
 
 @dataclass(frozen=True)
 class Check:
+    """One array's gradient checked: its name and how far backward() was from the numbers."""
+
     name: str  # what was checked, such as "dense_0.W" or "relu: input"
-    error: float  # largest relative error
+    error: float  # relative_error over the whole array, the best of the steps tried (best_error)
 
     @property
     def ok(self) -> bool:
@@ -117,8 +120,9 @@ def check_loss(loss: Loss, z: np.ndarray, y: np.ndarray, name: str = "") -> Chec
 def check_network(net: Network, x: np.ndarray, y: np.ndarray) -> list[Check]:
     """Check the gradient of every dense layer's W and b through the whole network.
 
-    ``x: (batch, sizes[0])``, ``y: (batch, sizes[-1])``. Use a float64 network:
-    float32 rounding swamps finite differences.
+    ``x: (batch, sizes[0])``, ``y: (batch, sizes[-1])``; class targets are
+    ``softened`` first. Use a float64 network: float32 rounding swamps finite
+    differences.
     """
     every = check_network_sample(net, x, y, per_array=None, rng=np.random.default_rng(0))
     return [Check(c.name, c.error) for c in every]
@@ -198,7 +202,8 @@ def check_network_sample(
 ) -> list[SampledCheck]:
     """check_network on at most ``per_array`` parameters of each W and b, chosen by rng.
 
-    ``x: (batch, sizes[0])``, ``y: (batch, sizes[-1])``. The relative error is
+    ``x: (batch, sizes[0])``, ``y: (batch, sizes[-1])``, class targets ``softened``
+    first (a confident network's loss is too near 0 to difference). The relative error is
     taken over the chosen parameters only (all of them when ``per_array`` is
     None or at least the array's size, which gives check_network's numbers).
     ``progress(name, done, total)`` is called before each nudge, ``name`` such

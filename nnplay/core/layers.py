@@ -47,6 +47,7 @@ class Layer(Buffers):
         """d(loss)/d(parameter), same names and shapes as ``parameters``."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        """y for a batch ``x: (batch, n_in)``, keeping what backward() needs (often x itself)."""
         raise NotImplementedError
 
     def infer(self, x: np.ndarray) -> np.ndarray:
@@ -58,6 +59,8 @@ class Layer(Buffers):
         raise NotImplementedError
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
+        """dx = dL/dx from ``dy = dL/dy``, by the chain rule through the last forward();
+        fills ``gradients`` with dL/d(parameter) on the way."""
         raise NotImplementedError
 
 

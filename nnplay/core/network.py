@@ -23,7 +23,8 @@ MEMORY_LIMIT = 2 * 1024**3
 
 
 def norm(a: np.ndarray) -> float:
-    """||a||, the square root of the sum of squares; finite for any finite a."""
+    """||a||, the square root of the sum of squares; finite for any finite float32 a (a float64
+    one overflows only past 1e154, which no network here reaches)."""
     squares = np.vdot(a, a)
     if math.isinf(squares):  # float32 squares overflow past 1.8e19; float64 ones do not
         return float(np.linalg.norm(a.astype(np.float64)))

@@ -23,6 +23,8 @@ import numpy as np
 
 
 class Optimizer:
+    """Base class: ``step(w, g)`` moves ``w: (P,)`` against ``g = dL/dw: (P,)``, in place."""
+
     def __init__(self, lr: float, weight_decay: float = 0.0) -> None:
         self.lr = lr
         """Learning rate: the step size along the negative gradient."""
@@ -38,6 +40,7 @@ class Optimizer:
         return 2.0
 
     def _decayed(self, w: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """g + weight_decay * w: the gradient of the data's loss plus the L2 penalty's."""
         if self.weight_decay:
             return g + self.weight_decay * w
         return g

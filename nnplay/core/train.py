@@ -107,6 +107,7 @@ def lower_lr(lr: float) -> float:
 
 
 def make_optimizer(config: TrainConfig) -> Optimizer:
+    """A fresh optimizer (no momentum or moments yet) of the config's kind, lr and l2."""
     return OPTIMIZERS[config.optimizer](lr=config.lr, weight_decay=config.l2)
 
 
