@@ -17,10 +17,13 @@ import shlex
 import sys
 from collections.abc import Sequence
 from dataclasses import fields, replace
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from nnplay.core.config import ConfigError, TrainConfig, counted, format_field, least_epochs
 from nnplay.output import say
+
+if TYPE_CHECKING:  # for annotations: resolve() imports serialize when it runs
+    from nnplay.core.serialize import Saved
 
 FLAGS: dict[str, tuple[str, str]] = {
     "dataset": ("--dataset", "data set: digits, moons, circles, xor, spiral or sine (default digits)"),
@@ -178,7 +181,7 @@ def build_parser() -> _Parser:
     return parser
 
 
-def resolve(ns: argparse.Namespace) -> tuple[TrainConfig, Any]:
+def resolve(ns: argparse.Namespace) -> tuple[TrainConfig, Saved | None]:
     """The settings the flags ask for (and the saved file they start from), checked.
 
     Imports nothing slow. Raises UsageError with a one-line message.
@@ -287,7 +290,7 @@ def _check_placement(ns: argparse.Namespace) -> None:
 def app(ns: argparse.Namespace) -> int:
     config, saved = resolve(ns)
     least = least_epochs(saved.epochs_trained, saved.partial) if saved is not None else 0
-    if config.epochs < least:
+    if saved is not None and config.epochs < least:  # least is 0 with no file
         # The app's epochs field refuses a total below the epochs trained, or the epoch begun;
         # so does its flag (nnplay train just has nothing to train). Only a flag can ask this:
         # a file's own is never below.

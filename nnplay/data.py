@@ -55,7 +55,11 @@ def _digits() -> tuple[np.ndarray, np.ndarray]:
     return X, Y
 
 
-def _binary(make: Callable[[np.random.Generator], tuple[np.ndarray, np.ndarray]]) -> Callable:
+def _binary(
+    make: Callable[[np.random.Generator], tuple[np.ndarray, np.ndarray]],
+) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
+    """A loader for a generated 2-D set: seeded, float inputs, and 0/1 labels as a column (N, 1)."""
+
     def load() -> tuple[np.ndarray, np.ndarray]:
         X, y = make(np.random.default_rng(0))
         return X.astype(np.float64), y.reshape(-1, 1).astype(np.float64)
