@@ -20,6 +20,10 @@ from nnplay.output import Output, say
 
 
 def train(ns: argparse.Namespace) -> int:
+    """``nnplay train``: a line (or JSON object) per epoch, then --save; the exit status.
+
+    SIGTERM stops it as Ctrl-C does, with a line saying so, unless it was ignored already.
+    """
     if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
         # ignored by whoever started the run (trap '' TERM, a supervisor): it stays ignored,
         # as nnplay leaves an ignored Ctrl-C (cmd &) alone
@@ -162,6 +166,8 @@ def _acc(label: str, value: float | None) -> str:
 
 
 def gradcheck(ns: argparse.Namespace) -> int:
+    """``nnplay gradcheck``: the network's W and b, one Dense layer, every activation and every
+    loss against central differences in float64; exit status 1 if any gradient is wrong."""
     import numpy as np
 
     from nnplay import data
