@@ -184,12 +184,14 @@ class Trainer:
         """Whether step records carry gradient norms (a few NumPy calls a step)."""
         self.epoch = 0
         """Epochs completed."""
-        # Made before build() restores any saved weights, so both yardsticks are the untrained
+        # Made before build() restores any saved weights, so the loss yardstick is the untrained
         # network's, loaded or not: a trained loss (0.001) makes ordinary noise look like 10x.
         self.first_loss = float(net.loss.forward(net.logits(self.X_train), self.Y_train))
         """The untrained network's loss on the whole training set: the yardstick for divergence
         (one batch's was too noisy: with batch 1 a lucky first sample set it near 0)."""
         self.first_norms = net.weight_norms()
+        """||W_i, b_i|| per dense layer at the start: the yardstick for WEIGHT_GROWTH (build()
+        raises it to a loaded file's, whose larger weights are not this run's divergence)."""
         self.step = 0
         """Steps taken."""
         self.partial: dict[str, Any] | None = None
