@@ -4,7 +4,8 @@ Importing scikit-learn takes about a second, longer than the app may take to
 show its first digit. So the digits are read straight from the file
 scikit-learn ships, and split by the same shuffle train_test_split makes; a
 test checks both against scikit-learn's own load_digits and train_test_split.
-scikit-learn itself is imported only for the moons and circles generators.
+scikit-learn itself is imported only for the moons and circles generators (and for the
+digits, should an install keep that file elsewhere).
 """
 
 from __future__ import annotations
