@@ -326,6 +326,9 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
                 return
             self.screen.dismiss(None)
         view = getattr(importlib.import_module(f"nnplay.tui.views.{module}"), cls)(self.session)
+        # the notices are about the panes, and would sit over the view's lower right for seconds:
+        # "i, the inspector, says what to change" hid the inspector's hints at 80x24
+        self.clear_notifications()
         self.push_screen(view, self._open_in_viewer if name == "mistakes" else None)
 
     def _open_in_viewer(self, chosen: object) -> None:

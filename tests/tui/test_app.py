@@ -431,3 +431,19 @@ async def test_the_palettes_screenshot_saves_in_this_folder_and_says_where_or_wh
         await pilot.pause()
         notes = [n.message for n in app._notifications]
         assert any(m.startswith("Could not save the screenshot here: ") for m in notes)
+
+
+async def test_the_inspector_a_notice_points_to_is_not_hidden_under_that_notice():
+    # lr 2 kills the units; the notice says "i, the inspector, says what to change", and sat
+    # for 12 s over the inspector's lower right, where at 80x24 its health and hints are
+    from nnplay.tui.views.inspector import InspectorView
+
+    app = make_app(TrainConfig(layers=(64, 16, 10), lr=2.0, epochs=8))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert any("i, the inspector, says what to change" in n.message for n in app._notifications)
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, InspectorView) and not app._notifications
