@@ -170,6 +170,20 @@ async def test_the_run_befores_figure_is_taken_at_this_runs_latest_epoch():
         assert key.endswith(f"before {loss_text(earlier.test_loss[1])}")  # its epoch 2, not 4
 
 
+async def test_past_the_run_befores_last_epoch_its_figure_is_not_given_as_if_at_this_ones():
+    # 10 epochs, then the same settings for 50 from the same seed: at epoch 50 the key said
+    # "before 0.6431", its epoch 10's, against this run's 0.1575 at 50, where "same settings"
+    # had promised the same curve
+    async with after_a_run(epochs=2) as (app, pilot, plot):
+        await pilot.press("tab", "down", "down", "down", "enter", "ctrl+u", "4", "enter", "r", "space")
+        await settle(app, pilot)
+        assert app.session.summary()["epoch"] == 4 and plot.border_title == "Loss vs before: same settings"
+        key = Text.from_markup(str(plot.border_subtitle)).plain
+        assert key.endswith("- before ended")
+        await pilot.press("p")
+        assert Text.from_markup(str(plot.border_subtitle)).plain.endswith("- before ended")
+
+
 @pytest.mark.parametrize(
     "last,ticks",
     [(7, [1, 3, 5, 7]), (5, [1, 2, 3, 4, 5]), (9, [1, 3, 5, 7, 9]), (100, [1, 25, 50, 75, 100])],

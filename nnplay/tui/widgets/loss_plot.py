@@ -142,10 +142,14 @@ class MetricPlot(PlotextPlot):
     def _earlier_figure(self, accuracy: bool) -> str:
         """The earlier run's test figure at this run's latest epoch (" 97.1%"), to read
         against the status's. Where both runs end near the top (or the bottom), the grey line hides
-        behind this run's dots, and which did better could not be told from the plot."""
+        behind this run's dots, and which did better could not be told from the plot. Past the
+        earlier run's last epoch it has no such figure: " ended" (its last, at epoch 10, read
+        against this run's at 50, made a run of the same settings look worse)."""
         h, earlier = self.history, self.earlier
         if h is None or not len(h.epoch) or earlier is None:
             return ""
+        if earlier.epoch[-1] < h.epoch[-1]:
+            return " ended"
         at = max(0, int(np.searchsorted(earlier.epoch, h.epoch[-1], "right")) - 1)
         value = float(earlier.test_acc[at] * 100 if accuracy else earlier.test_loss[at])
         if not math.isfinite(value):
