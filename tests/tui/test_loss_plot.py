@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from rich.cells import cell_len
 from rich.text import Text
 
 from nnplay.core.config import TrainConfig
@@ -151,7 +152,21 @@ async def test_after_r_the_run_before_stays_on_the_plots_labelled_by_what_change
         assert plot.border_title == "Accuracy % vs before: sgd"  # accuracy compares too
         key = Text.from_markup(str(plot.border_subtitle)).plain
         assert key.endswith(f"before {sgd.test_acc[2] * 100:.1f}%")
-        assert len(key) <= plot.outer_size.width - 4  # whole in the border at 80x24
+        assert len(key) <= plot.outer_size.width - 6  # whole in the border at 80x24
+
+
+async def test_the_key_with_the_run_befores_figure_fits_the_narrower_plots_side_by_side():
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=3))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        await pilot.press("tab", "right", "right", "r", "space")  # adam after sgd
+        await settle(app, pilot)
+        for plot in app.query(MetricPlot):
+            key = Text.from_markup(str(plot.border_subtitle)).plain
+            assert "train" in key and "before " in key  # with its figure
+            assert cell_len(key) <= plot.outer_size.width - 6  # not cut to "- before 0.2…" (label_cut)
 
 
 async def test_the_run_befores_figure_is_taken_at_this_runs_latest_epoch():

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 from rich.cells import cell_len
+from rich.text import Text
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
@@ -136,7 +137,11 @@ class MetricPlot(PlotextPlot):
             # what the earlier run was goes in the title: the key leaves too little room
             self.border_title = f"{name} vs before: {self.earlier_label}"
             keys.append(EARLIER_KEY + self._earlier_figure(accuracy))
-        self.border_subtitle = "  ".join(keys)
+        # one space between the keys where two would not fit: side by side at 120 columns a
+        # plot is narrower than at 80, and Textual cut "- before 0.2431" to "- before 0.2…"
+        spaced = "  ".join(keys)
+        fits = cell_len(Text.from_markup(spaced).plain) <= self.outer_size.width - 6  # as label_cut
+        self.border_subtitle = spaced if fits else spaced.replace("  ", " ")
         self.refresh()
 
     def _earlier_figure(self, accuracy: bool) -> str:
