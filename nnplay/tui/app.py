@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandList, CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -55,6 +56,17 @@ the app says so instead."""
 
 HANG_UP_GRACE = 5.0
 """Seconds a hung-up app has to quit on its own before the process ends regardless."""
+
+
+class Palette(CommandPalette):
+    """Textual's command palette, but pageup and pagedown wait for its list to be laid out:
+    arriving with ctrl+p (over a slow link, say) Textual's list paged by lines it had not
+    measured yet, and a KeyError ended the app."""
+
+    def _action_command_list(self, action: str) -> None:
+        if action in ("page_up", "page_down") and not self.query_one(CommandList).scrollable_content_region:
+            return
+        super()._action_command_list(action)
 
 
 class NnplayApp(PanesMixin, FilesMixin, App[None]):
@@ -338,6 +350,10 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
             viewer.go(*chosen)  # t then goes back to the sample shown before
             self._show_sample()
             viewer.focus()
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(Palette(id="--command-palette"))  # as Textual's own does
 
     def action_help(self) -> None:
         from nnplay.tui.widgets.help import (

@@ -141,6 +141,23 @@ async def test_hundreds_of_random_keys_and_resizes_never_break_the_app(seed):
         consistent(app)
 
 
+@pytest.mark.parametrize("key", ["pageup", "pagedown"])
+async def test_a_page_key_that_arrives_with_ctrl_p_does_not_end_the_app(key):
+    from textual import events
+    from textual.command import CommandPalette
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for name, character in (("ctrl+p", None), (key, None)):  # together, as a slow link sends them
+            app.post_message(events.Key(name, character))
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)  # Textual's list paged by lines not yet laid out
+        await pilot.press(key)  # laid out now: it pages
+        await pilot.press("escape", "escape")
+        consistent(app)
+
+
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     changes=st.lists(
