@@ -368,3 +368,26 @@ async def test_a_file_opened_with_load_on_the_command_line_is_the_sessions_own(t
         await pilot.press("enter")  # its own file: saved at once, no "already exists"
         await settle(app, pilot)
         assert not isinstance(app.screen, FileDialog) and load(path).epochs_trained == 1
+
+
+async def test_an_enter_that_arrives_with_the_one_that_loads_is_not_taken_twice(tmp_path):
+    # The dialog closed on the first; the second, read after, closed the screen under it too:
+    # the view the dialog was opened from, or (on the main screen) the app itself.
+    from textual import events
+
+    from nnplay.tui.views.weights import WeightsView
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+s", "enter", "w", "ctrl+o")
+        for _ in range(2):  # together, as a slow link sends them
+            app.post_message(events.Key("enter", "\r"))
+        await pilot.pause()
+        assert isinstance(app.screen, WeightsView)
+        await pilot.press("escape", "ctrl+s")
+        for _ in range(2):
+            app.post_message(events.Key("enter", "\r"))
+        await pilot.pause()
+        assert app.is_running and app.screen is app.screen_stack[0]
+    assert (tmp_path / "nnplay.npz").exists()

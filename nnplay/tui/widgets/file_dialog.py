@@ -66,6 +66,11 @@ class FileDialog(ModalScreen[str]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        if not self.is_active:
+            # A second enter typed with the first (over a slow link, say), read once that one
+            # had closed the dialog: it closed the screen under it too, and on the main
+            # screen ended the app.
+            return
         self._try(os.path.expanduser(event.value.strip()))  # ~/model.npz as a shell would read it
 
     def _try(self, path: str) -> None:
