@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterable
 
-from textual import work
+from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandList, CommandPalette
@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, Input, OptionList
 
 from nnplay import data
 from nnplay.core.config import TrainConfig
@@ -61,7 +61,17 @@ HANG_UP_GRACE = 5.0
 class Palette(CommandPalette):
     """Textual's command palette, but pageup and pagedown wait for its list to be laid out:
     arriving with ctrl+p (over a slow link, say) Textual's list paged by lines it had not
-    measured yet, and a KeyError ended the app."""
+    measured yet, and a KeyError ended the app. And an enter typed with the one that ran a
+    command is not taken once the palette has closed."""
+
+    @on(Input.Submitted)
+    @on(OptionList.OptionSelected)
+    def _closed_already(self, event: Input.Submitted | OptionList.OptionSelected) -> None:
+        # Read after the first enter had closed the palette, the second closed it again:
+        # that closed the screen under it (a view), or on the main screen ended the app.
+        if not self.is_active:
+            event.stop()
+            event.prevent_default()  # Textual's own handlers, which would close it, do not run
 
     def _action_command_list(self, action: str) -> None:
         if action in ("page_up", "page_down") and not self.query_one(CommandList).scrollable_content_region:

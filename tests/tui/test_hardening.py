@@ -158,6 +158,24 @@ async def test_a_page_key_that_arrives_with_ctrl_p_does_not_end_the_app(key):
         consistent(app)
 
 
+async def test_an_enter_that_arrives_with_the_one_that_runs_a_palette_command_is_not_taken_twice():
+    from textual import events
+
+    from nnplay.tui.views.draw import DrawView
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"draw a")
+        await pilot.pause(0.5)  # the palette searches in the background
+        for _ in range(2):  # together, as a slow link sends them
+            app.post_message(events.Key("enter", "\r"))
+        await pilot.pause()
+        # the second closed the palette again: the screen under it, or the app (ScreenStackError)
+        assert isinstance(app.screen, DrawView)
+        consistent(app)
+
+
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     changes=st.lists(
