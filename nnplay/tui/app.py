@@ -12,15 +12,15 @@ import threading
 import time
 from collections.abc import Iterable
 
-from textual import on, work
+from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.command import CommandList, CommandPalette
+from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, OptionList
+from textual.widgets import Footer
 
 from nnplay import data
 from nnplay.core.config import TrainConfig
@@ -40,6 +40,7 @@ from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import TrainingControls
 from nnplay.tui.widgets.digit_viewer import DigitViewer
 from nnplay.tui.widgets.loss_plot import MetricPlot
+from nnplay.tui.widgets.palette import Palette
 from nnplay.tui.widgets.too_small import TooSmall
 
 LOW_BANDWIDTH_ENV = "NNPLAY_LOW_BANDWIDTH"
@@ -56,27 +57,6 @@ the app says so instead."""
 
 HANG_UP_GRACE = 5.0
 """Seconds a hung-up app has to quit on its own before the process ends regardless."""
-
-
-class Palette(CommandPalette):
-    """Textual's command palette, but pageup and pagedown wait for its list to be laid out:
-    arriving with ctrl+p (over a slow link, say) Textual's list paged by lines it had not
-    measured yet, and a KeyError ended the app. And an enter typed with the one that ran a
-    command is not taken once the palette has closed."""
-
-    @on(Input.Submitted)
-    @on(OptionList.OptionSelected)
-    def _closed_already(self, event: Input.Submitted | OptionList.OptionSelected) -> None:
-        # Read after the first enter had closed the palette, the second closed it again:
-        # that closed the screen under it (a view), or on the main screen ended the app.
-        if not self.is_active:
-            event.stop()
-            event.prevent_default()  # Textual's own handlers, which would close it, do not run
-
-    def _action_command_list(self, action: str) -> None:
-        if action in ("page_up", "page_down") and not self.query_one(CommandList).scrollable_content_region:
-            return
-        super()._action_command_list(action)
 
 
 class NnplayApp(PanesMixin, FilesMixin, App[None]):
