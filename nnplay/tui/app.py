@@ -28,6 +28,7 @@ from nnplay.core.losses import LOSSES
 from nnplay.core.paths import name_and_folder
 from nnplay.core.serialize import Saved
 from nnplay.tui.files import FilesMixin, stamp
+from nnplay.tui.fit import FitMixin
 from nnplay.tui.keep import served
 from nnplay.tui.messages import Loaded, Progress
 from nnplay.tui.panes import PanesMixin
@@ -45,21 +46,11 @@ from nnplay.tui.widgets.too_small import TooSmall
 
 LOW_BANDWIDTH_ENV = "NNPLAY_LOW_BANDWIDTH"
 """Set to 1 (or any value but 0) to start in the low-bandwidth mode."""
-WIDE = 120
-"""Terminal width from which loss and accuracy are drawn side by side."""
-TALL = 32
-"""Terminal height from which a wide terminal draws the digit large: below it, the 20 rows
-that takes would leave the plots a row or two (132x24 showed only their titles)."""
-SMALLEST = (76, 22)
-"""The smallest terminal the panes fit in, every setting and the status in view; below it
-the app says so instead."""
-
-
 HANG_UP_GRACE = 5.0
 """Seconds a hung-up app has to quit on its own before the process ends regardless."""
 
 
-class NnplayApp(PanesMixin, FilesMixin, App[None]):
+class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
     """Build a network, train it, and watch it learn."""
 
     CSS_PATH = "app.tcss"
@@ -172,51 +163,6 @@ class NnplayApp(PanesMixin, FilesMixin, App[None]):
         self._stop_training()
         self.session.keep_unsaved()  # now: a terminal that has gone will not take a farewell
         self.exit()
-
-    @property
-    def _background_screens(self) -> list[Screen]:
-        """The screens that show through the one on top: none under an opaque view. Textual
-        (8.2) counts the screen below as showing through whatever the top one's background,
-        and repaints the view over each change it sees there (the main screen's footer
-        recomposing as a view opens): measured over a pseudo-terminal at 80x24, opening the
-        weights view sent 197 KB in 7 frames, the confusion matrix 112 KB in 6; now 141 KB
-        in 5 and 72 KB in 4. A dialog's shaded ground still shows the panes."""
-        if self.screen.styles.background.a == 1:
-            return []
-        return super()._background_screens
-
-    def on_resize(self, event) -> None:  # type: ignore[no-untyped-def]
-        self._fit(event.size.width, event.size.height)
-
-    def _fit(self, width: int, height: int) -> None:
-        main = self.screen_stack[0]  # not self.screen: a view or dialog may be on top
-        main.set_class(width >= WIDE, "-wide")
-        main.set_class(width >= WIDE and height >= TALL, "-big-digit")
-        tiny, was_tiny = width < SMALLEST[0] or height < SMALLEST[1], main.has_class("-tiny")
-        main.set_class(tiny, "-tiny")
-        if tiny:
-            # over everything: a view or dialog squeezed to 40x12 hid what mattered, and the
-            # palette left open ran its commands on panes nobody could see
-            if not was_tiny:
-                self.push_screen(TooSmall())
-            self.call_after_refresh(self._say_too_small, width, height)
-        elif was_tiny and isinstance(self.screen, TooSmall):
-            self.pop_screen()  # what was under it comes back as it was: focus, a half-typed value
-        if tiny != was_tiny:
-            self.refresh_bindings()  # the footer shows what check_action allows now
-        # accuracy has its own plot when wide; narrow again, the one p chose comes back
-        self.query_one("#loss-plot", MetricPlot).metric = "loss" if width >= WIDE else self._metric
-        # A deep network scrolls in its pane rather than squeeze the settings out of theirs.
-        rows = 8 if height < 24 else 9 if height < 30 else "50%"
-        self.query_one(ArchitectureEditor).styles.max_height = rows
-
-    def _say_too_small(self, width: int, height: int) -> None:
-        if isinstance(self.screen, TooSmall):
-            self.screen.say(
-                f"nnplay needs a terminal of at least {SMALLEST[0]}×{SMALLEST[1]}; "
-                f"this one is {width}×{height}. Enlarge it, or q to quit.\n\n"
-                "Training under way carries on meanwhile; other keys do nothing until it is larger."
-            )
 
     # -- loading --------------------------------------------------------------------------
 

@@ -158,7 +158,7 @@ def test_a_wrong_guess_is_never_shown_as_certain():
 
 def test_the_key_line_fits_the_smallest_terminal():
     # At 76x22 (the smallest nnplay draws in) it lost its last word: "esc" without "back".
-    from nnplay.tui.app import SMALLEST
+    from nnplay.tui.fit import SMALLEST
     from nnplay.tui.views.mistakes import hint
 
     assert len(hint().plain) <= SMALLEST[0] - 2 and hint().plain.endswith("esc back")
