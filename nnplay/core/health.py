@@ -193,6 +193,7 @@ def hints(
     optimizer: str = "",
     guessing: float | None = None,
     l2: float = 0.0,
+    test_losses: np.ndarray | None = None,
 ) -> list[str]:
     """Plain advice on what looks wrong, each naming the setting to change; [] if nothing does.
 
@@ -203,7 +204,8 @@ def hints(
     stopped because it diverged; ``init``, ``lr`` and ``optimizer``, the
     settings in use, if known: advice never suggests what is already in use,
     and names the learning rate to try; ``guessing``, the loss of guessing
-    every class alike (``guessing_loss``); ``l2``, the weight decay in use.
+    every class alike (``guessing_loss``); ``l2``, the weight decay in use;
+    ``test_losses: (E,)`` the loss on the test set after each epoch.
     The checks, in this order:
     - divergence: ``diverged``, or a loss that is not finite or is more than
       LOSS_GROWTH times the first epoch's;
@@ -217,7 +219,8 @@ def hints(
     - saturated: a sigmoid or tanh layer with more than SATURATED_ALARM saturated;
     - barely learning, when nothing above explains it: after STUCK_EPOCHS epochs the
       loss is above STUCK_RATIO of ``guessing`` (for regression, of the first
-      epoch's loss: a first epoch above guessing, as xor's 0.77, would hide it).
+      epoch's loss: a first epoch above guessing, as xor's 0.77, would hide it);
+    - overfitting, likewise: ``overfitting()``.
     """
     out = []
     losses = np.asarray(losses, dtype=np.float64)
@@ -272,7 +275,46 @@ def hints(
             )
     if not out:
         out += _barely_learning(losses, health, lr, optimizer, guessing, l2)
+    if not out and test_losses is not None and overfitting(losses, test_losses):
+        test, train = np.asarray(test_losses, np.float64), losses
+        cure = "add L2 (l2 0.0001 to 0.01)" if l2 == 0 else f"raise l2 above {l2:g}"
+        out.append(
+            f"Overfitting: the test loss rose to {test[-OVERFIT_EPOCHS:].mean():.3g} from its "
+            f"lowest, {test.min():.3g}, while the training loss fell to "
+            f"{train[-OVERFIT_EPOCHS:].mean():.3g}: the network learns its training samples by "
+            "heart, and grows surer of its answers, wrong ones included (test accuracy may hold "
+            f"for a while). Stop nearer the lowest test loss, {cure}, or use fewer units."
+        )
     return out
+
+
+OVERFIT_EPOCHS = 5
+"""Overfitting is judged on the mean of this many latest epochs, the test loss being noisy."""
+OVERFIT_RISE = 1.1
+"""Overfitting: the test loss is this many times its lowest, or more, ..."""
+OVERFIT_GAP = 2.0
+"""... and this many times the training loss, or more (adam's jitter on sine rose 1.4x above
+its lowest with the two losses level)."""
+
+
+def overfitting(losses: np.ndarray, test_losses: np.ndarray) -> bool:
+    """Whether the test loss (``test_losses: (E,)``, after each epoch) has risen from its
+    lowest, reached OVERFIT_EPOCHS or more epochs ago, while the training loss (``losses:
+    (E,)``) has gone on falling far below it. On digits, 100 epochs of adam (lowest 0.069 at
+    epoch 13, then 0.085; training loss 8e-6) are; sgd's (still falling at 100) are not."""
+    test = np.asarray(test_losses, dtype=np.float64)
+    train = np.asarray(losses, dtype=np.float64)
+    n = OVERFIT_EPOCHS
+    if len(test) < 2 * n or len(train) != len(test) or not np.isfinite(test).all():
+        return False
+    lowest = int(test.argmin())
+    recent_test, recent_train = test[-n:].mean(), train[-n:].mean()
+    return bool(
+        lowest < len(test) - n
+        and recent_test >= OVERFIT_RISE * test[lowest]
+        and recent_test >= OVERFIT_GAP * recent_train
+        and recent_train < train[lowest]
+    )
 
 
 def guessing_accuracy(spec: NetworkSpec) -> float | None:

@@ -288,3 +288,49 @@ def test_guessing_accuracy_and_the_line_a_finished_run_is_held_to():
     assert no_better_than_guessing(digits, 0.078) and not no_better_than_guessing(digits, 0.20)
     assert no_better_than_guessing(moons, 0.54) and not no_better_than_guessing(moons, 0.56)
     assert not no_better_than_guessing(sine, 0.0)
+
+
+# -- overfitting -----------------------------------------------------------------------------
+
+
+def overfit_curves(epochs=30, lowest_at=10):
+    """Training loss falling to 1e-4; test loss falling to 0.07 at ``lowest_at``, then rising
+    by 0.001 an epoch (adam on digits: 0.069 at epoch 13, 0.085 at 100)."""
+    train = np.geomspace(1.0, 1e-4, epochs)
+    rising = 0.07 + 0.001 * np.arange(1, epochs - lowest_at + 1)
+    test = np.concatenate([np.linspace(0.5, 0.07, lowest_at), rising])
+    return train, test
+
+
+def test_a_test_loss_rising_while_the_training_loss_falls_is_overfitting():
+    train, test = overfit_curves()
+    (advice,) = hints([], np.ones((30, 2)), np.ones((30, 2)), train, test_losses=test)
+    assert advice.startswith("Overfitting: the test loss rose to 0.0") and "from its lowest, 0.07," in advice
+    assert "add L2 (l2 0.0001 to 0.01)" in advice
+    (advice,) = hints([], np.ones((30, 2)), np.ones((30, 2)), train, l2=0.001, test_losses=test)
+    assert "raise l2 above 0.001" in advice  # not what is already in use
+    assert hints([], np.ones((30, 2)), np.ones((30, 2)), train) == []  # no test losses, no verdict
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["still falling", "risen too little", "level with training", "too few epochs", "lowest too recent"],
+)
+def test_what_is_not_overfitting(case):
+    from nnplay.core.health import overfitting
+
+    train, test = overfit_curves()
+    if case == "still falling":  # sgd on digits at 100 epochs
+        test = np.linspace(0.5, 0.11, 30)
+    elif case == "risen too little":  # noise about the lowest
+        test = np.concatenate([np.linspace(0.5, 0.07, 10), np.full(20, 0.075)])
+    elif case == "level with training":  # adam's jitter on sine: both losses near 0.003
+        train, test = np.full(30, 0.0025), np.concatenate([np.full(20, 0.0025), np.full(10, 0.0035)])
+        train[:20] = 0.003
+    elif case == "too few epochs":
+        train, test = overfit_curves(epochs=9, lowest_at=3)
+    elif case == "lowest too recent":
+        train, test = overfit_curves(epochs=30, lowest_at=27)
+        test[-3:] = 0.09
+    assert not overfitting(train, test)
+    assert overfitting(*overfit_curves())  # the same check says yes to a real case

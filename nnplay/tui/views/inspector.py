@@ -122,7 +122,7 @@ class InspectorView(View):
         epoch = session.summary()["epoch"]
         X_train, _ = session.arrays("train")
         epochs, weights, grads = session.norm_history()
-        losses = session.history().loss
+        history = session.history()
         if get_current_worker().is_cancelled:
             return None
         health = layer_health(net, X_train)  # where a dead unit gets no gradient
@@ -141,13 +141,14 @@ class InspectorView(View):
                 health,
                 weights,
                 grads,
-                losses,
+                history.loss,
                 diverged,
                 net.spec.init,
                 session.config.lr,
                 session.config.optimizer,
                 guessing_loss(net.spec),
                 session.config.l2,
+                history.test_loss,
             ),
         )
 

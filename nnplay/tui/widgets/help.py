@@ -83,10 +83,11 @@ never learns from: early on the line sits above the dots for that lag alone. Whe
 the two meet, the dots hide the line. The scale is logarithmic: 2 to 1 is as
 far as 0.2 to 0.1, so late, slow gains still show. When the training loss keeps
 falling and the test loss stops, the network is learning its training digits by
-heart (overfitting). After `r` the run before stays on the plot as a grey
-dashed line of its test figures, labelled with the settings you changed, and
-the key gives its figure at this run's epoch: set adam, press `r`, then
-`space`, and watch the two race.
+heart (overfitting; the inspector, `i`, says so once the test loss rises).
+After `r` the run before stays on the plot as a grey dashed line of its test
+figures, labelled with the settings you changed, and the key gives its figure
+at this run's epoch: set adam, press `r`, then `space`, and watch the two
+race.
 
 **Backpropagation.** To improve, every weight needs to know how the loss
 changes when it moves: its gradient. The chain rule gives it layer by layer,
