@@ -12,6 +12,8 @@ Then, a third as many times:
 - idle: CPU time the app uses over 5 s doing nothing, and its resident memory.
 - the same training run with --low-bandwidth --no-mouse: its bytes a second.
 - quitting: q pressed mid-run, to the terminal restored and the process gone.
+Then once each: the bytes to open each look-inside view, and those a second
+while training runs under it.
 Prints medians, and the ratio of app speed to headless speed.
 """
 
@@ -146,6 +148,24 @@ def train_in_app(epochs: int, *flags: str) -> tuple[float, float]:
     return epochs / seconds, count / 1024 / seconds
 
 
+VIEW_KEYS = {"w": "weights", "c": "mistakes", "d": "draw", "i": "inspector", "g": "gradient check"}
+
+
+def view_bytes(key: str) -> tuple[float, float]:
+    """(KiB sent to open the view of ``key``, KiB a second while training under it)."""
+    app = Pty("--epochs", "100000")
+    app.read_until(first_frame_shown)
+    app.drain(1.0)
+    app.send(key.encode())
+    opened = app.drain(1.5)  # the view, and whatever it computes once open
+    app.send(b" ")
+    app.drain(1.0)  # the first epochs' settling
+    seconds = 4.0
+    training = app.drain(seconds)
+    app.close()
+    return opened / 1024, training / 1024 / seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=300)
@@ -177,6 +197,10 @@ def main() -> None:
         restored, gone = quit_while_training()
         rows["restored"].append(restored)
         rows["quit"].append(gone)
+    for key in VIEW_KEYS:  # once each: a view's cost is bytes, which vary little
+        opened, training = view_bytes(key)
+        rows[f"open {key}"].append(opened)
+        rows[f"under {key}"].append(training)
     med = {k: statistics.median(v) for k, v in rows.items()}
     lo, hi = min(rows["ratio"]), max(rows["ratio"])
     print(f"{args.rounds} rounds, {args.epochs} epochs of the tutorial's experiment, terminal {COLS}x{ROWS}")
@@ -193,6 +217,11 @@ def main() -> None:
         f"{med['quit']:.2f} s to the process gone (target < 0.5)"
     )
     print(f"resident memory         {med['rss']:8.1f} MiB idle, {med['rss_trained']:.1f} MiB after training")
+    for key, name in VIEW_KEYS.items():
+        print(
+            f"{name + ' view (' + key + ')':24}{med[f'open {key}']:8.1f} KiB to open, "
+            f"{med[f'under {key}']:.1f} KiB/s while training under it"
+        )
 
 
 if __name__ == "__main__":
