@@ -632,6 +632,17 @@ def test_ctrl_c_while_the_command_starts_exits_130_with_no_traceback(entry, modu
     assert (result.returncode, result.stderr) == (130, "interrupted\n")  # once a traceback, status 1
 
 
+@pytest.mark.parametrize("module", ["numpy", "datetime"])
+def test_sigterm_while_the_command_starts_says_terminated_as_a_run_does(module):
+    # the handler nnplay train installs comes after the imports: a kill then ended it silently
+    terminate_at = INTERRUPT_AT.format(module=module).replace("signal.SIGINT", "signal.SIGTERM")
+    start = "import runpy\nrunpy.run_module('nnplay', run_name='__main__')"
+    result = subprocess.run(
+        [sys.executable, "-c", terminate_at + start], capture_output=True, text=True, timeout=60
+    )
+    assert (result.returncode, result.stderr) == (143, "terminated\n")
+
+
 def test_ctrl_c_swallowed_by_a_library_while_the_command_starts_still_ends_it():
     # An import lock's callback, argparse's or gzip's lazy imports: some code on the way catches
     # the KeyboardInterrupt and goes on, and the run trained to the end and saved, status 0.
