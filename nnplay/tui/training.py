@@ -274,9 +274,10 @@ class TrainingMixin(App[None]):
             return  # about a network that has since been rebuilt
         self._progress = message
         now = time.monotonic()
-        if message.samples_per_s is None or now - self._last_view >= self.plot_every:
-            # at the plots' rate, not the status's: a view rewrites most of the screen (28 KB
-            # a frame for the weights at 80x24, 56 KB/s at the status's rate)
+        if message.samples_per_s is None or self.pace is not None or now - self._last_view >= self.plot_every:
+            # at full speed, at the plots' rate, not the status's: a view rewrites most of the
+            # screen (28 KB a frame for the weights at 80x24, 56 KB/s at the status's rate). At
+            # a pace, each message, so the slowest show every batch (posts_each_step).
             self._last_view = now
             self._refresh_views()
         if self._panes_hidden():

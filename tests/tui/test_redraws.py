@@ -114,3 +114,24 @@ async def test_changes_under_an_opaque_view_are_not_drawn_over_it_but_under_a_di
         await pilot.press("escape", "ctrl+o")
         await pilot.pause()
         assert isinstance(app.screen, FileDialog) and app._background_screens == [main]
+
+
+async def test_at_a_slow_pace_a_view_redraws_at_each_step_posted(monkeypatch):
+    # 0.1 epochs a second posts every step (4.5 a second for digits), so a class can watch each
+    # batch move the weights: throttled to the plots' rate, the view showed one step in four.
+    from nnplay.tui.messages import Progress
+    from nnplay.tui.views.weights import WeightsView
+
+    drawn: list[int] = []
+    monkeypatch.setattr(WeightsView, "refresh_from_session", lambda self: drawn.append(1))
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        drawn.clear()
+        app.pace = 0.1
+        history = app.session.history()
+        for _ in range(4):  # a message each step, the speed measured as it comes
+            app.on_progress(Progress(app.session.generation, 0.5, history, 144.0))
+        assert len(drawn) == 4
