@@ -315,7 +315,10 @@ def app(ns: argparse.Namespace) -> int:
         # LANG=en_US.ISO-8859-1 or PYTHONIOENCODING=ascii drew every box and block as a \u2500
         # escape. The locale is the machine's, the terminal the user's, and nearly every
         # terminal is UTF-8 (Python assumes so for the C locale); Textual reads keys as UTF-8.
-        terminal.reconfigure(encoding="utf-8")
+        # Escaping what UTF-8 cannot write, as standard error does: given an encoding alone,
+        # reconfigure() makes errors strict, and a file name with undecodable bytes in the
+        # load list killed Textual's writer thread, the screen frozen from then on.
+        terminal.reconfigure(encoding="utf-8", errors="backslashreplace")
     from nnplay.tui.app import make_app
 
     path = ns.load if saved is not None else None  # loaded by this session: saving over it asks nothing

@@ -704,6 +704,20 @@ def test_the_app_draws_in_utf_8_whatever_the_locales_encoding(monkeypatch, encod
     assert drawn_in == ["utf-8"]
 
 
+def test_a_file_name_utf_8_has_no_bytes_for_is_drawn_escaped_not_the_end_of_drawing(monkeypatch):
+    # PYTHONIOENCODING=ascii and a file named with bytes undecodable in UTF-8 (bad\xff.npz) in
+    # the load list: reconfigured to UTF-8, standard error had lost its backslashreplace, and
+    # Textual's writer thread died on the name, leaving a screen that no key changed.
+    from nnplay.tui.app import NnplayApp
+
+    terminal = io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors="backslashreplace")
+    monkeypatch.setattr(sys, "__stderr__", terminal)
+    monkeypatch.setattr(NnplayApp, "run", lambda self, **kw: sys.__stderr__.write("bad\udcff.npz"))
+    assert main([]) == 0
+    terminal.flush()
+    assert terminal.buffer.getvalue() == b"bad\\udcff.npz"
+
+
 @pytest.mark.parametrize(
     "environ, flags, ansi",
     [
