@@ -23,8 +23,9 @@ class PanesMixin(TrainingMixin):
         """Draw the run before this network behind its curves, labelled by the settings
         that differ from now's (which change as the person edits them)."""
         earlier, label = self.session.earlier(MAX_POINTS)
+        whole, _ = self.session.earlier()  # the key's figure is at an epoch thinning may drop
         for plot in self.query(MetricPlot):
-            plot.compare(earlier, label)
+            plot.compare(earlier, label, whole)
 
     def on_architecture_editor_applied(self, message: ArchitectureEditor.Applied) -> None:
         editor = self.query_one(ArchitectureEditor)

@@ -185,6 +185,24 @@ async def test_the_run_befores_figure_is_taken_at_this_runs_latest_epoch():
         assert key.endswith(f"before {loss_text(earlier.test_loss[1])}")  # its epoch 2, not 4
 
 
+async def test_the_run_befores_figure_is_at_this_runs_epoch_where_its_curve_is_drawn_thinned(monkeypatch):
+    # A long run before is drawn thinned (every 2.5th epoch of 400 at 160 points): the key took
+    # the figure of the last epoch drawn at or before this run's, epoch 1's at epoch 2, and the
+    # same settings from the same seed read as a different curve.
+    monkeypatch.setattr("nnplay.tui.panes.MAX_POINTS", 4)  # 8 epochs drawn as 1, 3, 6 and 8
+    async with after_a_run(epochs=8) as (app, pilot, plot):
+        await pilot.press("tab", "down", "down", "enter", "ctrl+u", *"1024", "enter", "r")
+        await settle(app, pilot)
+        await pilot.press("s", "s", "s", "s")  # two epochs, of two steps each
+        await settle(app, pilot)
+        earlier, _ = app.session.earlier()
+        assert app.session.summary()["epoch"] == 2 and earlier is not None
+        assert list(plot.earlier.epoch) == [1, 3, 6, 8]
+        at_2, at_1 = loss_text(earlier.test_loss[1]), loss_text(earlier.test_loss[0])
+        assert at_2 != at_1
+        assert Text.from_markup(str(plot.border_subtitle)).plain.endswith(f"before {at_2}")
+
+
 async def test_past_the_run_befores_last_epoch_its_figure_is_not_given_as_if_at_this_ones():
     # 10 epochs, then the same settings for 50 from the same seed: at epoch 50 the key said
     # "before 0.6431", its epoch 10's, against this run's 0.1575 at 50, where "same settings"

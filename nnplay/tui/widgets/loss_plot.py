@@ -44,6 +44,8 @@ class MetricPlot(PlotextPlot):
         self.history: History | None = None
         self.earlier: History | None = None
         """The run before this one, drawn behind it (its test figures) to compare with."""
+        self.earlier_whole: History | None = None
+        """The same, not thinned for drawing: the key's figure is at this run's epoch."""
         self.earlier_label = ""
         """What differed in the earlier run's settings: "sgd, lr 0.01"."""
         self.placeholder = "press space to train"
@@ -63,9 +65,11 @@ class MetricPlot(PlotextPlot):
         self.history = history
         self.replot()
 
-    def compare(self, earlier: History | None, label: str) -> None:
-        """Draw an earlier run's test curve behind this run's (None: no earlier run)."""
+    def compare(self, earlier: History | None, label: str, whole: History | None = None) -> None:
+        """Draw an earlier run's test curve behind this run's (None: no earlier run); ``whole``
+        is it unthinned, for the key's figure (else ``earlier``)."""
         self.earlier, self.earlier_label = earlier, label
+        self.earlier_whole = whole
         self.replot()
 
     @property
@@ -150,7 +154,9 @@ class MetricPlot(PlotextPlot):
         behind this run's dots, and which did better could not be told from the plot. Past the
         earlier run's last epoch it has no such figure: " ended" (its last, at epoch 10, read
         against this run's at 50, made a run of the same settings look worse)."""
-        h, earlier = self.history, self.earlier
+        # not the thinned curve: of 400 epochs it draws every 2.5th, and the key gave epoch 1's
+        # figure at this run's epoch 2
+        h, earlier = self.history, self.earlier if self.earlier_whole is None else self.earlier_whole
         if h is None or not len(h.epoch) or earlier is None:
             return ""
         if earlier.epoch[-1] < h.epoch[-1]:
