@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import time
 from pathlib import Path
 
@@ -66,11 +67,18 @@ def reserve_kept_path() -> Path:
     path, n = folder / f"{stem}.npz", 1
     while True:
         try:
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
-            return path
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
         except FileExistsError:
             n += 1
             path = folder / f"{stem}-{n}.npz"
+            continue
+        try:
+            # writable by its owner whatever the umask (0277 left it 0400): saving refuses a
+            # read-only file, and would have refused this keep's own name
+            os.fchmod(fd, stat.S_IMODE(os.fstat(fd).st_mode) | stat.S_IWUSR)
+        finally:
+            os.close(fd)
+        return path
 
 
 LEFT_OVER_HOURS = 1

@@ -78,6 +78,24 @@ def test_unsaved_training_is_kept_on_exit_and_only_then(tmp_path, monkeypatch):
     assert session.keep_on_exit() == ""  # saved by hand: nothing to keep
 
 
+def test_unsaved_training_is_kept_under_a_umask_that_makes_files_read_only(tmp_path, monkeypatch):
+    # umask 0277 (or 0222): the name a keep reserves is made read-only, and saving, which
+    # refuses a read-only file, refused the app's own: "could not be kept: ... is read-only".
+    import os
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=1))
+    session.load()
+    session.next_record()
+    before = os.umask(0o277)
+    try:
+        note = session.keep_on_exit()
+    finally:
+        os.umask(before)
+    (kept,) = kept_files()
+    assert "is kept in" in note and load(kept).epochs_trained == 0
+
+
 def test_training_about_to_be_replaced_is_kept_first(tmp_path):
     from nnplay.core.serialize import load
 
