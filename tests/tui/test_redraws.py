@@ -97,7 +97,7 @@ async def test_a_view_redraws_at_the_plots_rate_while_training_runs_at_full_spee
         for _ in range(4):  # full speed: a message every half second, a frame each was 56 KB/s
             app.on_progress(Progress(app.session.generation, 0.5, history, 1000.0))
         assert len(drawn) == 1
-        app.on_progress(Progress(app.session.generation, 0.5, history, None))  # a slow pace: each
+        app.on_progress(Progress(app.session.generation, 0.5, history, None))  # a run's last: always
         assert len(drawn) == 2
 
 
