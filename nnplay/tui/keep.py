@@ -35,7 +35,9 @@ def kept_folder() -> Path:
     if not os.path.isabs(state):
         home = os.path.expanduser("~")
         if home == "~":  # Path.home()'s RuntimeError, which stopped the app starting
-            raise OSError("HOME is not set and this user has no home folder; set XDG_STATE_HOME")
+            raise OSError(
+                "HOME is not set and this user has no home folder; set XDG_STATE_HOME to a whole path"
+            )
         state = os.path.join(home, ".local", "state")
     return Path(state) / "nnplay"
 
