@@ -275,8 +275,10 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
             self.screen.dismiss(None)
         view = getattr(importlib.import_module(f"nnplay.tui.views.{module}"), cls)(self.session)
         # the notices are about the panes, and would sit over the view's lower right for seconds:
-        # "i, the inspector, says what to change" hid the inspector's hints at 80x24
-        self.clear_notifications()
+        # "i, the inspector, says what to change" hid the inspector's hints at 80x24. Not an
+        # error's: why training stopped is said there alone.
+        for notice in [n for n in self._notifications if n.severity != "error"]:
+            self._unnotify(notice)
         self.push_screen(view, self._open_in_viewer if name == "mistakes" else None)
 
     def _open_in_viewer(self, chosen: object) -> None:

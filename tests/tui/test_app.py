@@ -447,3 +447,8 @@ async def test_the_inspector_a_notice_points_to_is_not_hidden_under_that_notice(
         await pilot.press("i")
         await pilot.pause()
         assert isinstance(app.screen, InspectorView) and not app._notifications
+        await pilot.press("escape")
+        app.notify("Training stopped: an error", severity="error")  # what stopped it, said once
+        await pilot.press("i")
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == ["Training stopped: an error"]
