@@ -245,6 +245,8 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
             message = f"{severity.capitalize()}: {message}"
         if isinstance(self.screen, TooSmall) and severity != "information":
             self.screen.warn(message, self.NOTIFICATION_TIMEOUT if timeout is None else timeout)
+            if severity == "warning":  # q's, about what to do while tiny: stale once it grows
+                return
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def action_clear_notices(self) -> None:
