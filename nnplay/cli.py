@@ -306,10 +306,13 @@ def app(ns: argparse.Namespace) -> int:
     from nnplay.tui.keep import served
 
     if not served() and not on_a_terminal():  # nnplay serve's apps talk to the browser instead
-        raise UsageError(
+        why = (
             "the app needs a terminal to read keys from and draw on (over SSH: ssh -t); "
             "nnplay train trains without one"
         )
+        if sys.stdout is not None and sys.stdout.isatty() and not (sys.stderr and sys.stderr.isatty()):
+            print(f"nnplay: error: {why}")  # nnplay 2>log: said where the person is looking too
+        raise UsageError(why)
     terminal = sys.__stderr__  # where Textual draws
     if isinstance(terminal, io.TextIOWrapper) and codecs.lookup(terminal.encoding).name != "utf-8":
         # LANG=en_US.ISO-8859-1 or PYTHONIOENCODING=ascii drew every box and block as a \u2500

@@ -690,6 +690,22 @@ def test_the_app_with_no_terminal_says_so_rather_than_drawing_into_a_pipe():
     )
 
 
+def test_the_app_with_its_standard_error_redirected_says_why_on_the_terminal_too(tmp_path):
+    # nnplay 2>log: Textual would draw into the log; the one line saying so went there alone
+    import pty
+
+    master, terminal = pty.openpty()
+    with open(tmp_path / "log", "w") as log:
+        code = subprocess.run(
+            [sys.executable, "-m", "nnplay"], stdin=terminal, stdout=terminal, stderr=log, timeout=30
+        ).returncode
+    os.close(terminal)
+    shown = os.read(master, 4096).decode()
+    os.close(master)
+    assert code == 2 and "the app needs a terminal" in shown
+    assert "the app needs a terminal" in (tmp_path / "log").read_text()
+
+
 @pytest.mark.parametrize("encoding", ["iso8859-1", "ascii"])
 def test_the_app_draws_in_utf_8_whatever_the_locales_encoding(monkeypatch, encoding):
     # LANG=en_US.ISO-8859-1 (or PYTHONIOENCODING=ascii) on a student's SSH box: Textual draws
