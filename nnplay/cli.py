@@ -20,7 +20,7 @@ from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from nnplay.core.config import ConfigError, TrainConfig, counted, format_field, least_epochs
-from nnplay.output import say
+from nnplay.output import discard, say
 
 if TYPE_CHECKING:  # for annotations: resolve() imports serialize when it runs
     from nnplay.core.serialize import Saved
@@ -84,6 +84,27 @@ class _Parser(argparse.ArgumentParser):
         # own "must be more than zero". 3.14's test, a dash then a digit, is used on every
         # version (python/cpython#123945 and #105712; this attribute is how argparse asks).
         self._negative_number_matcher = re.compile(r"-\.?\d")
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        """The help, written at once: argparse passed over a write that failed, and
+        ``nnplay --help > /dev/full`` said nothing with status 0 (a reader gone, as in
+        ``| head``, is no failure)."""
+        if not message:
+            return
+        if file is None:  # argparse's sys.stdout or sys.stderr, closed (>&-, 2>&-)
+            if sys.stdout is None:  # the help's: said as a full disk is (the error's is lost)
+                say(f"{self.prog}: cannot write the help: standard output is closed")
+                raise SystemExit(1)
+            return
+        try:
+            file.write(message)
+            file.flush()
+        except BrokenPipeError:
+            discard(file)
+        except OSError as e:
+            discard(file)
+            say(f"{self.prog}: cannot write the help: {e.strerror or e}")
+            raise SystemExit(1) from None
 
     def error(self, message: str) -> NoReturn:  # one line, no usage dump
         if message.startswith("argument COMMAND: invalid choice"):

@@ -68,7 +68,7 @@ class Output:
                 print(escaped, file=self.stream, flush=True)
         except OSError as e:  # BrokenPipeError, ENOSPC (> /dev/full), EIO...
             self.lost = e
-            _discard(self.stream)
+            discard(self.stream)
             reason = e.strerror or str(e)
             if self.going_on:
                 what = "output closed" if self.closed else f"cannot write the output ({reason})"
@@ -82,7 +82,7 @@ class Output:
         return status if self.lost is None or self.closed else max(status, 1)
 
 
-def _discard(stream: IO[str] | None) -> None:
+def discard(stream: IO[str] | None) -> None:
     """Send what is still buffered for the stream, and anything after, to /dev/null: else
     Python's last flush at exit fails again, printing "Exception ignored ... BrokenPipeError"
     and exiting with status 120 (the fix the signal module's "Note on SIGPIPE" gives)."""

@@ -673,6 +673,19 @@ def test_nnplay_opens_the_app_with_the_flags_as_its_settings(monkeypatch, tmp_pa
     assert session.config.layers == (64, 12, 10) and session.saved.epochs_trained == 1
 
 
+@pytest.mark.parametrize("words", [["--help"], ["train", "--help"]])
+def test_help_that_cannot_be_written_says_so(words):
+    # argparse passed over the failed write: > /dev/full said nothing, status 0
+    command = [sys.executable, "-m", "nnplay", *words]
+    with open("/dev/full", "w") as full_disk, open(os.devnull, "w") as nowhere:
+        full = subprocess.run(command, stdout=full_disk, stderr=subprocess.PIPE, text=True)
+        read = subprocess.run(command, stdout=nowhere, stderr=subprocess.PIPE)
+    assert full.returncode == 1 and "cannot write the help: No space left on device" in full.stderr
+    assert read.returncode == 0 and not read.stderr
+    closed = subprocess.run(command, stderr=subprocess.PIPE, text=True, preexec_fn=lambda: os.close(1))
+    assert closed.returncode == 1 and "cannot write the help: standard output is closed" in closed.stderr
+
+
 def test_the_app_with_no_terminal_says_so_rather_than_drawing_into_a_pipe():
     # ssh host nnplay without -t, or nnplay in a script: it drew escape codes into the pipe
     # and waited for keys that never came, until killed.
