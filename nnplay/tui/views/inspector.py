@@ -227,7 +227,9 @@ class InspectorView(View):
 
     def _show_hint_count(self) -> None:
         """Count the hints in the border, saying "below" until they are all in view."""
-        if self.inspection is None or not self.is_attached:
+        if self.inspection is None or self not in self.app.screen_stack:
+            # Closed already (esc arriving with the i that opened it, before the measurements
+            # came): its widgets are being removed, and the hints' one may be gone.
             return
         body = self.query_one("#inspector-body", VerticalScroll)
         count = len(self.inspection.hints)

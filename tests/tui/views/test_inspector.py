@@ -170,3 +170,17 @@ async def test_a_network_with_no_hidden_layer_gets_a_whole_sentence_on_health():
         view = await open_inspector(app, pilot, train=False)
         text = " ".join(shown(view, "#inspector-health").split())
         assert "no activation to die or saturate here." in text  # once: "...here;" and nothing
+
+
+async def test_an_esc_that_arrives_with_the_i_that_opened_the_inspector_does_not_end_the_app():
+    from textual import events
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for name, character in (("i", "i"), ("escape", "\x1b")):  # together, as a slow link sends them
+            app.post_message(events.Key(name, character))
+        await pilot.pause()
+        await settle(app, pilot)  # the measurements land on a view already going: NoMatches
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0] and app.is_running
