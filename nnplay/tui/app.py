@@ -114,6 +114,8 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
         """The file last saved or loaded: the dialogs offer it again."""
         self._metric = "loss"
         """What p last chose to plot at a width that shows one plot."""
+        self._quitting = False
+        """exit() was called: the keys that arrived with the q do nothing."""
 
     # -- layout -------------------------------------------------------------------------
 
@@ -162,6 +164,7 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
         system asks nnplay to stop (SIGTERM): keep unsaved training, then quit."""
         self._stop_training()
         self.session.keep_unsaved()  # now: a terminal that has gone will not take a farewell
+        self._quitting = True
         self.exit()
 
     # -- loading --------------------------------------------------------------------------
@@ -222,7 +225,12 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While the terminal is too small to show the panes, only quitting works: keys
-        must not train or reset a network nobody can see (the palette would run them too)."""
+        must not train or reset a network nobody can see (the palette would run them too).
+        Nor does any once quitting: a dialog, view or help pushed by a key that came with the
+        q was never given its widgets by the app closing, and its first query ended the app
+        with a traceback (NoMatches) instead of a clean quit."""
+        if self._quitting:
+            return False
         if self.screen_stack[0].has_class("-tiny") and action != "quit":
             return False
         if action in ("switch_set", "mistake"):  # about the digit pane: not under a view
@@ -318,6 +326,7 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
             self._warn_unkept(why, "q again quits")
             return
         self._stop_training()
+        self._quitting = True
         self.exit()
 
     def screenshot(self) -> None:

@@ -176,6 +176,21 @@ async def test_an_enter_that_arrives_with_the_one_that_runs_a_palette_command_is
         consistent(app)
 
 
+@pytest.mark.parametrize("key", ["ctrl+o", "i", "question_mark"])
+async def test_a_key_that_arrives_with_the_q_that_quits_opens_nothing_on_the_app_going(key):
+    from textual import events
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for name in ("q", key):  # together, as a slow link sends them
+            app.post_message(events.Key(name, None))
+        await pilot.pause()
+    # the dialog, view or help was pushed on an app already closing: its widgets never came,
+    # and its on_mount's query ended the app with NoMatches instead of a clean quit
+    assert app.return_code == 0
+
+
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     changes=st.lists(
