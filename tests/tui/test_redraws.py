@@ -1,10 +1,13 @@
 """What the app redraws, which over SSH is what it costs: every frame is bytes on the link
 (about 6 KB for the digit pane, 28 KB for the weights view, at 80x24)."""
 
+from contextlib import asynccontextmanager
+
 import numpy as np
 from textual.geometry import Region
 
 from nnplay.tui.app import make_app
+from nnplay.tui.messages import Progress
 from nnplay.tui.widgets.digit_viewer import DigitViewer
 from nnplay.tui.widgets.loss_plot import MetricPlot
 from tests.tui.helpers import SMALL, settle
@@ -81,8 +84,10 @@ async def test_training_under_a_view_leaves_the_panes_until_they_show_again(monk
         assert plot.history is not None and len(plot.history.epoch) == 3
 
 
-async def test_a_view_redraws_at_the_plots_rate_while_training_runs_at_full_speed(monkeypatch):
-    from nnplay.tui.messages import Progress
+@asynccontextmanager
+async def weights_view_open(monkeypatch):
+    """The app at 80x24 with the weights view open (28 KB a frame), and the list its redraws
+    append to, empty."""
     from nnplay.tui.views.weights import WeightsView
 
     drawn: list[int] = []
@@ -90,14 +95,22 @@ async def test_a_view_redraws_at_the_plots_rate_while_training_runs_at_full_spee
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("w")  # 28 KB a frame at 80x24
+        await pilot.press("w")
         await pilot.pause()
         drawn.clear()
-        history = app.session.history()
+        yield app, drawn
+
+
+def progress(app, samples_per_s):
+    return Progress(app.session.generation, 0.5, app.session.history(), samples_per_s)
+
+
+async def test_a_view_redraws_at_the_plots_rate_while_training_runs_at_full_speed(monkeypatch):
+    async with weights_view_open(monkeypatch) as (app, drawn):
         for _ in range(4):  # full speed: a message every half second, a frame each was 56 KB/s
-            app.on_progress(Progress(app.session.generation, 0.5, history, 1000.0))
+            app.on_progress(progress(app, 1000.0))
         assert len(drawn) == 1
-        app.on_progress(Progress(app.session.generation, 0.5, history, None))  # a run's last: always
+        app.on_progress(progress(app, None))  # a run's last: always
         assert len(drawn) == 2
 
 
@@ -119,19 +132,8 @@ async def test_changes_under_an_opaque_view_are_not_drawn_over_it_but_under_a_di
 async def test_at_a_slow_pace_a_view_redraws_at_each_step_posted(monkeypatch):
     # 0.1 epochs a second posts every step (4.5 a second for digits), so a class can watch each
     # batch move the weights: throttled to the plots' rate, the view showed one step in four.
-    from nnplay.tui.messages import Progress
-    from nnplay.tui.views.weights import WeightsView
-
-    drawn: list[int] = []
-    monkeypatch.setattr(WeightsView, "refresh_from_session", lambda self: drawn.append(1))
-    app = make_app(SMALL)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("w")
-        await pilot.pause()
-        drawn.clear()
+    async with weights_view_open(monkeypatch) as (app, drawn):
         app.pace = 0.1
-        history = app.session.history()
         for _ in range(4):  # a message each step, the speed measured as it comes
-            app.on_progress(Progress(app.session.generation, 0.5, history, 144.0))
+            app.on_progress(progress(app, 144.0))
         assert len(drawn) == 4
