@@ -283,3 +283,27 @@ async def test_a_refusal_typed_while_training_goes_when_the_run_ends_the_editor_
         await settle(app, pilot)
         assert app.state == "finished"
         assert controls.editing == "epochs" and controls.message == EDITING_HINT  # not the stale count
+
+
+async def test_a_value_half_typed_when_a_file_is_loaded_from_the_palette_is_dropped(tmp_path):
+    from nnplay.core.serialize import load
+    from tests.tui.helpers import type_into_dialog
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.session.save(str(tmp_path / "m.npz"))
+        controls = app.query_one(TrainingControls)
+        editor = controls.query_one("#edit")
+        await pilot.press("tab", "down", "enter", "ctrl+u", *"0.5")  # learning rate, not entered
+        await pilot.press("ctrl+p", *"load")
+        await pilot.pause(0.5)  # the palette searches in the background
+        await pilot.press("enter")
+        await type_into_dialog(pilot, str(tmp_path / "m.npz"))
+        await settle(app, pilot)
+        assert app.session.config.lr == load(tmp_path / "m.npz").config.lr == 0.01
+        # the 0.5 belonged to the network replaced; an enter now must not put it on the file's
+        assert not editor.display and controls.editing is None
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.session.config.lr == 0.01

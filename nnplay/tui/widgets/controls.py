@@ -129,7 +129,10 @@ class TrainingControls(Vertical, can_focus=True):
     # -- what the app calls ----------------------------------------------------------
 
     def set_config(self, config: TrainConfig) -> None:
-        """A rebuilt, reset or loaded network's settings; notes about the old one go."""
+        """A rebuilt, reset or loaded network's settings; notes about the old one go, and so
+        does a value half typed for it (an enter must not put it on the new one)."""
+        if self.editing:
+            self._close_editor(refocus=self.query_one("#edit", Input).has_focus)
         self.config = config
         self.waiting = frozenset()
         self._asked.clear()
