@@ -49,7 +49,7 @@ async def main(epochs: int, every: int) -> None:
                 plot.update(app.session.history(MAX_POINTS))
                 plot.render()
             redraw = (time.perf_counter() - started) / 20 * 1e3
-            rows, epoch = app.session._log.n, app.session.summary()["epoch"]
+            rows, epoch = app.session._log.n, app.session.counts().epoch
             print(f"{epoch:>8} {rss_mib():>9.1f} {rows:>13} {redraw:>10.2f}", flush=True)
 
 

@@ -197,7 +197,7 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
         """Bring every pane in line with a newly built network."""
         session = self.session
         self._progress = None
-        self.state = "finished" if session.finished else ("paused" if session.summary()["epoch"] else "ready")
+        self.state = "finished" if session.finished else ("paused" if session.counts().epoch else "ready")
         config = session.config
         output = session.trainer.net.loss.output_activation if session.trainer else ""
         self.query_one(ArchitectureEditor).set_network(config.layers, config.hidden_activations, output)

@@ -106,7 +106,7 @@ class PanesMixin(TrainingMixin):
             # two lines under the fields must hold the reason and the choices
             controls.refuse(str(e).split(": ", 1)[-1] if e.field == message.name else str(e))
             return
-        trained = self.session.summary()["epoch"] if self.session.ready else 0
+        trained = self.session.counts().epoch if self.session.ready else 0
         trainer = self.session.trainer if self.session.ready else None
         least = least_epochs(trained, trainer.partial if trainer is not None else None)  # a loaded file's too
         if message.name == "epochs" and candidate.epochs < least:

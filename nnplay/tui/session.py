@@ -10,9 +10,8 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Generator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -35,6 +34,15 @@ from nnplay.tui.keep import (
     served,
 )
 from nnplay.tui.runs import NormLog, RunSettings, differences
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How far training has come."""
+
+    epoch: int  # epochs completed
+    epochs: int  # epochs a run of space asks for
+    step: int  # steps taken, over all epochs
 
 
 class Session:
@@ -382,13 +390,8 @@ class Session:
         with self.lock:
             return self._norms.columns()
 
-    def summary(self) -> dict[str, Any]:
-        """Figures for the status line."""
+    def counts(self) -> Counts:
+        """How far training has come, for the status line and the views' titles."""
         with self.lock:
             trainer = self.trainer
-            return {
-                "epoch": trainer.epoch if trainer else 0,
-                "epochs": self.config.epochs,
-                "step": trainer.step if trainer else 0,
-                "params": trainer.net.n_params if trainer else 0,
-            }
+            return Counts(trainer.epoch if trainer else 0, self.config.epochs, trainer.step if trainer else 0)

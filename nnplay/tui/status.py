@@ -64,9 +64,9 @@ def status_text(
 ) -> Text:
     """The Training pane's status: the state and epoch, the latest figures, and the step an
     epoch stopped at, or the speed; ``cure``, what to try after a divergence."""
-    summary = session.summary()
+    counts = session.counts()
     text = Text()
-    shown_state, epoch = epoch_line(STATES[state], summary["epoch"], summary["epochs"], pace, width)
+    shown_state, epoch = epoch_line(STATES[state], counts.epoch, counts.epochs, pace, width)
     text.append(shown_state, style="bold")
     text.append(epoch + "\n")
     p = progress
@@ -95,7 +95,7 @@ def status_text(
             text.append(f"train {100 * train_acc:.1f}%  test {100 * test_acc:.1f}%\n")
     trainer = session.trainer
     if not step and p is None and trainer is not None and trainer.position:  # loaded partway
-        step = f"step {trainer.position[0]}/{trainer.position[1]} of epoch {summary['epoch'] + 1}\n"
+        step = f"step {trainer.position[0]}/{trainer.position[1]} of epoch {counts.epoch + 1}\n"
     if cure:  # the notice with the whole reason goes
         text.append(f"to fix: {cure}\n", style="bold")
     if step:

@@ -19,11 +19,11 @@ async def test_space_trains_to_the_set_epochs_and_the_ui_follows(size):
     app = make_app(SMALL)
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
-        assert app.state == "ready" and app.session.summary()["epoch"] == 0
+        assert app.state == "ready" and app.session.counts().epoch == 0
         await pilot.press("space")
         await settle(app, pilot)
         assert app.state == "finished"
-        assert app.session.summary()["epoch"] == 3
+        assert app.session.counts().epoch == 3
         history = app.session.history()
         assert list(history.epoch) == [1, 2, 3] and history.test_acc[-1] > history.test_acc[0]
         status = str(app.query_one(TrainingControls).status)
@@ -39,14 +39,14 @@ async def test_space_pauses_a_run_and_space_resumes_it():
         await pilot.press("space")
         await settle(app, pilot)
         assert app.state == "paused"
-        paused_at = app.session.summary()["step"]
-        assert 0 < paused_at and app.session.summary()["epoch"] < 10_000
+        paused_at = app.session.counts().step
+        assert 0 < paused_at and app.session.counts().epoch < 10_000
         await pilot.pause()
-        assert app.session.summary()["step"] == paused_at  # nothing trains while paused
+        assert app.session.counts().step == paused_at  # nothing trains while paused
         await pilot.press("space")
         await pilot.press("space")
         await settle(app, pilot)
-        assert app.session.summary()["step"] > paused_at
+        assert app.session.counts().step > paused_at
 
 
 async def test_s_takes_exactly_one_step_and_r_resets(size):
@@ -56,14 +56,14 @@ async def test_s_takes_exactly_one_step_and_r_resets(size):
         fresh = app.session.trainer.net.params.copy()
         await pilot.press("s")
         await settle(app, pilot)
-        assert app.session.summary()["step"] == 1 and app.state == "paused"
+        assert app.session.counts().step == 1 and app.state == "paused"
         assert not np.array_equal(app.session.trainer.net.params, fresh)
         await pilot.press("s", "s")
         await settle(app, pilot)
-        assert app.session.summary()["step"] == 3
+        assert app.session.counts().step == 3
         await pilot.press("r")
         await settle(app, pilot)
-        assert app.session.summary()["step"] == 0 and app.state == "ready"
+        assert app.session.counts().step == 0 and app.state == "ready"
         assert np.array_equal(app.session.trainer.net.params, fresh)  # same seed, same network
         assert len(app.session.history().epoch) == 0
 
@@ -121,7 +121,7 @@ async def test_q_quits_even_while_training():
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
-    assert app.session.summary()["epoch"] < 10_000
+    assert app.session.counts().epoch < 10_000
 
 
 async def test_wide_terminals_show_loss_and_accuracy_side_by_side():
@@ -192,7 +192,7 @@ async def test_a_loaded_network_opens_where_it_stopped(tmp_path):
     app = make_app(config, load(tmp_path / "m.npz"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        assert app.session.summary()["epoch"] == 2 and app.state == "paused"
+        assert app.session.counts().epoch == 2 and app.state == "paused"
         assert np.array_equal(app.session.trainer.net.params, trainer.net.params)
         train_acc, test_acc, test_loss = trainer.evaluate()
         status = str(app.query_one(TrainingControls).status)
@@ -200,7 +200,7 @@ async def test_a_loaded_network_opens_where_it_stopped(tmp_path):
         assert f"train {100 * train_acc:.1f}%  test {100 * test_acc:.1f}%" in status
         await pilot.press("space")
         await settle(app, pilot)
-        assert app.session.summary()["epoch"] == 5 and app.state == "finished"
+        assert app.session.counts().epoch == 5 and app.state == "finished"
         assert "loaded" not in str(app.query_one(TrainingControls).status)  # its own figures now
 
 
@@ -215,7 +215,7 @@ async def test_a_terminal_too_small_gets_a_notice_and_the_panes_come_back():
         assert "40×12" in str(app.screen.query_one("#too-small", Static).render())
         await pilot.press("space", "r", "s")  # nothing happens to a network nobody can see
         await settle(app, pilot)
-        assert app.state == "ready" and app.session.summary()["epoch"] == 0
+        assert app.state == "ready" and app.session.counts().epoch == 0
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert not isinstance(app.screen, TooSmall)
@@ -290,7 +290,7 @@ async def test_what_was_open_when_the_terminal_shrank_is_covered_and_comes_back(
         await pilot.pause()
         await pilot.press("enter")  # the palette's command ran on panes nobody could see
         await settle(app, pilot)
-        assert app.state == "ready" and app.session.summary()["epoch"] == 0
+        assert app.state == "ready" and app.session.counts().epoch == 0
 
 
 async def test_the_palettes_screenshot_under_nnplay_serve_goes_to_the_browser(tmp_path, monkeypatch):
@@ -314,7 +314,7 @@ async def test_a_burst_of_s_takes_every_step_it_asked_for():
         for _ in range(10):  # pressed faster than a step takes: autorepeat, a slow link
             app.action_step()
         await settle_steps(app, pilot)
-        assert app.session.summary()["step"] == 10 and app.state == "paused"
+        assert app.session.counts().step == 10 and app.state == "paused"
 
 
 async def test_a_stale_stopped_message_does_not_pause_a_newer_run():
@@ -342,7 +342,7 @@ async def test_a_step_after_the_first_epoch_shows_where_it_is_in_the_next():
         for _ in range(steps + 2):
             app.action_step()
         await settle_steps(app, pilot)
-        assert app.session.summary()["epoch"] == 1
+        assert app.session.counts().epoch == 1
         status = str(app.query_one(TrainingControls).status)
         assert f"step 2/{steps}" in status and "batch loss" in status and "Epoch 1/3" in status
 
@@ -357,9 +357,9 @@ async def test_space_pressed_twice_at_once_pauses_and_resumes():
         app.action_toggle_training()
         await pilot.pause(0.3)
         assert app.state == "running"
-        before = app.session.summary()["step"]
+        before = app.session.counts().step
         await pilot.pause(0.3)
-        assert app.session.summary()["step"] > before  # and it really is
+        assert app.session.counts().step > before  # and it really is
         await pilot.press("space")
         await settle(app, pilot)
         assert app.state == "paused"

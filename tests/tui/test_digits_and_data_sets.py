@@ -109,7 +109,7 @@ async def test_d_trains_on_another_data_set_keeping_the_hidden_layers_and_the_wo
         assert prompts[0].endswith("(now)") and prompts[0].startswith("  ")  # digits, not the cursor
         assert prompts[1].startswith("▶ moons")  # the cursor, shown without colour too
         await pilot.press("escape")  # changes nothing
-        assert app.session.config.dataset == "digits" and app.session.summary()["epoch"] == 2
+        assert app.session.config.dataset == "digits" and app.session.counts().epoch == 2
         app.query_one(DigitViewer).index = 340  # a digit past moons' last sample
         await pilot.press("D", "down", "enter")  # moons, the next after digits
         await settle(app, pilot)
@@ -117,7 +117,7 @@ async def test_d_trains_on_another_data_set_keeping_the_hidden_layers_and_the_wo
         assert config.dataset == "moons" and config.layers == (2, 16, 1)
         assert config.hidden_activations == ("tanh",) and config.lr == 0.1  # the rest stays
         assert app.session.trainer.net.spec.loss == "binary_cross_entropy"
-        assert app.session.summary()["epoch"] == 0 and app.state == "ready"
+        assert app.session.counts().epoch == 0 and app.state == "ready"
         notes = [n.message for n in app._notifications]
         assert "Training on moons now (two interleaved half-moons): a fresh 2→16→1 network." in notes
         assert len(kept_files()) == 1  # the digits run, kept: ctrl+o brings it back
@@ -125,7 +125,7 @@ async def test_d_trains_on_another_data_set_keeping_the_hidden_layers_and_the_wo
         assert app.query_one(DigitViewer).index == 0  # its first sample, not its last
         await pilot.press("space")
         await settle(app, pilot)
-        assert app.session.summary()["epoch"] == 2
+        assert app.session.counts().epoch == 2
 
 
 async def test_keys_that_arrive_with_the_choice_of_a_data_set_act_after_it():
@@ -138,7 +138,7 @@ async def test_keys_that_arrive_with_the_choice_of_a_data_set_act_after_it():
         for key, character in burst:
             app.post_message(events.Key(key, character))
         await settle(app, pilot)
-        assert app.session.config.dataset == "moons" and app.session.summary()["epoch"] == 2
+        assert app.session.config.dataset == "moons" and app.session.counts().epoch == 2
 
 
 async def test_the_palette_finds_a_data_set_by_its_name():
@@ -166,7 +166,7 @@ async def test_a_data_set_switch_that_would_lose_training_asks_again_for_each_da
         assert any("choosing moons again switches" in n.message for n in app._notifications)
         await pilot.press("D", "down", "down", "enter")  # circles: once it went ahead unasked
         await settle(app, pilot)
-        assert app.session.config.dataset == "digits" and app.session.summary()["epoch"] == 2
+        assert app.session.config.dataset == "digits" and app.session.counts().epoch == 2
         await pilot.press("D", "down", "down", "enter")  # circles again: the person chose
         await settle(app, pilot)
         assert app.session.config.dataset == "circles"

@@ -36,7 +36,7 @@ async def test_save_and_load_from_the_app(tmp_path):
         await type_into_dialog(pilot, path)
         await settle(app, pilot)
         assert np.array_equal(app.session.trainer.net.params, trained)
-        assert app.session.summary()["epoch"] == 3 and app.state == "finished"
+        assert app.session.counts().epoch == 3 and app.state == "finished"
         notes = [n.message for n in app._notifications]  # the name first: a toast wraps at spaces
         assert f"Loaded model.npz in {tmp_path}: 3 epochs trained." in notes
 
@@ -271,7 +271,7 @@ async def test_the_load_dialog_lists_the_keeps_and_this_folders_networks_and_loa
         assert app.screen.query_one("#path", Input).value == app.screen.recent[1][0]
         await pilot.press("down", "enter")
         await settle(app, pilot)
-        assert app.session.config.dataset == "moons" and app.session.summary()["epoch"] == 4
+        assert app.session.config.dataset == "moons" and app.session.counts().epoch == 4
 
 
 async def test_file_names_with_brackets_are_shown_as_typed_not_read_as_markup(tmp_path):

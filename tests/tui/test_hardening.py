@@ -37,7 +37,7 @@ async def test_divergence_stops_says_why_plots_stay_finite_and_reset_recovers():
         assert "to fix" not in str(app.query_one(TrainingControls).status)  # done: lr is 0.01
         await pilot.press("space")
         await settle(app, pilot)  # with the learning rate fixed it trains on, no reset needed
-        assert app.state == "finished" and app.session.summary()["epoch"] == 50
+        assert app.state == "finished" and app.session.counts().epoch == 50
         assert not any("diverged" in n.title for n in app._notifications)  # not over the panes now
         assert "to fix" not in str(app.query_one(TrainingControls).status)
         await pilot.press("r")
@@ -227,5 +227,5 @@ async def test_a_hang_up_keeps_unsaved_training_and_quits():
         app.hang_up()  # what SIGHUP (the SSH link dropped) and SIGTERM call
         await pilot.pause()
         (kept,) = kept_files()
-        assert load(kept).epochs_trained == app.session.summary()["epoch"] > 0
+        assert load(kept).epochs_trained == app.session.counts().epoch > 0
     assert app.return_code == 0

@@ -30,7 +30,7 @@ async def test_loading_a_kept_file_over_unsaved_training_keeps_that_training_in_
         await pilot.press("ctrl+o")
         await type_into_dialog(pilot, str(first))  # once refused: it would have been overwritten
         assert not isinstance(app.screen, FileDialog)
-        assert app.session.summary()["epoch"] == trained  # the first network, loaded
+        assert app.session.counts().epoch == trained  # the first network, loaded
         (_, second) = kept_files()
         assert load(first).epochs_trained == trained and load(second).epochs_trained == 0  # the step
 
@@ -123,7 +123,7 @@ async def test_after_r_keeps_a_network_ctrl_o_offers_that_file():
         assert app.screen.query_one("#path", Input).value == str(kept)  # once: nnplay.npz
         await pilot.press("enter")
         await settle(app, pilot)
-        assert app.session.summary()["step"] == 0 and app.session.kept_path is None
+        assert app.session.counts().step == 0 and app.session.kept_path is None
         await pilot.press("ctrl+s")  # a name of the person's own, not nnplay's kept file
         assert app.screen.query_one("#path", Input).value == "nnplay.npz"
 

@@ -180,7 +180,7 @@ async def test_the_run_befores_figure_is_taken_at_this_runs_latest_epoch():
         await pilot.press("s", "s", "s")  # two epochs of the four
         await settle(app, pilot)
         earlier, _ = app.session.earlier()
-        assert app.session.summary()["epoch"] == 2 and earlier is not None
+        assert app.session.counts().epoch == 2 and earlier is not None
         key = Text.from_markup(str(plot.border_subtitle)).plain
         assert key.endswith(f"before {loss_text(earlier.test_loss[1])}")  # its epoch 2, not 4
 
@@ -196,7 +196,7 @@ async def test_the_run_befores_figure_is_at_this_runs_epoch_where_its_curve_is_d
         await pilot.press("s", "s", "s", "s")  # two epochs, of two steps each
         await settle(app, pilot)
         earlier, _ = app.session.earlier()
-        assert app.session.summary()["epoch"] == 2 and earlier is not None
+        assert app.session.counts().epoch == 2 and earlier is not None
         assert list(plot.earlier.epoch) == [1, 3, 6, 8]
         at_2, at_1 = loss_text(earlier.test_loss[1]), loss_text(earlier.test_loss[0])
         assert at_2 != at_1
@@ -210,7 +210,7 @@ async def test_past_the_run_befores_last_epoch_its_figure_is_not_given_as_if_at_
     async with after_a_run(epochs=2) as (app, pilot, plot):
         await pilot.press("tab", "down", "down", "down", "enter", "ctrl+u", "4", "enter", "r", "space")
         await settle(app, pilot)
-        assert app.session.summary()["epoch"] == 4 and plot.border_title == "Loss vs before: same settings"
+        assert app.session.counts().epoch == 4 and plot.border_title == "Loss vs before: same settings"
         key = Text.from_markup(str(plot.border_subtitle)).plain
         assert key.endswith("- before ended")
         await pilot.press("p")

@@ -26,7 +26,7 @@ async def test_pace_slows_training_to_the_chosen_epochs_per_second():
         await pilot.press("space")
         await settle(app, pilot)
         took = time.monotonic() - started  # more than 0.8 s on a busy machine
-        assert 1 <= app.session.summary()["epoch"] <= 3 * took + 1  # about 3 a second, not hundreds
+        assert 1 <= app.session.counts().epoch <= 3 * took + 1  # about 3 a second, not hundreds
 
 
 def test_every_step_is_posted_up_to_ten_a_second_and_not_on_a_slow_link():
@@ -74,7 +74,7 @@ async def test_at_a_fast_pace_progress_is_posted_no_oftener_than_at_full_speed(l
         await pilot.pause(2.2 * app.post_every + 0.3)  # time for two posts at full speed's rate
         await pilot.press("space")
         await settle(app, pilot)
-        assert app.session.summary()["epoch"] >= 5
+        assert app.session.counts().epoch >= 5
         gaps = np.diff(posted[:-1])  # the last: the figures at the pause, whenever it comes
         assert len(gaps) and gaps.min() >= 0.9 * app.post_every  # 0.5 s, or 2 s on a slow link
 
@@ -120,7 +120,7 @@ async def test_the_slowest_pace_spreads_an_epochs_steps_to_watch_them():
         assert app.pace == 0.1  # an epoch every 10 s: 45 steps, one every 0.22 s
         await pilot.press("space")
         await pilot.pause(1.0)
-        taken = app.session.summary()["step"]
+        taken = app.session.counts().step
         assert 0 < taken < 45  # not the whole epoch at once, then a wait
         await pilot.pause(0.6)  # a progress message lands every 0.5 s
         status = str(app.query_one(TrainingControls).status)

@@ -47,7 +47,7 @@ def test_session_trains_saves_and_restores(tmp_path):
     other.restore(load(tmp_path / "m.npz"))
     assert other.config.layers == (64, 8, 10)
     assert np.array_equal(other.trainer.net.params, session.trainer.net.params)
-    assert other.summary()["epoch"] == 2
+    assert other.counts().epoch == 2
     np.testing.assert_array_equal(other.history().loss, session.history().loss)  # the curves came too
     assert list(other.history().epoch) == [1, 2]
 
@@ -110,7 +110,7 @@ def test_training_about_to_be_replaced_is_kept_first(tmp_path):
     assert str(kept) in note and np.array_equal(
         np.concatenate([np.concatenate([W.ravel(), b]) for W, b in load(kept).weights]), trained
     )
-    assert session.summary()["step"] == 0  # and the network was still replaced
+    assert session.counts().step == 0  # and the network was still replaced
     for _ in range(2):
         session.next_record()
     note = session.restore(load(kept))  # loading keeps the one it replaces too, in a file of its own

@@ -100,5 +100,5 @@ class BoundaryView(View):
         classes = [int(y > 0.5) for y in Y[:, 0]]
         box.update(draw(self.grid, self.grid.cells(X), classes))
         accuracy = net.accuracy(X, Y) or 0.0
-        epoch = self.session.summary()["epoch"]
+        epoch = self.session.counts().epoch
         box.border_title = f"Decision boundary · {dataset} · epoch {epoch} · train {100 * accuracy:.1f}%"

@@ -317,7 +317,7 @@ class DrawView(View):
         self.query_one("#draw-note", Static).update(note)
         box = self.query_one("#draw-box")
         box.border_title = (
-            f"Draw a digit · the network says {self.guess} · epoch {self.session.summary()['epoch']}"
+            f"Draw a digit · the network says {self.guess} · epoch {self.session.counts().epoch}"
         )
 
     # -- keys ---------------------------------------------------------------------------

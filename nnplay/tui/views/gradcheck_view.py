@@ -156,7 +156,7 @@ class GradcheckView(View):
         worker = get_current_worker()
         session = self.session
         net = session.snapshot(np.float64)
-        epoch = session.summary()["epoch"]
+        epoch = session.counts().epoch
         X, Y = session.arrays("train")
         x, y = X[:ROWS], Y[:ROWS]
         last, last_name = 0.0, ""

@@ -119,7 +119,7 @@ class InspectorView(View):
     def inspect(self) -> Inspection | None:
         session = self.session
         net = session.snapshot()
-        epoch = session.summary()["epoch"]
+        epoch = session.counts().epoch
         X_train, _ = session.arrays("train")
         epochs, weights, grads = session.norm_history()
         history = session.history()

@@ -249,8 +249,8 @@ class WeightsView(View):
 
     def _retitle(self) -> None:
         grid = self.grid
-        summary = self.session.summary()
-        grid.border_title = f"First-layer weights · {self.page_label} · epoch {summary['epoch']}"
+        counts = self.session.counts()
+        grid.border_title = f"First-layer weights · {self.page_label} · epoch {counts.epoch}"
         grid.border_subtitle = "←→ page  a scale  esc back" if grid.units else "esc back"
         scale = (
             "each tile scaled to its own largest |w| (its label); a: one scale for all"

@@ -137,7 +137,7 @@ async def test_training_from_inside_the_view_updates_the_probabilities():
         before = view.probabilities.copy()
         await pilot.press("space")
         await settle(app, pilot)
-        assert app.screen is view and app.session.summary()["epoch"] == 3
+        assert app.screen is view and app.session.counts().epoch == 3
         assert not np.allclose(view.probabilities, before)
         np.testing.assert_allclose(view.probabilities, expected_output(app, view.canvas))
         assert "epoch 3" in str(view.query_one("#draw-box").border_title)

@@ -88,7 +88,7 @@ async def test_the_view_follows_training_run_from_inside_it():
         assert "none yet" in shown(view, "#inspector-norms-heading")
         await pilot.press("space")  # the app's key still trains
         await settle(app, pilot)
-        assert app.session.summary()["epoch"] == 3
+        assert app.session.counts().epoch == 3
         assert "(3 epochs;" in shown(view, "#inspector-norms-heading")
         assert view.inspection is not None and view.inspection.epoch == 3
 

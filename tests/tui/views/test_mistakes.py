@@ -119,7 +119,7 @@ async def test_it_follows_training_while_open_and_t_switches_to_the_training_set
         before = shown_matrix(view)
         await pilot.press("space")  # the app's key still trains under the view
         await settle(app, pilot)
-        assert app.session.summary()["epoch"] == 3
+        assert app.session.counts().epoch == 3
         y_true, y_pred, _ = reference(app)
         after = shown_matrix(view)
         np.testing.assert_array_equal(after, confusion_matrix(y_true, y_pred, 10))

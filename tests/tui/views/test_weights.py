@@ -105,7 +105,7 @@ async def test_the_tiles_follow_the_network_as_it_trains():
         assert "epoch 0" in str(grid.border_title)
         await pilot.press("space")  # the app's key still trains from inside the view
         await settle(app, pilot)
-        assert app.session.summary()["epoch"] == 3 and app.screen is view
+        assert app.session.counts().epoch == 3 and app.screen is view
         assert "epoch 3" in str(grid.border_title)
         np.testing.assert_array_equal(view.weights, app.session.snapshot().dense[0].W.T)
         assert not np.array_equal(view.weights, before_weights)
