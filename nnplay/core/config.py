@@ -158,8 +158,16 @@ JSON_KINDS: dict[str, tuple[str, Any]] = {
 and a test."""
 
 
+LARGEST_SPLIT = 2048
+"""Rows at least as many as any data set's train and test sets together (digits: 1,797).
+Config is checked before the data is loaded, so these bounds stand in for its sizes."""
+
+
 def _memory_needed(layers: tuple[int, ...], batch_size: int) -> int:
-    return estimate_bytes(layers, min(batch_size, 4096) + 2048)
+    # A batch larger than the training set is the training set (full batch), so no batch
+    # has more than LARGEST_SPLIT rows; evaluation then runs one forward pass over the
+    # train and test sets together, at most LARGEST_SPLIT rows more.
+    return estimate_bytes(layers, min(batch_size, LARGEST_SPLIT) + LARGEST_SPLIT)
 
 
 def check_memory(layers: tuple[int, ...], batch_size: int) -> None:

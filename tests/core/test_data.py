@@ -32,6 +32,14 @@ def test_every_data_set_matches_its_declared_shape():
             assert 0.3 < split.Y_train.mean() < 0.7  # both classes well represented
 
 
+def test_no_data_set_is_larger_than_the_memory_check_assumes():
+    from nnplay.core.config import LARGEST_SPLIT
+
+    for name in data.DATASETS:  # the check runs before the data loads, on this bound
+        split = data.load(name)
+        assert len(split.X_train) + len(split.X_test) <= LARGEST_SPLIT, name
+
+
 def test_loading_twice_gives_the_same_arrays():
     a, b = data.load("spiral"), data.load("spiral")
     np.testing.assert_array_equal(a.X_train, b.X_train)
