@@ -79,3 +79,26 @@ def test_leaky_relu_refuses_an_alpha_its_max_form_does_not_compute(alpha):
     # max(x, alpha x) is x for x > 0 and alpha x below only when 0 < alpha < 1
     with pytest.raises(ValueError, match="0 < alpha < 1"):
         LeakyReLU(alpha)
+
+
+def test_relu_passes_no_gradient_at_exactly_zero_and_leaky_relu_passes_alpha():
+    # The documented choice: dx = dy * [x > 0] (the inspector's formula; health counts a unit
+    # with z <= 0 throughout as dead). PyTorch takes the same: ReLU'(0) = 0.
+    x = np.array([[0.0, -0.0, 1e-30, -1e-30]])
+    relu = ReLU()
+    relu.forward(x)
+    np.testing.assert_array_equal(relu.backward(np.ones_like(x)), [[0, 0, 1, 0]])
+    leaky = LeakyReLU(0.1)
+    leaky.forward(x)
+    np.testing.assert_array_equal(leaky.backward(np.ones_like(x)), [[0.1, 0.1, 1, 0.1]])
+
+
+@pytest.mark.parametrize("init", ["he", "xavier"])
+def test_initial_weights_are_drawn_from_a_normal_not_a_uniform(init):
+    # Both "He" and "Glorot" name a uniform variant too; nnplay documents the normal ones.
+    # A uniform of the same spread never goes past sqrt(3) = 1.73 standard deviations; a
+    # normal does for 8.3% of its draws, and past 3 for 0.27%.
+    layer = Dense(300, 400, np.random.default_rng(2), init=init, dtype=np.float64)
+    z = np.abs(layer.W) / layer.W.std()
+    assert np.mean(z > np.sqrt(3)) == pytest.approx(0.083, abs=0.005)
+    assert np.mean(z > 3) == pytest.approx(0.0027, abs=0.0005)
