@@ -8,7 +8,8 @@ does. The NumPy ones take turns of a few epochs (the order rotating): short
 enough that a drift in the machine's speed hits them alike, long enough that
 each runs as it would alone, its data warm in the cache rather than evicted
 by the others'. scikit-learn runs after them in each round. Each round is a
-fresh network with its own seed. The figure is the median epoch time; the
+fresh network with its own seed. nnplay runs BLAS on one thread, as `nnplay
+train` does; the others on the library's default. The figure is the median epoch time; the
 speed-up is against the tutorial-style baseline measured in the same run.
 "unrolled NumPy" is the bound pure NumPy reaches here with no layers at all
 (see unrolled.py).
@@ -24,9 +25,11 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -139,8 +142,11 @@ def main() -> None:
         for start in range(0, args.epochs, args.turn):
             first = next(turns)
             for n in numpy_names[first:] + numpy_names[:first]:
-                for _ in range(min(args.turn, args.epochs - start)):
-                    last[n] = timed(runs[n], times[n][r])
+                # nnplay on one BLAS thread, as `nnplay train` runs it (nnplay/threads.py);
+                # the others on the library's default, as they would run.
+                with threadpool_limits(limits=1, user_api="blas") if n == "nnplay" else nullcontext():
+                    for _ in range(min(args.turn, args.epochs - start)):
+                        last[n] = timed(runs[n], times[n][r])
         for _ in range(args.epochs if "scikit-learn" in names else 0):
             last["scikit-learn"] = timed(runs["scikit-learn"], times["scikit-learn"][r])
         for n in names:
@@ -148,7 +154,7 @@ def main() -> None:
     base = statistics.median(itertools.chain(*times["tutorial-style"]))
     print(
         f"{args.rounds} rounds x {args.epochs} epochs in turns of {args.turn}, "
-        f"BLAS with its default {os.cpu_count()} threads"
+        f"BLAS on one thread for nnplay, its default {os.cpu_count()} for the others"
     )
     print(f"{'implementation':<16}{'ms/epoch':>10}{'speed-up':>10}{'rounds':>14}{'test acc (mean)':>18}")
     for n in names:

@@ -56,7 +56,9 @@ def _train(ns: argparse.Namespace, hold_off: Callable[[], object]) -> int:
     from nnplay.core.history import HistoryLog
     from nnplay.core.serialize import needed_bytes, save
     from nnplay.core.train import Diverged, EpochStats, build
+    from nnplay.threads import one_blas_thread
 
+    one_blas_thread()  # as the app does: the same weights, and no slump on a busy machine
     trainer = build(config, data.load(config.dataset), saved)
     history = HistoryLog(saved.history if saved is not None else None)
     if ns.save is not None:  # room for the file, now that its size is known: not after training

@@ -592,6 +592,18 @@ def test_flags_are_refused_before_scikit_learn_is_imported():
     assert "--lr" in result.stderr
 
 
+def test_train_runs_blas_on_one_thread_as_the_app_does():
+    # Two BLAS threads spin waiting for each other on a busy machine: an epoch 3-5x slower.
+    code = (
+        "from nnplay.cli import main; from threadpoolctl import threadpool_info;"
+        "rc = main(['train', '--epochs', '1', '--layers', '64,8,10', '--json']);"
+        "print(rc, max(p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas'))"
+    )
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert result.stdout.splitlines()[-1:] == ["0 1"], result.stdout + result.stderr  # status, most threads
+
+
 def test_the_installed_command_exits_with_the_status(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "nnplay", "train", "--epochs", "x"], capture_output=True, text=True, timeout=60

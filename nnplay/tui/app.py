@@ -171,12 +171,9 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
 
     @work(thread=True, group="load", exit_on_error=False)
     def load(self) -> None:
-        # One BLAS thread: the UI needs the other core. Measured at 80x24, a second
-        # BLAS thread fighting the UI thread cut training in the app to 64% of headless
-        # speed; with one it ran at 93%.
-        from threadpoolctl import threadpool_limits
+        from nnplay.threads import one_blas_thread
 
-        threadpool_limits(limits=1, user_api="blas")
+        one_blas_thread()  # the UI needs the other core
         try:
             self.session.load()
         except Exception as e:  # a damaged scikit-learn install, say: report it, stay up
