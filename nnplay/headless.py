@@ -238,9 +238,10 @@ def gradcheck(ns: argparse.Namespace) -> int:
     suspicious = sum(verdict(c.error) == "suspicious" for c in checks)
     if suspicious:  # the app's "?" too: not a bug, so not a failure
         out.line(
-            f"No gradient is wrong. {suspicious} suspicious (between {TOLERANCE:.0e} and "
-            f"{SUSPICIOUS:.0e}) is not a bug but rounding, where a gradient is too tiny to "
-            f"difference at any step tried (up to {RETRY_EPS[-1]:.0e}), or a ReLU input near 0."
+            f"No gradient is clearly wrong. {suspicious} suspicious (between {TOLERANCE:.0e} and "
+            f"{SUSPICIOUS:.0e}) is most likely rounding, where a gradient is too tiny to "
+            f"difference at any step tried (up to {RETRY_EPS[-1]:.0e}), or a ReLU input near 0; "
+            "a backward() off by a hair (0.01%) would look the same."
         )
         return out.status(0)
     out.line("All gradients agree: each backward() computes the derivative its forward() implies.")
