@@ -86,7 +86,7 @@ def _train(ns: argparse.Namespace, hold_off: Callable[[], object]) -> int:
     ):
         say(
             f"nnplay train: nothing to train: {ns.load} has trained "
-            f"{counted(trainer.epoch, 'epoch', grouped=False)} and "
+            f"{trained(trainer.epoch, trainer.partial, grouped=False)} and "
             f"--epochs is the total ({config.epochs}); give a larger --epochs to train on"
         )
     # Overflow on the way to divergence is reported once, below, not as NumPy warnings.

@@ -872,6 +872,27 @@ def test_the_app_refuses_epochs_below_the_epoch_a_file_stopped_in(capsys, monkey
     assert code == 0 and opened[0].session.config.epochs == 2
 
 
+def test_a_file_copied_with_a_total_below_the_epoch_it_stopped_in_still_opens_in_the_app(
+    capsys, monkeypatch, tmp_path
+):
+    # nnplay train --load half.npz --epochs 1 --save copy.npz saved a total of 1 for a network
+    # in epoch 2; nnplay --load copy.npz, with no --epochs given, then said "--epochs 1 is
+    # below epoch 2 ... or leave it out", and nnplay train --load copy.npz never finished it.
+    from nnplay.tui.app import NnplayApp
+
+    half, copy = tmp_path / "half.npz", tmp_path / "copy.npz"
+    saved_two_steps_into_epoch_2(half)
+    code, _, err = run(capsys, "train", "--load", str(half), "--epochs", "1", "--save", str(copy))
+    assert code == 0 and "has trained 1 epoch and 2 steps" in err  # not just "1 epoch"
+    assert load(copy).config.epochs == 2
+    opened = []
+    monkeypatch.setattr(NnplayApp, "run", lambda self, **kw: opened.append(self))
+    code, _, err = run(capsys, "--load", str(copy))
+    assert code == 0 and err == "" and opened[0].session.config.epochs == 2
+    code, out, err = run(capsys, "train", "--load", str(copy))
+    assert code == 0 and "nothing to train" not in err and "Epoch 2/2" in out
+
+
 FLAG_NAMES = [
     "--dataset",
     "--layers",

@@ -218,13 +218,14 @@ def counted(n: int, word: str, grouped: bool = True) -> str:
     return f"{number} {word}{'' if n == 1 else 's'}"
 
 
-def trained(epochs: int, partial: dict[str, Any] | None) -> str:
+def trained(epochs: int, partial: dict[str, Any] | None, grouped: bool = True) -> str:
     """'3 epochs', '13 steps' or '2 epochs and 23 steps': how much a network has trained,
-    ``partial`` being how far into the next epoch (Trainer.partial), for a message."""
+    ``partial`` being how far into the next epoch (Trainer.partial), for a message
+    (``grouped`` as for counted)."""
     steps = partial["steps"] if partial else 0
     if not epochs and steps:
-        return counted(steps, "step")
-    return counted(epochs, "epoch") + (f" and {counted(steps, 'step')}" if steps else "")
+        return counted(steps, "step", grouped)
+    return counted(epochs, "epoch", grouped) + (f" and {counted(steps, 'step', grouped)}" if steps else "")
 
 
 def least_epochs(epochs: int, partial: dict[str, Any] | None) -> int:

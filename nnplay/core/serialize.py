@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from nnplay.core.config import JSON_KINDS, MAX_COUNT, ConfigError, TrainConfig, check_memory
+from nnplay.core.config import JSON_KINDS, MAX_COUNT, ConfigError, TrainConfig, check_memory, least_epochs
 from nnplay.core.history import COLUMNS, MAX_ROWS, check_rows
 from nnplay.core.network import Network, NetworkSpec, check_spec, count_params
 from nnplay.core.optimizers import OPTIMIZERS, Optimizer
@@ -95,6 +95,8 @@ def save(
     except ConfigError as e:
         raise SaveFileError(f"the settings are invalid ({e}); nothing was saved") from None
     spec = net.spec
+    partial = partial if rng is not None else None  # an epoch is finished from its shuffle only
+    least = least_epochs(epochs_trained, partial)
     meta = {
         "format": FORMAT,
         "version": VERSION,
@@ -104,13 +106,13 @@ def save(
             "loss": spec.loss,
             "init": spec.init,
         },
-        # --epochs is the total to train to, never below what is done (a file that said so
-        # would be refused by the app's own --epochs check)
-        "settings": replace(config, epochs=max(config.epochs, epochs_trained)).to_dict(),
+        # --epochs is the total to train to, never below what is done or an epoch begun (a
+        # file that said so would be refused by the app's own --epochs check)
+        "settings": replace(config, epochs=max(config.epochs, least)).to_dict(),
         "epochs_trained": epochs_trained,
         "rng_state": rng.bit_generator.state if rng is not None else None,
     }
-    if partial is not None and rng is not None:
+    if partial is not None:
         meta["partial_epoch"] = partial
     arrays: dict[str, np.ndarray] = {"meta": np.array(json.dumps(meta))}
     for i, dense in enumerate(net.dense):
@@ -344,12 +346,13 @@ def _meta(where: str, meta_array: np.ndarray | bytes) -> _Meta:
         raise SaveFileError(f"{where}: the architecture or settings are invalid ({detail})") from None
     if type(epochs) is not int or not 0 <= epochs <= MAX_COUNT:
         raise SaveFileError(f"{where}: epochs_trained must be a whole number from 0 to {MAX_COUNT:,}")
-    if config.epochs < epochs:  # a total already passed (older nnplay train wrote these): done
-        config = replace(config, epochs=epochs)
     if rng_state is not None and (detail := _shuffle_state_error(rng_state)):
         raise SaveFileError(f"{where}: the shuffling state is invalid ({detail})")
     if partial is not None and (rng_state is None or not _is_partial(partial)):
         raise SaveFileError(f"{where}: partial_epoch is invalid (steps, loss_sum, batch_size, rng_state)")
+    least = least_epochs(epochs, partial)
+    if config.epochs < least:  # a total already passed or an epoch begun (older nnplay train
+        config = replace(config, epochs=least)  # wrote these): the least the app's field takes
     return _Meta(spec, config, epochs, rng_state, partial)
 
 

@@ -574,6 +574,21 @@ def test_a_total_below_the_epochs_trained_is_saved_and_loaded_as_the_epochs_trai
     assert load(_meta_damaged(tmp_path, net, as_older_nnplay_train_wrote_it)).config.epochs == 5
 
 
+def test_a_total_not_past_an_epoch_begun_is_saved_and_loaded_as_that_epoch(tmp_path, net):
+    # nnplay train --load (2 epochs and 5 steps) --epochs 2 --save wrote a total of 2: the app
+    # then refused the file it had not been given an --epochs for ("--epochs 2 is below epoch 3")
+    rng = np.random.default_rng(0)
+    partial = {"steps": 5, "loss_sum": 1.0, "batch_size": 32, "rng_state": rng.bit_generator.state}
+    save(tmp_path / "m.npz", net, replace(CONFIG, epochs=2), 2, rng, partial=partial)
+    assert load(tmp_path / "m.npz").config.epochs == 3  # epoch 3 is begun: a total to finish it
+
+    def as_older_nnplay_train_wrote_it(meta):
+        meta.update(epochs_trained=2, partial_epoch=partial, rng_state=rng.bit_generator.state)
+        meta["settings"]["epochs"] = 2
+
+    assert load(_meta_damaged(tmp_path, net, as_older_nnplay_train_wrote_it)).config.epochs == 3
+
+
 def test_peek_reads_the_epochs_and_data_set_and_nothing_from_other_files(tmp_path, net):
     save(tmp_path / "m.npz", net, CONFIG, epochs_trained=7)
     layers = "→".join(map(str, CONFIG.layers))
