@@ -274,7 +274,7 @@ def _real(name: str, text: str, allow_zero: bool) -> float:
     if value < 0 or (value == 0 and not allow_zero):
         bound = "zero or more" if allow_zero else "more than zero"
         raise ConfigError(f"{name}: must be {bound}, not {_quoted(text, False)}")
-    return value
+    return value + 0.0  # -0.0 is 0.0: "-0" must not show as "-0.0" in the pane and the file
 
 
 def _choice(name: str, text: str, choices: Any) -> str:

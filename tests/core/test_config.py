@@ -53,6 +53,13 @@ def test_bad_text_is_refused_with_the_field_named(name, text, fragment):
     assert info.value.field == name
 
 
+@pytest.mark.parametrize("text", ["-0", "-0.0", "-0e5"])
+def test_l2_of_minus_zero_is_zero_not_a_minus_sign_in_the_pane_and_the_file(text):
+    # "-0" was kept as -0.0: the Training pane showed "L2  -0.0" and the file wrote -0.0
+    value = parse_field("l2", text)
+    assert value == 0 and math.copysign(1, value) == 1 and format_field("l2", value) == "0.0"
+
+
 def test_whole_config_checks():
     with pytest.raises(ConfigError, match="first size must be 64"):
         data.check(TrainConfig(layers=(63, 10)))
