@@ -132,8 +132,9 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
         "--load",
         metavar="FILE",
         default=argparse.SUPPRESS,
-        help="start from a saved network (.npz); a flag that contradicts its data set, "
-        "architecture or seed is an error",
+        help="start from a saved network (.npz) and its settings; --optimizer, --lr, --batch-size, "
+        "--epochs and --l2 change them, and a flag that contradicts its data set, architecture "
+        "or seed is an error",
     )
 
 
