@@ -309,7 +309,9 @@ def _check_placement(ns: argparse.Namespace) -> None:
         )
 
 
-def app(ns: argparse.Namespace) -> int:
+def resolve_for_app(ns: argparse.Namespace) -> tuple[TrainConfig, Saved | None]:
+    """resolve(), and what the app's epochs field refuses too: a total below what a loaded
+    file has trained. For nnplay and for nnplay serve, whose tabs' apps would each refuse it."""
     config, saved = resolve(ns)
     least = least_epochs(saved.epochs_trained, saved.partial) if saved is not None else 0
     if saved is not None and config.epochs < least:  # least is 0 with no file
@@ -325,6 +327,11 @@ def app(ns: argparse.Namespace) -> int:
             f"--epochs {config.epochs} is below {done} (--epochs is the total); "
             f"give {least} or more, or leave it out"
         )
+    return config, saved
+
+
+def app(ns: argparse.Namespace) -> int:
+    config, saved = resolve_for_app(ns)
     from nnplay.tui.keep import served
 
     if not served() and not on_a_terminal():  # nnplay serve's apps talk to the browser instead

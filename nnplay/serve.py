@@ -8,7 +8,7 @@ import shlex
 import sys
 from typing import Any
 
-from nnplay.cli import FLAGS, UsageError, resolve
+from nnplay.cli import FLAGS, UsageError, resolve_for_app
 from nnplay.output import Output
 
 
@@ -42,7 +42,7 @@ def _check_address(host: str, port: int) -> None:
 
 
 def serve(ns: argparse.Namespace) -> int:
-    resolve(ns)  # refuse bad settings now, not in every browser tab
+    resolve_for_app(ns)  # refuse bad settings now, not in every browser tab
     if not 0 < ns.port < 65536:
         raise UsageError(f"--port: {ns.port} is not a port number (1-65535)")
     _check_address(ns.host, ns.port)  # before any banner: a taken port is the whole answer

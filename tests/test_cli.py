@@ -937,6 +937,19 @@ def test_serve_refuses_bad_settings_before_starting(capsys, monkeypatch):
     assert code == 2 and "--port" in err
 
 
+def test_serve_refuses_epochs_below_a_loaded_files_as_the_app_does(capsys, monkeypatch, tmp_path):
+    # The check was the app's alone: the server started, and every browser tab's app then
+    # ended at once with "--epochs 1 is below the 2 epochs m.npz has trained".
+    import nnplay.serve
+
+    path = tmp_path / "m.npz"
+    run(capsys, "train", "--epochs", "2", "--layers", "64,8,10", "--save", str(path))
+    monkeypatch.setattr(nnplay.serve, "_server", lambda *a: pytest.fail("the server started"))
+    code, out, err = run(capsys, "serve", "--load", str(path), "--epochs", "1")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith("nnplay serve: error: --epochs 1 is below the 2 epochs") and "give 2 or more" in err
+
+
 def test_serve_passes_the_settings_to_each_app():
     from nnplay.cli import build_parser
     from nnplay.serve import serve_command
