@@ -110,7 +110,9 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
         self._panes_behind = False
         """Progress came while a view hid the panes: they draw it when they show again."""
         self._file = path or "nnplay.npz"
-        self._file_stamp = stamp(path) if path else None
+        # Under nnplay serve, --load's file is the one every tab starts from (a handout), not
+        # this tab's: saving over it asks, as over anyone's.
+        self._file_stamp = stamp(path) if path and not served() else None
         """The file last saved or loaded: the dialogs offer it again."""
         self._metric = "loss"
         """What p last chose to plot at a width that shows one plot."""

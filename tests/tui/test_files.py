@@ -2,6 +2,7 @@
 a file another window replaced is not overwritten unasked."""
 
 import os
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -368,6 +369,28 @@ async def test_a_file_opened_with_load_on_the_command_line_is_the_sessions_own(t
         await pilot.press("enter")  # its own file: saved at once, no "already exists"
         await settle(app, pilot)
         assert not isinstance(app.screen, FileDialog) and load(path).epochs_trained == 1
+
+
+async def test_under_serve_the_file_every_tab_loads_is_not_replaced_unasked(tmp_path, monkeypatch):
+    # nnplay serve --load handout.npz: one student's ctrl+s, enter replaced the class's handout
+    # with their network, and every tab opened after started from it.
+    from nnplay.cli import main
+    from nnplay.core.serialize import load
+
+    path = tmp_path / "handout.npz"
+    assert main(["train", "--layers", "64,8,10", "--epochs", "1", "--save", str(path)]) == 0
+    saved = load(path)
+    monkeypatch.setenv("TEXTUAL_DRIVER", "textual.drivers.web_driver:WebDriver")  # as serve sets it
+    app = make_app(replace(saved.config, epochs=5), saved, path=str(path))  # as each tab's app is made
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s", "enter")  # the name offered: the handout's
+        assert isinstance(app.screen, FileDialog) and load(path).epochs_trained == 1
+        assert "already exists: enter again replaces it" in str(
+            app.screen.query_one("#message", Static).content
+        )
 
 
 async def test_an_enter_that_arrives_with_the_one_that_loads_is_not_taken_twice(tmp_path):
