@@ -17,6 +17,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
@@ -134,6 +135,13 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
                     yield MetricPlot("loss", id="loss-plot")
                     yield MetricPlot("accuracy", id="accuracy-plot")
         yield Footer()
+
+    def get_driver_class(self) -> type[Driver]:
+        if served():  # textual-serve's WebDriver, which also quits if the server has gone
+            from nnplay.tui.web import ServedDriver
+
+            return ServedDriver
+        return super().get_driver_class()
 
     def on_mount(self) -> None:
         self.set_class(bool(os.environ.get("NO_COLOR")), "-no-color")  # app.tcss: reverse, not colour

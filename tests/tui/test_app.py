@@ -307,6 +307,33 @@ async def test_the_palettes_screenshot_under_nnplay_serve_goes_to_the_browser(tm
         assert delivered == [True] and list(tmp_path.glob("*.svg")) == []
 
 
+async def test_under_nnplay_serve_the_app_quits_when_the_server_has_gone(monkeypatch):
+    # The server killed (kill -9, out of memory): its apps' standard input ends, and they went
+    # on, one training at full speed for nobody, for good.
+    import os
+    import sys
+    from types import SimpleNamespace
+
+    from textual import messages
+
+    web = "textual.drivers.web_driver:WebDriver"  # as serve sets it
+    monkeypatch.setenv("TEXTUAL_DRIVER", web)
+    monkeypatch.setattr("textual.constants.DRIVER", web)  # as Textual read it on import
+    server_end = []
+    for stopping in (False, True):
+        read, write = os.pipe()
+        monkeypatch.setattr(sys, "__stdin__", os.fdopen(read, "rb", buffering=0))  # from the server
+        posted: list[object] = []
+        driver = make_app(SMALL).driver_class(SimpleNamespace(post_message=posted.append))
+        if stopping:  # the app's own quitting stops the input thread: nothing more to ask
+            driver.exit_event.set()
+            driver._input_reader.close()
+        os.close(write)  # the server gone
+        driver.run_input_thread()  # the input thread, to the end of its input
+        server_end.append([type(m) for m in posted])
+    assert server_end == [[messages.ExitApp], []]
+
+
 async def test_a_burst_of_s_takes_every_step_it_asked_for():
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
