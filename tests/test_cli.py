@@ -1054,6 +1054,26 @@ def test_serve_serves_when_its_banner_cannot_be_written(capsys, monkeypatch, err
         )
 
 
+async def test_stopping_serve_closes_the_open_tabs_at_once(monkeypatch):
+    # kill (SIGTERM): the server stopped taking new tabs but waited ~22 s for the open ones,
+    # their apps running on unseen. A tab's handler, cancelled, quits its app and closes the tab.
+    import asyncio
+
+    import textual_serve.server
+
+    from nnplay.serve import _server
+
+    async def open_tab(self, request):  # until the browser closes it
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(textual_serve.server.Server, "handle_websocket", open_tab)
+    server = _server("true", "127.0.0.1", 8000, "http://127.0.0.1:8000")
+    tab = asyncio.create_task(server.handle_websocket(None))
+    await asyncio.sleep(0)  # the tab opens
+    await server.on_shutdown(None)
+    assert tab.cancelled()
+
+
 def test_serve_on_a_port_in_use_says_so_in_one_line(capsys):
     import socket
 
