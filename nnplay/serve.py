@@ -49,12 +49,13 @@ def serve(ns: argparse.Namespace) -> int:
     _check_address(ns.host, ns.port)  # before any banner: a taken port is the whole answer
     command = shlex.join(serve_command(ns))
     anywhere = ns.host in ("0.0.0.0", "::")
-    where = f"http://{'THIS-HOST' if anywhere else ns.host}:{ns.port}"
+    named = f"[{ns.host}]" if ":" in ns.host else ns.host  # an IPv6 address, bracketed in a URL
+    where = f"http://{'THIS-HOST' if anywhere else named}:{ns.port}"
     out = Output(sys.stdout, "nnplay serve", f"serving at {where}")  # the banner is not the point
     out.line(f"nnplay serve: one app per browser tab at {where}")
     if anywhere:
         out.line("(THIS-HOST: this machine's name or address, as students' browsers reach it)")
-    if ns.host in ("127.0.0.1", "localhost"):
+    if ns.host in ("127.0.0.1", "localhost", "::1"):
         out.line(
             f"From another machine: ssh -L {ns.port}:localhost:{ns.port} THIS-HOST, "
             f"then open http://localhost:{ns.port}"

@@ -1074,6 +1074,18 @@ async def test_stopping_serve_closes_the_open_tabs_at_once(monkeypatch):
     assert tab.cancelled()
 
 
+def test_serve_on_an_ipv6_address_names_a_url_a_browser_can_open(capsys, monkeypatch):
+    import textual_serve.server
+
+    import nnplay.serve
+
+    monkeypatch.setattr(nnplay.serve, "_check_address", lambda host, port: None)  # IPv6 or not here
+    monkeypatch.setattr(textual_serve.server.Server, "serve", lambda self, **kw: None)
+    code, out, _ = run(capsys, "serve", "--host", "::1", "--port", "8765")
+    assert code == 0 and "one app per browser tab at http://[::1]:8765\n" in out  # not http://::1:8765
+    assert "ssh -L 8765:localhost:8765" in out
+
+
 def test_serve_on_a_port_in_use_says_so_in_one_line(capsys):
     import socket
 
