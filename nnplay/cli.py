@@ -138,6 +138,32 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_display(parser: argparse.ArgumentParser, command: bool = False) -> None:
+    """The app's display flags: nnplay's, and serve's for the app in each tab. A command's
+    leave nnplay's defaults be, so that given before the command they count too (as settings
+    do): nnplay --low-bandwidth serve served without it."""
+    view = parser.add_argument_group("the app's display (not settings: they change no result)")
+    view.add_argument(
+        "--low-bandwidth",
+        action="store_true",
+        default=argparse.SUPPRESS if command else None,
+        help="for slow links: fewer redraws, the terminal's own colours and no mouse "
+        "(also NNPLAY_LOW_BANDWIDTH=1)",
+    )
+    view.add_argument(
+        "--no-mouse",
+        action="store_true",
+        default=argparse.SUPPRESS if command else False,
+        help="do not ask the terminal to report the mouse (it sends bytes on every move)",
+    )
+    view.add_argument(
+        "--ansi",
+        action="store_true",
+        default=argparse.SUPPRESS if command else False,
+        help="use the terminal's own 16 ANSI colours (the default where Textual would draw in 16 colours)",
+    )
+
+
 def build_parser() -> _Parser:
     parser = _Parser(
         prog="nnplay",
@@ -145,24 +171,7 @@ def build_parser() -> _Parser:
         "With no command, opens the app.",
     )
     _add_settings(parser)
-    view = parser.add_argument_group("the app's display (not settings: they change no result)")
-    view.add_argument(
-        "--low-bandwidth",
-        action="store_true",
-        default=None,
-        help="for slow links: fewer redraws, the terminal's own colours and no mouse "
-        "(also NNPLAY_LOW_BANDWIDTH=1)",
-    )
-    view.add_argument(
-        "--no-mouse",
-        action="store_true",
-        help="do not ask the terminal to report the mouse (it sends bytes on every move)",
-    )
-    view.add_argument(
-        "--ansi",
-        action="store_true",
-        help="use the terminal's own 16 ANSI colours (the default where Textual would draw in 16 colours)",
-    )
+    _add_display(parser)
     # nnplay train's own flags, taken here only to say where they belong (see main).
     parser.add_argument("--save", dest="misplaced_save", help=argparse.SUPPRESS)
     parser.add_argument("--json", dest="misplaced_json", action="store_true", help=argparse.SUPPRESS)
@@ -197,9 +206,7 @@ def build_parser() -> _Parser:
         help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 opens it to the network)",
     )
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    serve.add_argument(
-        "--low-bandwidth", action="store_true", help="start each app in the low-bandwidth mode"
-    )
+    _add_display(serve, command=True)
     return parser
 
 

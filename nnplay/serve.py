@@ -12,6 +12,9 @@ from typing import Any
 from nnplay.cli import FLAGS, UsageError, resolve_for_app
 from nnplay.output import Output
 
+DISPLAY = {"--low-bandwidth": "low_bandwidth", "--no-mouse": "no_mouse", "--ansi": "ansi"}
+"""The app's display flags serve passes on to each tab's app, as nnplay takes them."""
+
 
 def serve_command(ns: argparse.Namespace) -> list[str]:
     """The command each browser tab runs: the app, with the settings given to serve."""
@@ -21,8 +24,7 @@ def serve_command(ns: argparse.Namespace) -> list[str]:
             argv += [flag, getattr(ns, name)]
     if getattr(ns, "load", None) is not None:
         argv += ["--load", os.path.abspath(ns.load)]
-    if ns.low_bandwidth:
-        argv.append("--low-bandwidth")
+    argv += [flag for flag, given in DISPLAY.items() if getattr(ns, given)]
     return argv
 
 

@@ -958,6 +958,11 @@ def test_serve_passes_the_settings_to_each_app():
     argv = serve_command(ns)
     assert argv[1:3] == ["-m", "nnplay"]
     assert argv[3:] == ["--layers", "64,32,10", "--lr", "0.1", "--low-bandwidth"]
+    # the app's other display flags too, as nnplay takes them: serve called them unrecognized
+    ns = build_parser().parse_args(["serve", "--no-mouse", "--ansi"])
+    assert serve_command(ns)[3:] == ["--no-mouse", "--ansi"]
+    ns = build_parser().parse_args(["--low-bandwidth", "serve"])  # before the command, as settings may be
+    assert serve_command(ns)[3:] == ["--low-bandwidth"]
 
 
 def test_serve_answers_on_localhost_only_by_default():
