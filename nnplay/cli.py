@@ -266,6 +266,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ns, unknown = parser.parse_known_args(parser.words)
     if unknown:  # said by the subcommand that was given them, not by the top-level parser
         prog = f"nnplay {ns.command}" if ns.command else "nnplay"
+        given = [w.split("=")[0] for w in unknown]
+        for flag in ("--save", "--json"):  # nnplay serve --save m.npz was told to --load m.npz
+            if flag in given:
+                say(f"{prog}: error: {flag} is a flag of nnplay train (nnplay train {flag} ...)")
+                return 2
         named = [w for w in unknown if _names_network(w)]
         how = (
             f"; start from a saved network with --load: {prog} --load {shlex.quote(named[0])}"

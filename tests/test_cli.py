@@ -108,6 +108,8 @@ def test_bad_flags_get_one_line_exit_2_and_no_traceback(capsys, tmp_path, args, 
         (["--save", "m.npz"], "nnplay: error: --save is a flag of nnplay train (nnplay train --save"),
         (["--json"], "nnplay: error: --json is a flag of nnplay train"),
         (["--save", "m.npz", "train"], "nnplay train: error: --save goes after the command"),
+        (["serve", "--save", "m.npz"], "nnplay serve: error: --save is a flag of nnplay train"),
+        (["gradcheck", "--json"], "nnplay gradcheck: error: --json is a flag of nnplay train"),
     ],
 )
 def test_train_flags_given_to_the_app_say_where_they_belong(capsys, tmp_path, args, fragment):
