@@ -8,6 +8,7 @@ import os
 import shlex
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 from nnplay.cli import FLAGS, UsageError, resolve_for_app
 from nnplay.output import Output
@@ -85,6 +86,14 @@ def _server(command: str, host: str, port: int, where: str) -> Any:
         """Each open tab's handler, which runs its app until the tab closes."""
 
         async def handle_websocket(self, request: Any) -> Any:
+            origin = request.headers.get("Origin")
+            if origin is not None and urlsplit(origin).netloc.lower() != request.host.lower():
+                # A page from another site, open in any browser that reaches this server: the
+                # same-origin rule does not hold websockets back, and it opened apps and typed
+                # in them (ctrl+s writes files as this user). Our own page's comes from here.
+                from aiohttp import web
+
+                return web.Response(status=403, text="nnplay serve: only its own page opens apps\n")
             task = asyncio.current_task()
             assert task is not None
             self.sessions.add(task)

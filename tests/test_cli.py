@@ -1067,6 +1067,7 @@ async def test_stopping_serve_closes_the_open_tabs_at_once(monkeypatch):
     import asyncio
 
     import textual_serve.server
+    from aiohttp.test_utils import make_mocked_request
 
     from nnplay.serve import _server
 
@@ -1075,7 +1076,7 @@ async def test_stopping_serve_closes_the_open_tabs_at_once(monkeypatch):
 
     monkeypatch.setattr(textual_serve.server.Server, "handle_websocket", open_tab)
     server = _server("true", "127.0.0.1", 8000, "http://127.0.0.1:8000")
-    tab = asyncio.create_task(server.handle_websocket(None))
+    tab = asyncio.create_task(server.handle_websocket(make_mocked_request("GET", "/ws")))
     await asyncio.sleep(0)  # the tab opens
     await server.on_shutdown(None)
     assert tab.cancelled()
@@ -1091,6 +1092,35 @@ def test_serve_on_an_ipv6_address_names_a_url_a_browser_can_open(capsys, monkeyp
     code, out, _ = run(capsys, "serve", "--host", "::1", "--port", "8765")
     assert code == 0 and "one app per browser tab at http://[::1]:8765\n" in out  # not http://::1:8765
     assert "ssh -L 8765:localhost:8765" in out
+
+
+@pytest.mark.parametrize(
+    "origin,opens",
+    [
+        ("http://evil.example", False),  # any web page, in a browser that reaches the server
+        ("null", False),  # a file:// page
+        ("http://localhost:9000", True),  # our own page, as the browser reached it (ssh -L 9000:...)
+        (None, True),  # no browser: nothing a page could abuse
+    ],
+)
+async def test_serve_opens_apps_for_its_own_page_only(monkeypatch, origin, opens):
+    import textual_serve.server
+    from aiohttp.test_utils import make_mocked_request
+
+    from nnplay.serve import _server
+
+    opened = []
+
+    async def open_tab(self, request):
+        opened.append(request)
+
+    monkeypatch.setattr(textual_serve.server.Server, "handle_websocket", open_tab)
+    server = _server("true", "127.0.0.1", 8000, "http://127.0.0.1:8000")
+    headers = {"Host": "localhost:9000"} | ({"Origin": origin} if origin else {})
+    response = await server.handle_websocket(make_mocked_request("GET", "/ws", headers=headers))
+    assert bool(opened) == opens
+    if not opens:
+        assert response.status == 403
 
 
 def test_serve_on_a_port_in_use_says_so_in_one_line(capsys):
