@@ -203,7 +203,8 @@ def build_parser() -> _Parser:
     serve.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 opens it to the network)",
+        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 opens it to the "
+        "network, with no password)",
     )
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     _add_display(serve, command=True)

@@ -63,6 +63,8 @@ def serve(ns: argparse.Namespace) -> int:
             f"From another machine: ssh -L {ns.port}:localhost:{ns.port} THIS-HOST, "
             f"then open http://localhost:{ns.port}"
         )
+    else:  # the whole network, or one of its addresses
+        out.line("No password: whoever reaches it gets apps running as you (ctrl+s saves where you can)")
     try:
         _server(command, ns.host, ns.port, where).serve()
     except OSError as e:  # the port is taken, the host is not this machine's...
