@@ -144,7 +144,9 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
         return super().get_driver_class()
 
     def on_mount(self) -> None:
-        self.set_class(bool(os.environ.get("NO_COLOR")), "-no-color")  # app.tcss: reverse, not colour
+        # app.tcss: reverse, not colour. As Textual reads NO_COLOR (set, even empty, and its
+        # filter takes the colours): a test of its value left an empty one colourless and unmarked.
+        self.set_class(self.no_color, "-no-color")
         if self.ansi:
             self.theme = "ansi-dark"  # the terminal's own colours: the shortest escape codes
         self.query_one("#architecture").focus()

@@ -22,10 +22,12 @@ async def test_no_color_with_the_terminals_own_colours_drops_colour_not_the_text
         assert not any(isinstance(f, Monochrome) for f in app._filters)
 
 
-async def test_without_colour_a_warning_or_an_error_says_so_in_words(monkeypatch):
+@pytest.mark.parametrize("value", ["1", ""], ids=["NO_COLOR=1", "NO_COLOR empty"])
+async def test_without_colour_a_warning_or_an_error_says_so_in_words(monkeypatch, value):
     from textual.widgets import Input
 
-    monkeypatch.setenv("NO_COLOR", "1")
+    # An empty NO_COLOR took the colours (Textual reads it as set) but not our marks.
+    monkeypatch.setenv("NO_COLOR", value)
     app = make_app(SMALL, ansi=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
