@@ -256,9 +256,10 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
         markup: bool = False,
     ) -> None:
         """Notices are plain text: a file name or an error may hold [brackets] (Textual would
-        read '[/]x.npz' as markup and fail). Without colour, a warning or an error says so in
-        words: the coloured bar beside it was all that told them from information."""
-        if self.has_class("-no-color") and severity != "information" and not title:
+        read '[/]x.npz' as markup and fail). A warning or an error says so in words: the
+        coloured bar beside it was all that told them from information, gone without colour,
+        and to red-green colour blindness the orange warning's bar is the green notice's."""
+        if severity != "information" and not title:
             message = f"{severity.capitalize()}: {message}"
         if isinstance(self.screen, TooSmall) and severity != "information":
             self.screen.warn(message, self.NOTIFICATION_TIMEOUT if timeout is None else timeout)

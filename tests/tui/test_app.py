@@ -456,7 +456,7 @@ async def test_the_palettes_screenshot_saves_in_this_folder_and_says_where_or_wh
         app.screenshot()
         await pilot.pause()
         notes = [n.message for n in app._notifications]
-        assert any(m.startswith("Could not save the screenshot here: ") for m in notes)
+        assert any(m.startswith("Error: Could not save the screenshot here: ") for m in notes)
 
 
 async def test_the_inspector_a_notice_points_to_is_not_hidden_under_that_notice():
@@ -477,4 +477,4 @@ async def test_the_inspector_a_notice_points_to_is_not_hidden_under_that_notice(
         app.notify("Training stopped: an error", severity="error")  # what stopped it, said once
         await pilot.press("i")
         await pilot.pause()
-        assert [n.message for n in app._notifications] == ["Training stopped: an error"]
+        assert [n.message for n in app._notifications] == ["Error: Training stopped: an error"]

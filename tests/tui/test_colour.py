@@ -83,6 +83,27 @@ async def test_the_terminals_own_colours_never_draw_text_in_its_ground_colour():
         )
 
 
+@pytest.mark.parametrize("ansi", [False, True], ids=["theme", "ansi"])
+async def test_with_colour_too_a_warning_or_an_error_says_so_in_words(ansi):
+    # Its bar's colour was all that told it: to red-green colour blindness the orange
+    # warning's bar is the green notice's.
+    app = make_app(SMALL, ansi=ansi)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.notify("cannot save x.npz", severity="error")
+        app.notify("q again quits", severity="warning")
+        app.notify("Saved x.npz")
+        app.notify("lr 2 blew the weights up", title="Training diverged", severity="error")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert said[-4:] == [
+            "Error: cannot save x.npz",
+            "Warning: q again quits",
+            "Saved x.npz",
+            "lr 2 blew the weights up",
+        ]
+
+
 @pytest.mark.parametrize(
     "ansi, no_color", [(True, False), (True, True), (False, True)], ids=["ansi", "ansi NO_COLOR", "NO_COLOR"]
 )
