@@ -128,3 +128,54 @@ async def test_the_palettes_chosen_command_is_marked_without_colour(monkeypatch,
         title = str(chosen).splitlines()[0]
         others = [str(o.prompt).splitlines()[0] for o in commands.options if o.prompt is not chosen]
         assert underlined(title) and not any(underlined(other) for other in others if other)
+
+
+FAINT_ON_WHITE = {2, 3, 6, 7, 10, 11, 14, 15}
+"""The terminal's green, yellow, cyan and white, and their bright forms: 2.2:1 or less on a white ground."""
+
+
+def faint_on_white(segments) -> list[str]:
+    """The visible text drawn in one of those colours."""
+    from rich.color import ColorType
+
+    return [
+        s.text
+        for s in segments
+        if s.text.strip() and s.style and s.style.color and s.style.color.type == ColorType.STANDARD
+        if s.style.color.number in FAINT_ON_WHITE
+    ]
+
+
+async def test_the_terminals_own_colours_draw_mistakes_and_verdicts_in_colours_a_light_ground_keeps():
+    # On a light terminal the confusion matrix's mistakes were bold yellow on white (1.7:1; a
+    # terminal that shows bold as bright, 1.1:1), the gradient check's "ok" green (2.2:1).
+    from rich.console import Console
+    from textual.geometry import Region
+
+    from nnplay.core.gradcheck import SampledCheck
+    from nnplay.tui.views.gradcheck_view import results_table
+    from nnplay.tui.views.mistakes import ConfusionMatrix
+
+    def shown(widget) -> list:
+        return [s for strip in widget.render_lines(Region(0, 0, *widget.size)) for s in strip]
+
+    app = make_app(SMALL, ansi=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        confusion = app.screen.query_one(ConfusionMatrix)
+        counts = confusion.result.matrix
+        assert counts.sum() > counts.trace()  # mistakes to draw
+        assert not faint_on_white(shown(confusion))
+        await pilot.press("escape", "g")
+        await settle(app, pilot)
+        results = shown(app.screen.query_one("#gradcheck-results"))
+        assert any("ok" in s.text for s in results) and not faint_on_white(results)
+    checks = [SampledCheck(name, error, 1, 1) for name, error in (("a", 1e-9), ("b", 1e-5), ("c", 1.0))]
+    console = Console(color_system="standard", force_terminal=True, width=80)
+    table = list(console.render(results_table(checks, ansi=True)))
+    assert {"ok", "suspicious", "wrong"} <= {word for s in table for word in s.text.split()}
+    assert not faint_on_white(table)

@@ -45,6 +45,9 @@ KEYS = (("g", "check again"), ("↑↓", "scroll"), ("esc", "back"))
 MARKS = {"ok": "✓", "suspicious": "?", "wrong": "✗"}
 """A symbol beside each verdict word, so neither colour nor the symbol stands alone."""
 STYLES = {"ok": "bold green", "suspicious": "bold yellow", "wrong": "bold red"}
+ANSI_STYLES = {"ok": "bold", "suspicious": "bold magenta", "wrong": "bold red"}
+"""With the terminal's own colours, whose ground may be white: its yellow and green were faint
+there (1.7:1, 2.2:1; bold shown bright, 1.1:1), where magenta and red read on black and white."""
 
 
 def sci(x: float) -> str:
@@ -148,7 +151,7 @@ class GradcheckView(View):
         self.partial = []
         self._status(Text("▶ starting the check…", style="bold"))
         self.query_one(ProgressBar).update(total=None, progress=0)
-        self.query_one("#gradcheck-results", Static).update(results_table([]))
+        self._show_results([])
         self.run_check(self.run)
 
     @work(thread=True, exclusive=True, group="gradcheck", exit_on_error=False)
@@ -196,12 +199,12 @@ class GradcheckView(View):
             )
         )
         self.query_one(ProgressBar).update(total=message.total, progress=message.done)
-        self.query_one("#gradcheck-results", Static).update(results_table(self.partial, message.name))
+        self._show_results(self.partial, message.name)
 
     def on_gradcheck_view_checked(self, message: Checked) -> None:
         if self.running and message.run == self.run:
             self.partial.append(message.check)
-            self.query_one("#gradcheck-results", Static).update(results_table(self.partial))
+            self._show_results(self.partial)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -219,6 +222,10 @@ class GradcheckView(View):
 
     def _status(self, text: Text) -> None:
         self.query_one("#gradcheck-status", Static).update(text)
+
+    def _show_results(self, checks: list[SampledCheck], checking: str = "") -> None:
+        table = results_table(checks, checking, self.app.ansi_color)
+        self.query_one("#gradcheck-results", Static).update(table)
 
     def _show(self, outcome: Outcome) -> None:
         bar = self.query_one(ProgressBar)
@@ -250,12 +257,14 @@ class GradcheckView(View):
         checked = f"sample of {outcome.n_params:,}" if sampled else f"{outcome.n_params:,}"
         body = self.query_one("#gradcheck-body")
         body.border_title = f"Gradient check · {checked} parameters, float64"
-        self.query_one("#gradcheck-results", Static).update(results_table(outcome.checks))
+        self._show_results(outcome.checks)
 
 
-def results_table(checks: list[SampledCheck], checking: str = "") -> Table:
+def results_table(checks: list[SampledCheck], checking: str = "", ansi: bool | None = False) -> Table:
     """One row per array: name, parameters checked, relative error, verdict; then, if
-    ``checking`` names one, a row for the array being checked now."""
+    ``checking`` names one, a row for the array being checked now. ``ansi``: in the
+    terminal's own colours."""
+    styles = ANSI_STYLES if ansi else STYLES
     table = Table(box=None, padding=(0, 2, 0, 0), show_edge=False, header_style="bold")
     table.add_column("array")
     table.add_column("checked", justify="right")
@@ -264,7 +273,7 @@ def results_table(checks: list[SampledCheck], checking: str = "") -> Table:
     for c in checks:
         word = verdict(c.error)
         checked = f"{c.checked:,}" if c.checked == c.total else f"{c.checked:,} of {c.total:,}"
-        table.add_row(c.name, checked, f"{c.error:.1e}", Text(f"{MARKS[word]} {word}", style=STYLES[word]))
+        table.add_row(c.name, checked, f"{c.error:.1e}", Text(f"{MARKS[word]} {word}", style=styles[word]))
     if checking:
         table.add_row(checking, "", "", Text("▶ checking…", style="bold"))
     return table
