@@ -179,3 +179,51 @@ async def test_the_terminals_own_colours_draw_mistakes_and_verdicts_in_colours_a
     table = list(console.render(results_table(checks, ansi=True)))
     assert {"ok", "suspicious", "wrong"} <= {word for s in table for word in s.text.split()}
     assert not faint_on_white(table)
+
+
+def contrast(style) -> float:
+    """WCAG contrast ratio of a segment's text colour against its ground (both truecolor)."""
+
+    def luminance(color) -> float:
+        def channel(v: int) -> float:
+            v_ = v / 255
+            return v_ / 12.92 if v_ <= 0.03928 else ((v_ + 0.055) / 1.055) ** 2.4
+
+        r, g, b = color.triplet
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+    lighter, darker = sorted((luminance(style.color), luminance(style.bgcolor)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["theme", "NO_COLOR"])
+async def test_what_an_unfocused_border_says_reads(monkeypatch, no_color, size):
+    # The loss plot's key (which line is training, which test), "Test sample", a draft's
+    # "(changed)", the keys: in the faint border's own grey, 2.2:1, lost on a projector.
+    from textual.geometry import Region
+
+    from nnplay.tui.widgets.architecture import ArchitectureEditor
+    from nnplay.tui.widgets.digit_viewer import DigitViewer
+    from nnplay.tui.widgets.loss_plot import MetricPlot
+
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(SMALL)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        await pilot.press("tab")  # the Network pane's border is now unfocused too
+        for pane, words in (
+            (ArchitectureEditor, "Network"),
+            (DigitViewer, "Test sample"),
+            (MetricPlot, "train"),
+        ):
+            widget = app.query_one(pane)
+            assert not widget.has_focus
+            lines = widget.render_lines(Region(0, 0, *widget.outer_size))
+            said = [
+                s for strip in (lines[0], lines[-1]) for s in strip if s.text.strip() and s.text.isprintable()
+            ]
+            found = [s for s in said if words.split()[0] in s.text]
+            assert found and min(contrast(s.style) for s in found) >= 4.5, (pane, [s.text for s in said])
