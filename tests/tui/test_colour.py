@@ -227,3 +227,20 @@ async def test_what_an_unfocused_border_says_reads(monkeypatch, no_color, size):
             ]
             found = [s for s in said if words.split()[0] in s.text]
             assert found and min(contrast(s.style) for s in found) >= 4.5, (pane, [s.text for s in said])
+
+
+async def test_the_terminals_own_colours_draw_the_test_curve_in_one_a_light_ground_keeps():
+    # --low-bandwidth on a terminal with a white ground (macOS Terminal's own): the test
+    # curve's dots, and the key's, were green, 2.2:1
+    from textual.geometry import Region
+
+    app = make_app(SMALL, low_bandwidth=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        plot = app.query_one("#loss-plot")
+        segments = [s for strip in plot.render_lines(Region(0, 0, *plot.outer_size)) for s in strip]
+        dots = [s for s in segments if "•" in s.text]
+        assert len(dots) > 1  # the curve's and the key's
+        assert not faint_on_white(segments)

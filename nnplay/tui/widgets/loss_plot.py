@@ -22,7 +22,9 @@ KEY = "[ansi_blue]⡇[/] train  [ansi_green]•[/] test"
 ANSI_TRAIN = {"marker": "braille", "color": "default"}
 """With the terminal's own colours: its blue, thin braille on black, barely showed; the
 braille's shape tells it from the test dots."""
-ANSI_KEY = "⡇ train  [ansi_green]•[/] test"
+ANSI_TEST = {"marker": "dot", "color": "magenta"}
+"""And its green was 2.2:1 on a light terminal; magenta reads on black and white alike."""
+ANSI_KEY = "⡇ train  [ansi_magenta]•[/] test"
 EARLIER_KEY = "[ansi_bright_black]-[/] before"
 
 
@@ -107,7 +109,11 @@ class MetricPlot(PlotextPlot):
         if h is not None and len(h.epoch):
             train, test = (h.train_acc * 100, h.test_acc * 100) if accuracy else (h.loss, h.test_loss)
             # test last, so its dots stay visible where the curves overlap
-            curves += [(h.epoch, train, ANSI_TRAIN if self.app.ansi_color else TRAIN), (h.epoch, test, TEST)]
+            ansi = self.app.ansi_color
+            curves += [
+                (h.epoch, train, ANSI_TRAIN if ansi else TRAIN),
+                (h.epoch, test, ANSI_TEST if ansi else TEST),
+            ]
         else:
             plt.title(self.placeholder)
         if not curves:
@@ -136,7 +142,7 @@ class MetricPlot(PlotextPlot):
         epochs = epoch_ticks(int(first), int(last))
         plt.xticks([float(t) for t in epochs], [str(t) for t in epochs])
         styles = [style for _, _, style in curves]
-        keys = [ANSI_KEY if self.app.ansi_color else KEY] if TEST in styles else []
+        keys = [ANSI_KEY if self.app.ansi_color else KEY] if TEST in styles or ANSI_TEST in styles else []
         if EARLIER in styles:
             # what the earlier run was goes in the title: the key leaves too little room
             self.border_title = f"{name} vs before: {self.earlier_label}"
