@@ -135,15 +135,16 @@ FAINT_ON_WHITE = {2, 3, 6, 7, 10, 11, 14, 15}
 
 
 def faint_on_white(segments) -> list[str]:
-    """The visible text drawn in one of those colours."""
-    from rich.color import ColorType
+    """The visible text drawn in one of those colours, as a 16-colour terminal gets it (Rich
+    sends an RGB colour there as its nearest of the 16)."""
+    from rich.color import ColorSystem, ColorType
 
-    return [
-        s.text
-        for s in segments
-        if s.text.strip() and s.style and s.style.color and s.style.color.type == ColorType.STANDARD
-        if s.style.color.number in FAINT_ON_WHITE
-    ]
+    def faint(color) -> bool:
+        return (
+            color.type != ColorType.DEFAULT and color.downgrade(ColorSystem.STANDARD).number in FAINT_ON_WHITE
+        )
+
+    return [s.text for s in segments if s.text.strip() and s.style and s.style.color and faint(s.style.color)]
 
 
 async def test_the_terminals_own_colours_draw_mistakes_and_verdicts_in_colours_a_light_ground_keeps():
@@ -244,3 +245,32 @@ async def test_the_terminals_own_colours_draw_the_test_curve_in_one_a_light_grou
         dots = [s for s in segments if "•" in s.text]
         assert len(dots) > 1  # the curve's and the key's
         assert not faint_on_white(segments)
+
+
+@pytest.mark.parametrize("view", ["weights", "boundary"])
+async def test_the_terminals_own_colours_draw_signs_in_colours_a_light_ground_keeps(view):
+    # The orange and blue ramps, sent to a 16-colour terminal, fell into grey, then yellow
+    # or cyan (1.7:1 and 2:1 on white), then bright red or blue.
+    from textual.geometry import Region
+    from textual.widgets import Static
+
+    config = SMALL if view == "weights" else TrainConfig(dataset="moons", layers=(2, 16, 1), epochs=30)
+    app = make_app(config, ansi=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        await pilot.press("w" if view == "weights" else "b")
+        await settle(app, pilot)
+        await pilot.pause()
+        shown = [
+            s
+            for widget in app.screen.query(Static).results()
+            for strip in widget.render_lines(Region(0, 0, *widget.outer_size))
+            for s in strip
+        ]
+        if view == "weights":
+            grid = app.screen.query_one("TileGrid")
+            shown += [s for strip in grid.render_lines(Region(0, 0, *grid.outer_size)) for s in strip]
+        assert any(s.style and s.style.color and s.text.strip() in ("▓▓", "●●", "x", "o") for s in shown)
+        assert not faint_on_white(shown)

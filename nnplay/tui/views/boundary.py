@@ -24,15 +24,15 @@ POINTS = "ox"
 """A training point of class 0, of class 1."""
 
 
-def glyph(p: float) -> tuple[str, str]:
-    """The glyph and style of a cell whose P(class 1) is p."""
+def glyph(p: float, ansi: bool | None = False) -> tuple[str, str]:
+    """The glyph and style of a cell whose P(class 1) is p (``ansi``: in the terminal's own colours)."""
     sureness = min(abs(p - 0.5) * 2, 0.999)  # 0 on the boundary, 1 where the network is certain
     level = int(sureness * len(CLASS_1))
     side = 1.0 if p >= 0.5 else -1.0
-    return (CLASS_1 if p >= 0.5 else CLASS_0)[level], signed_style(side * (0.3 + 0.5 * sureness))
+    return (CLASS_1 if p >= 0.5 else CLASS_0)[level], signed_style(side * (0.3 + 0.5 * sureness), ansi)
 
 
-def draw(grid: Grid, cells: tuple, classes: list[int]) -> Text:
+def draw(grid: Grid, cells: tuple, classes: list[int], ansi: bool | None = False) -> Text:
     """The grid's glyphs, row by row, with the points of ``classes`` at their ``cells``."""
     marks = {(int(r), int(c)): k for r, c, k in zip(*cells, classes, strict=True)}
     text = Text(no_wrap=True, overflow="crop")
@@ -42,21 +42,21 @@ def draw(grid: Grid, cells: tuple, classes: list[int]) -> Text:
         for c, p in enumerate(row):
             if (r, c) in marks:
                 k = marks[r, c]
-                text.append(POINTS[k], style=f"bold {signed_style(1.0 if k else -1.0)}")
+                text.append(POINTS[k], style=f"bold {signed_style(1.0 if k else -1.0, ansi)}")
             else:
-                text.append(*glyph(float(p)))
+                text.append(*glyph(float(p), ansi))
     return text
 
 
-def legend() -> Text:
+def legend(ansi: bool | None = False) -> Text:
     text = Text()
-    text.append(CLASS_1[::-1].strip(), style=signed_style(0.8))
+    text.append(CLASS_1[::-1].strip(), style=signed_style(0.8, ansi))
     text.append(" the network says 1  ")
-    text.append(CLASS_0[::-1].strip(), style=signed_style(-0.8))
+    text.append(CLASS_0[::-1].strip(), style=signed_style(-0.8, ansi))
     text.append(" it says 0  (denser: surer, blank: unsure)\n")
-    text.append(POINTS[1], style=f"bold {signed_style(1.0)}")
+    text.append(POINTS[1], style=f"bold {signed_style(1.0, ansi)}")
     text.append(" class 1  ")
-    text.append(POINTS[0], style=f"bold {signed_style(-1.0)}")
+    text.append(POINTS[0], style=f"bold {signed_style(-1.0, ansi)}")
     text.append(" class 0: the training points  ·  esc back")
     return text
 
@@ -69,7 +69,7 @@ class BoundaryView(View):
 
     def compose(self) -> ComposeResult:
         yield Static(id="boundary-map")
-        yield Static(legend(), id="boundary-legend")
+        yield Static(legend(self.app.ansi_color), id="boundary-legend")
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.refresh_from_session)  # once laid out: the grid fills the box
@@ -98,7 +98,7 @@ class BoundaryView(View):
         rows, columns = max(box.content_size.height, 4), max(box.content_size.width, 8)
         self.grid = decision_grid(net, X, rows, columns)
         classes = [int(y > 0.5) for y in Y[:, 0]]
-        box.update(draw(self.grid, self.grid.cells(X), classes))
+        box.update(draw(self.grid, self.grid.cells(X), classes, self.app.ansi_color))
         accuracy = net.accuracy(X, Y) or 0.0
         epoch = self.session.counts().epoch
         box.border_title = f"Decision boundary · {dataset} · epoch {epoch} · train {100 * accuracy:.1f}%"

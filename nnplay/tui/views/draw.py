@@ -97,7 +97,10 @@ class Canvas(Widget):
                         cells, style = shade(v) * k, pixel_style(v, ansi)
                     else:  # the saliency's glyph and colour over the ink's ground
                         s = float(self.overlay[r, c])
-                        cells, style = signed_glyphs(s) * k, f"{signed_style(s)} {overlay_ground(v, ansi)}"
+                        cells, style = (
+                            signed_glyphs(s) * k,
+                            f"{signed_style(s, ansi)} {overlay_ground(v, ansi)}",
+                        )
                     if (r, c) == self.cursor:  # brackets say where it is; the yellow only helps
                         cells = "[" + cells[1:-1] + "]" if k > 1 else "[]"
                         style = CURSOR_STYLE
@@ -306,9 +309,9 @@ class DrawView(View):
             which = "the guess" if self.explain is None else "chosen with 0-9"
             cls = self.explained
             note.append(f"Saliency of {cls}* ({which}): ∂p{cls}/∂pixel\n", style="bold")  # * as in the list
-            note.append(POSITIVE[::-1], style=signed_style(1))
+            note.append(POSITIVE[::-1], style=signed_style(1, self.app.ansi_color))
             note.append(f" more ink here raises p{cls}\n")
-            note.append(NEGATIVE[::-1], style=signed_style(-1))
+            note.append(NEGATIVE[::-1], style=signed_style(-1, self.app.ansi_color))
             note.append(f" more ink here lowers p{cls}\n")
             note.append(f"largest |∂p/∂x| {float(biggest):.3g} (x = pixel/16)", style="dim")
         else:

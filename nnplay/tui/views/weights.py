@@ -29,6 +29,8 @@ NEGATIVE = "◌○◍●"
 POSITIVE_RGB = (255, 150, 40)
 NEGATIVE_RGB = (80, 160, 255)
 """Orange and blue (told apart with most colour blindness); colour only adds to the glyphs."""
+ANSI_POSITIVE, ANSI_NEGATIVE = "bright_red", "bright_blue"
+"""The same with the terminal's own colours: a red and a blue that read on black and on white."""
 TILE_WIDTH = 16
 """Columns per tile: 8 pixels of 2 characters, so the pixels come out square."""
 TILE_HEIGHT = 9
@@ -48,19 +50,27 @@ def signed_glyphs(value: float) -> str:
     return (POSITIVE if value > 0 else NEGATIVE)[level - 1] * 2
 
 
-def signed_style(value: float) -> str:
-    """A colour for a value in [-1, 1]: orange for positive, blue for negative, brighter when larger."""
+def signed_style(value: float, ansi: bool | None = False) -> str:
+    """A colour for a value in [-1, 1]: orange for positive, blue for negative, brighter when larger.
+
+    With the terminal's own colours (``ansi``), its bright red or bright blue whatever the size,
+    which read on a dark ground and a light one: the orange and blue ramps fell into grey, then
+    yellow or cyan (1.7:1 and 2:1 on a light terminal), then bright red or blue. The glyph's
+    density says the size, as it does without colour.
+    """
+    if ansi:
+        return ANSI_POSITIVE if value > 0 else ANSI_NEGATIVE
     r, g, b = POSITIVE_RGB if value > 0 else NEGATIVE_RGB
     t = min(1.0, abs(value))
     return f"rgb({round(70 + t * (r - 70))},{round(70 + t * (g - 70))},{round(70 + t * (b - 70))})"
 
 
-def legend() -> Text:
+def legend(ansi: bool | None = False) -> Text:
     """What the glyphs mean, in words."""
     text = Text()
-    text.append(POSITIVE[::-1], style=signed_style(1))
+    text.append(POSITIVE[::-1], style=signed_style(1, ansi))
     text.append(" w > 0: ink here excites  ")  # one line at 76 columns, the smallest
-    text.append(NEGATIVE[::-1], style=signed_style(-1))
+    text.append(NEGATIVE[::-1], style=signed_style(-1, ansi))
     text.append(" w < 0: ink here inhibits  blank: w ≈ 0")
     return text
 
@@ -160,6 +170,7 @@ class TileGrid(Widget):
             return Text(self.note)
         text = Text()
         units = list(self.shown)
+        ansi = self.app.ansi_color
         for r in range(0, len(units), self.columns):
             row_units = units[r : r + self.columns]
             if r:
@@ -173,7 +184,7 @@ class TileGrid(Widget):
                 text.append("\n")
                 for u in row_units:
                     for v in self.tiles[u, 8 * pixel_row : 8 * pixel_row + 8]:
-                        text.append(signed_glyphs(float(v)), style=signed_style(float(v)))
+                        text.append(signed_glyphs(float(v)), style=signed_style(float(v), ansi))
                     text.append(" " * GAP)
         return text
 
@@ -257,7 +268,7 @@ class WeightsView(View):
             if self.each_tile
             else f"one scale for all: ±{plain(self._largest())}, the largest |w|; a: each tile its own"
         )
-        text = legend() if grid.units else Text()
+        text = legend(self.app.ansi_color) if grid.units else Text()
         if grid.units:
             text.append(f"\n{scale}", style="dim")
         self.query_one("#weights-legend", Static).update(text)
