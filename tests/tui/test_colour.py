@@ -274,3 +274,20 @@ async def test_the_terminals_own_colours_draw_signs_in_colours_a_light_ground_ke
             shown += [s for strip in grid.render_lines(Region(0, 0, *grid.outer_size)) for s in strip]
         assert any(s.style and s.style.color and s.text.strip() in ("▓▓", "●●", "x", "o") for s in shown)
         assert not faint_on_white(shown)
+
+
+@pytest.mark.parametrize("key", ["question_mark", "ctrl+o", "D"], ids=["help", "load", "data sets"])
+async def test_the_terminals_own_colours_title_a_dialog_in_its_text_colour(key):
+    # "Load a network (.npz)", "in ~/class" (where it looks), the help's "esc closes": green
+    # on a light terminal, 2.2:1
+    from textual.geometry import Region
+
+    app = make_app(SMALL, ansi=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(key)
+        await pilot.pause()
+        box = app.screen.query_one("#help" if key == "question_mark" else "#dialog")
+        lines = box.render_lines(Region(0, 0, *box.outer_size))
+        title = [s for s in lines[0] if any(c.isalpha() for c in s.text)]
+        assert title and not faint_on_white(title)
