@@ -21,7 +21,6 @@ from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from nnplay import data
 from nnplay.core.config import TrainConfig
@@ -41,6 +40,7 @@ from nnplay.tui.views.base import View
 from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import TrainingControls
 from nnplay.tui.widgets.digit_viewer import DigitViewer
+from nnplay.tui.widgets.footer import KeyFooter
 from nnplay.tui.widgets.loss_plot import MetricPlot
 from nnplay.tui.widgets.palette import Palette
 from nnplay.tui.widgets.too_small import TooSmall
@@ -134,7 +134,7 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
                 with Horizontal(id="plots"):
                     yield MetricPlot("loss", id="loss-plot")
                     yield MetricPlot("accuracy", id="accuracy-plot")
-        yield Footer()
+        yield KeyFooter()
 
     def get_driver_class(self) -> type[Driver]:
         if served():  # textual-serve's WebDriver, which also quits if the server has gone
