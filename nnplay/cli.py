@@ -384,7 +384,7 @@ def app(ns: argparse.Namespace) -> int:
         signal.signal(stop, signal.SIG_IGN if stop != signal.SIGCONT else signal.SIG_DFL) for stop in stops
     ]
     try:
-        note = application.session.keep_on_exit()
+        note = application.session.keep_on_exit() or application.farewell
     finally:
         for stop, handler in zip(stops, before, strict=True):
             signal.signal(stop, handler)

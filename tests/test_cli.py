@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from nnplay.cli import main
 from nnplay.core.serialize import load
+from nnplay.tui.keep import kept_files
 
 
 @pytest.fixture(autouse=True)
@@ -685,6 +686,22 @@ def test_nnplay_opens_the_app_with_the_flags_as_its_settings(monkeypatch, tmp_pa
     assert main(["--load", str(path)]) == 0
     session = opened[1].session
     assert session.config.layers == (64, 12, 10) and session.saved.epochs_trained == 1
+
+
+def test_a_sigterm_says_where_it_kept_the_network_once_the_terminal_is_back(monkeypatch, capsys):
+    # A teacher's pkill: the network was kept, but the terminal, still there, was told nothing
+    from nnplay.tui.app import NnplayApp
+
+    def trains_then_is_terminated(app, **kwargs):
+        app.session.load()
+        for _ in range(3):
+            app.session.next_record()
+        app.hang_up()  # what SIGTERM calls
+
+    monkeypatch.setattr(NnplayApp, "run", trains_then_is_terminated)
+    code, _, err = run(capsys, "--layers", "64,8,10")
+    (kept,) = kept_files()
+    assert code == 0 and f"kept in {kept}" in err and f"nnplay --load {kept}" in err
 
 
 @pytest.mark.parametrize("words", [["--help"], ["train", "--help"]])

@@ -119,6 +119,8 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
         """What p last chose to plot at a width that shows one plot."""
         self._quitting = False
         """exit() was called: the keys that arrived with the q do nothing."""
+        self.farewell = ""
+        """What a hang-up kept, to say once the terminal is restored, if it is still there."""
 
     # -- layout -------------------------------------------------------------------------
 
@@ -175,7 +177,9 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
         """The terminal went away (SIGHUP: an SSH link dropped, a window closed) or the
         system asks nnplay to stop (SIGTERM): keep unsaved training, then quit."""
         self._stop_training()
-        self.session.keep_unsaved()  # now: a terminal that has gone will not take a farewell
+        # now: a terminal that has gone will not take a farewell. One still there (a SIGTERM,
+        # from a teacher's pkill, say) is told where the network went, as q tells it.
+        self.farewell = self.session.keep_on_exit()
         self._quitting = True
         self.exit()
 
