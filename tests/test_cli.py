@@ -697,6 +697,7 @@ def test_a_sigterm_says_where_it_kept_the_network_once_the_terminal_is_back(monk
         for _ in range(3):
             app.session.next_record()
         app.hang_up()  # what SIGTERM calls
+        app.hang_up()  # and a SIGHUP after it, as the window closes: nothing more to keep or say
 
     monkeypatch.setattr(NnplayApp, "run", trains_then_is_terminated)
     code, _, err = run(capsys, "--layers", "64,8,10")

@@ -179,7 +179,7 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
         self._stop_training()
         # now: a terminal that has gone will not take a farewell. One still there (a SIGTERM,
         # from a teacher's pkill, say) is told where the network went, as q tells it.
-        self.farewell = self.session.keep_on_exit()
+        self.farewell = self.session.keep_on_exit() or self.farewell  # a second signal keeps nothing new
         self._quitting = True
         self.exit()
 
