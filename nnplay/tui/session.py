@@ -175,6 +175,8 @@ class Session:
             check_writable(probe, needed)
         except SaveFileError as e:  # the folder's fault: said of the folder, not of a file never made
             why = str(e).removeprefix(f"cannot save to {shown(probe)}: ")
+            if shown(folder) not in why:  # a bare "Permission denied" (chmod 000): say where
+                why = f"cannot write {shown(folder)}: {why}"
             raise KeepError(NOT_KEPT.format(why)) from None
         except OSError as e:
             raise KeepError(NOT_KEPT.format(reason(e))) from None

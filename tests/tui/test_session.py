@@ -312,6 +312,32 @@ def test_a_disk_too_full_to_keep_the_network_is_found_before_it_is_replaced(monk
     assert "unsaved.npz" not in str(refused.value)  # a name never written: the folder is said
 
 
+def test_a_state_folder_that_cannot_be_looked_into_is_named(monkeypatch):
+    # chmod 000 on the folder: "could not be kept: Permission denied" said nothing of where
+    import pathlib
+
+    import pytest
+
+    from nnplay.core.paths import shown
+    from nnplay.tui.keep import KeepError, kept_folder
+
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=2))
+    session.load()
+    session.next_record()
+    real = pathlib.Path.is_dir
+
+    def unsearchable(path):
+        if path.parent == kept_folder():
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(pathlib.Path, "is_dir", unsearchable)
+    with pytest.raises(KeepError) as refused:
+        session.check_keep()
+    where = shown(kept_folder())  # a long path has its middle elided
+    assert str(refused.value).endswith(f"could not be kept: cannot write {where}: Permission denied")
+
+
 def test_a_folder_that_cannot_be_made_is_said_in_words(tmp_path, monkeypatch):
     import pytest
 
