@@ -63,6 +63,9 @@ at the next reset.
 **Digit pane**: `←→` previous or next sample · `t` test or training set ·
 `m` / `M` next or previous sample the network gets wrong (`t`, `m`, `M` work
 from any pane).
+
+`h` `j` `k` `l` work as the arrows in the panes and the mistakes view, and `h` `l`
+in the weights view and the inspector.
 """
 
 IDEAS = """\
