@@ -20,7 +20,7 @@ KEYS = """\
 - `tab` / `shift+tab` move between panes
 - `?` this help; `esc` closes it
 - `esc` on the main screen, with no edit to drop: clear the notices over the panes
-- `ctrl+s` save the network to a file; `ctrl+o` load one (`↓` lists recent ones)
+- `ctrl+s` save the network to a file; `ctrl+o` load one (`↓` into the list of recent ones)
 - `D` train on another data set (moons, circles, xor, spiral, sine, digits): the hidden
   layers and settings stay, a fresh network starts (training you did not save is kept)
 
