@@ -123,7 +123,8 @@ class TrainConfig:
         for name, value in data.items():
             kind, is_kind = JSON_KINDS[name]
             if not is_kind(value):  # "32" or [0.01] where a number goes: not what to_dict writes
-                raise ConfigError(f"{name}: {_quoted(json.dumps(value))} is not {kind}", name)
+                # as the file has it: "32", a string, is shown in its JSON quotes and no others
+                raise ConfigError(f"{name}: {_quoted(json.dumps(value), quotes=False)} is not {kind}", name)
             if isinstance(value, list):
                 value = ",".join(str(v) for v in value)
             values[name] = parse_field(name, str(value))

@@ -1,3 +1,4 @@
+import json
 import math
 
 import pytest
@@ -136,8 +137,9 @@ def test_dict_round_trip():
 )
 def test_a_file_setting_of_the_wrong_json_type_is_refused_not_read_as_text(name, value, kind):
     settings = {**TrainConfig().to_dict(), name: value}
-    with pytest.raises(ConfigError, match=f"{name}: .* is not {kind}"):
+    with pytest.raises(ConfigError, match=f"{name}: .* is not {kind}") as info:
         TrainConfig.from_dict(settings)
+    assert str(info.value).startswith(f"{name}: {json.dumps(value)} is not")  # as in the file, quoted once
     assert TrainConfig.from_dict({**settings, name: TrainConfig().to_dict()[name]}) == TrainConfig()
 
 
