@@ -270,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         given = [w.split("=")[0] for w in unknown]
         for flag in ("--save", "--json"):  # nnplay serve --save m.npz was told to --load m.npz
             if flag in given:
-                say(f"{prog}: error: {flag} is a flag of nnplay train (nnplay train {flag} ...)")
+                say(f"{prog}: error: {_trains_only(flag)}")
                 return 2
         named = [w for w in unknown if _names_network(w)]
         how = (
@@ -316,10 +316,12 @@ def _check_placement(ns: argparse.Namespace) -> None:
             continue
         if ns.command == "train":
             raise UsageError(f"{flag} goes after the command: nnplay train {flag} ...")
-        raise UsageError(
-            f"{flag} is a flag of nnplay train (nnplay train {flag} ...)"
-            + ("; in the app, ctrl+s saves" if flag == "--save" else "")
-        )
+        raise UsageError(_trains_only(flag) + ("; in the app, ctrl+s saves" if flag == "--save" else ""))
+
+
+def _trains_only(flag: str) -> str:
+    """What to say of nnplay train's --save or --json given where it means nothing."""
+    return f"{flag} is a flag of nnplay train (nnplay train {flag} ...)"
 
 
 def resolve_for_app(ns: argparse.Namespace) -> tuple[TrainConfig, Saved | None]:

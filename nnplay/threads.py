@@ -1,7 +1,8 @@
 """BLAS on one thread, for the app and `nnplay train` alike.
 
 A training step's matrix products (32 x 64 times 64 x 128, say) take microseconds:
-a second BLAS thread saves nothing measurable on an idle machine, and costs a lot
+a second BLAS thread saves a few per cent at most on an idle machine (within its
+drift: bench_train gave 1.92-1.98x on two threads, 1.87x on one), and costs a lot
 on a busy one. OpenBLAS's threads wait for each other by spinning, so when other
 work holds the cores (a shared teaching server, several students' runs at once),
 each product waits for a thread that is not running. Measured on 2 cores with
