@@ -43,11 +43,12 @@ RECENT_MOST = 5
 """Networks the load dialog lists of each kind: nnplay's keeps, and files in this folder."""
 
 
-def recent_networks() -> list[tuple[str, str]]:
+def recent_networks(leave_out: Path | None = None) -> list[tuple[str, str]]:
     """(path, what it is) for the newest networks kept and in the current folder, keeps
-    first: the load dialog's list, so a keep older than the last is not a path to type."""
+    first: the load dialog's list, so a keep older than the last is not a path to type.
+    Without `leave_out`: the network on screen's own keep, made as it trained."""
     now, found = time.time(), []
-    keeps = [(p, True) for p in reversed(kept_files())]
+    keeps = [(p, True) for p in reversed(kept_files()) if p != leave_out]
     try:
         folder = Path.cwd()  # gone, if another shell removed it
         here = [p for p in folder.iterdir() if p.suffix.lower() == ".npz"]  # UP.NPZ too
@@ -145,7 +146,7 @@ class FilesMixin(App[None]):
             return
         kept = self.session.kept_path  # what a notice's "ctrl+o loads it" means
         offered = str(kept) if kept else self._file
-        recent = recent_networks()
+        recent = recent_networks(self.session.running_keep)
         self.clear_notifications()  # "...: ctrl+o loads it" has done its work, and hid the list
         self.push_screen(FileDialog("Load a network (.npz)", offered, self._load_from, recent))
 

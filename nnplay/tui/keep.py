@@ -11,6 +11,7 @@ import os
 import re
 import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -105,6 +106,76 @@ def forget_old_kept() -> None:
                     info = path.lstat()
                     if info.st_mtime < left_over and (not empty or info.st_size == 0):
                         path.unlink()
+
+
+KEEP_EVERY = 60.0
+"""Seconds of training between the keeps made while it runs, for what no quit is there to
+keep: a `kill -9`, the machine's memory running out, a crash. At most this much is lost."""
+SLOW_KEEP = 50
+"""A keep that takes longer than KEEP_EVERY / SLOW_KEEP (a network of hundreds of MB on a
+slow disk) comes that many times its own length apart instead: training, which waits for
+it, slows by at most 2%."""
+
+
+class RunningKeep:
+    """The file one network's training is kept in as it runs: reserved at the first keep,
+    then rewritten, by the keeps as it trains and by the keep that finally replaces or
+    quits the network. One file per network, however long it trains."""
+
+    def __init__(self) -> None:
+        self.path: Path | None = None
+        self._step = 0
+        """The trainer's step count at the last keep: no more steps, nothing new to keep."""
+        self._since: float | None = None
+        """When the last keep was tried, or the first epoch since it ended."""
+        self._took = 0.0
+
+    def due(self, step: int, ended: bool = False) -> bool:
+        """Whether to keep the network now, at `step` steps: as an epoch ends, KEEP_EVERY
+        seconds after the last keep; as a run ends (finished, paused or diverged: a
+        network that may then sit for an hour of looking at it), at once. Either way not
+        if nothing trained since, and a slow keep spaces them out (SLOW_KEEP)."""
+        if step == self._step:
+            return False
+        now = time.monotonic()
+        if self._since is None:
+            self._since = now
+        wait = SLOW_KEEP * self._took if ended else max(KEEP_EVERY, SLOW_KEEP * self._took)
+        return now - self._since >= wait
+
+    def write(self, save: Callable[[Path], object], step: int) -> Path:
+        """Keep with `save` the network at `step` steps to its file, reserving the file the
+        first time; returns it.
+        Raises what `save` or reserve_kept_path() raised, leaving no empty name behind;
+        the file, if it held an earlier keep, still holds it."""
+        started = time.monotonic()
+        path = self.path or reserve_kept_path()
+        try:
+            save(path)
+        except BaseException:
+            if self.path is None:  # the name reserved, empty
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            raise
+        finally:  # a failure waits its turn too: a full disk is not retried every epoch
+            self._since = time.monotonic()
+        self.path, self._step, self._took = path, step, self._since - started
+        return path
+
+    def drop(self, saved: str) -> None:
+        """The person saved the network to `saved`: what was kept as it ran is older than
+        that, so it goes (unless it is that very file), and the next keep starts a new one."""
+        if self.path is not None and not _same(self.path, saved):
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+        self.path, self._step, self._since = None, 0, None
+
+
+def _same(a: Path, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 NOT_KEPT = "Your unsaved network could not be kept: {}"

@@ -26,11 +26,11 @@ from nnplay.core.train import Diverged, EpochStats, Record, Split, Trainer, buil
 from nnplay.tui.keep import (
     NOT_KEPT,
     KeepError,
+    RunningKeep,
     forget_old_kept,
     kept_files,
     kept_folder,
     reason,
-    reserve_kept_path,
     served,
 )
 from nnplay.tui.runs import NormLog, RunSettings, differences
@@ -79,6 +79,8 @@ class Session:
         self.kept_path: Path | None = next((p for p in reversed(earlier) if peek(p) is not None), None)
         """Where keep_unsaved() last kept a network (at first, the newest kept before), until
         a save or load of the person's own: the file ctrl+o offers."""
+        self._running = RunningKeep()
+        """This network's kept file, written as it trains (keep_as_it_runs())."""
         self.load_hint = ""
         """Added to keep_unsaved()'s note when it kept the network: how to load it here."""
         self.loaded_figures: tuple[float | None, float | None, float] | None = None
@@ -114,6 +116,15 @@ class Session:
     def save(self, path: str) -> str:
         """Save the network as it is now (atomically); returns what happened, for a person."""
         with self.lock:
+            note = self._write(path)
+            assert self.trainer is not None
+            self.kept_step, self.kept_path = self.trainer.step, None
+            self._running.drop(path)
+            return note
+
+    def _write(self, path: str) -> str:
+        """save() without marking the network saved: what keeping uses as well."""
+        with self.lock:
             trainer = self.trainer
             assert trainer is not None
             diverged = self.check_paused()
@@ -126,7 +137,6 @@ class Session:
             save_network(
                 path, trainer.net, config, trainer.epoch, trainer.rng, trainer.optimizer, log, trainer.partial
             )
-            self.kept_step, self.kept_path = trainer.step, None
             # as built from the seed, here or in the file (whose steps into an epoch are partial)
             fresh = trainer.epoch == trainer.step == 0 and not trainer.partial
             what = "an untrained network" if fresh else f"{self._trained()} of training"
@@ -196,18 +206,32 @@ class Session:
                 return None, ""
             assert self.trainer is not None
             done = self._trained()
-            path = None
-            try:
-                path = reserve_kept_path()
-                self.save(str(path))
-            except Exception as e:  # SaveFileError, OSError, or anything else: never an empty name left
-                if path is not None:  # the name reserved, empty
-                    with contextlib.suppress(OSError):
-                        path.unlink()
+            try:  # to the file kept as it ran, if it was
+                path = self._running.write(lambda p: self._write(str(p)), self.trainer.step)
+            except Exception as e:  # SaveFileError, OSError, or anything else
                 return None, NOT_KEPT.format(reason(e))
             forget_old_kept()
-            self.kept_path = path
+            self.kept_step, self.kept_path = self.trainer.step, path
             return path, f"Your unsaved network ({done} trained) is kept in {path}"
+
+    def keep_as_it_runs(self, ended: bool = False) -> None:
+        """Keep unsaved training in this network's file as it trains, for what no quit is
+        there to keep (kill -9, the memory running out, a crash): every KEEP_EVERY seconds
+        as epochs end, and as a run ends (`ended`: finished, paused or diverged). The
+        network stays unsaved: the keep at q, r or a load rewrites the same file and says
+        where. A failure here is left to that keep, which tries again and says why."""
+        with self.lock:
+            trainer = self.trainer
+            if trainer is None or not self.keeps_unsaved or not self.unsaved:
+                return
+            if self._running.due(trainer.step, ended):
+                with contextlib.suppress(OSError, SaveFileError):
+                    self._running.write(lambda p: self._write(str(p)), trainer.step)
+
+    @property
+    def running_keep(self) -> Path | None:
+        """The file this network is kept in as it trains, if it has been."""
+        return self._running.path
 
     def rebuild(self, config: TrainConfig | None = None) -> str:
         """A fresh network (the settings' seed), forgetting all training; returns
@@ -242,6 +266,7 @@ class Session:
         self._log = HistoryLog(saved.history if saved is not None else None)
         self._norms = NormLog(len(self.trainer.net.dense))
         self.kept_step = 0
+        self._running = RunningKeep()  # the replaced network's file is done with
         self.generation += 1
 
     # -- settings that apply without a rebuild ------------------------------------
@@ -309,6 +334,7 @@ class Session:
                     self._log.add(record)
                     self._trained_with.add(self._in_force())
                     self._norms.add(record.epoch, record.weight_norms, record.grad_norms)
+                    self.keep_as_it_runs()
                     if trainer.epoch >= self.config.epochs:
                         self._run.close()
                         self._run = None

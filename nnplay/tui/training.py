@@ -258,6 +258,8 @@ class TrainingMixin(App[None]):
                 diverged = session.check_paused()  # the last step's update is not checked yet
                 if diverged is not None:
                     why, detail, cure = "diverged", diverged.reason, diverged.cure
+            if why != "stepped" and not worker.is_cancelled and session.generation == generation:
+                session.keep_as_it_runs(ended=True)  # a network looked at for an hour, then kill -9
         except Exception as e:  # shown in the app, never as a traceback over the screen
             why, detail = "failed", f"{type(e).__name__}: {e}"
         if taken:  # else nothing changed, and the last message's figures still hold
