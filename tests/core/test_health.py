@@ -296,6 +296,20 @@ def test_a_deep_sigmoid_network_barely_learning_is_told_to_use_relu_not_more_lr(
     assert "use the relu activation" in advice and "Raise the learning rate" not in advice
 
 
+def test_two_sigmoid_layers_barely_learning_are_told_to_raise_the_learning_rate(digits):
+    from nnplay.core.health import guessing_loss
+
+    # the default network with sigmoid: 2.2 after 30 epochs at lr 0.01; at 0.1, 0.38 (90%)
+    network = net((64, 128, 64, 10), ("sigmoid", "sigmoid"))
+    health = layer_health(network, digits.X_test)
+    flat = np.array([2.44, 2.35, 2.3, 2.26, 2.2])
+    (advice,) = hints(
+        health, np.ones((5, 3)), np.ones((5, 3)), flat, lr=0.01, guessing=guessing_loss(network.spec)
+    )
+    assert "through 2 of them" in advice and "raise the learning rate (lr) to 0.1" in advice
+    assert "fewer layers" not in advice
+
+
 def test_guessing_accuracy_and_the_line_a_finished_run_is_held_to():
     from nnplay.core.health import guessing_accuracy, no_better_than_guessing
 
