@@ -236,7 +236,7 @@ def gradcheck(ns: argparse.Namespace) -> int:
         out.line(f"{len(wrong)} gradient(s) disagree: that backward() has a bug.")
         return out.status(1)
     suspicious = sum(verdict(c.error) == "suspicious" for c in checks)
-    if suspicious:  # the app's "?" too: not a bug, so not a failure
+    if suspicious:  # the app's "?" too: most likely rounding, so not a failure
         out.line(
             f"No gradient is clearly wrong. {suspicious} suspicious (between {TOLERANCE:.0e} and "
             f"{SUSPICIOUS:.0e}) is most likely rounding, where a gradient is too tiny to "

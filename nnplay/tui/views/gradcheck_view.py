@@ -66,9 +66,12 @@ disagrees is checked again with ε of {", ".join(sci(e) for e in RETRY_EPS)} and
 best agreement: at a small ε a tiny gradient (a deep sigmoid network's first layers) is lost \
 in the loss's rounding. A right backward() agrees at some ε; a wrong one at none.
 
-About 1e-10 means backward() computes exactly the derivative forward() implies. \
+About 1e-9 or less, rounding alone, means backward() computes exactly the derivative \
+forward() implies. \
 Up to {sci(TOLERANCE)} is "ok"; above {sci(SUSPICIOUS)} is "wrong": a bug in a backward(). \
-Between is "suspicious": often a ReLU input within ε of 0, where the slope jumps, not a bug.
+Between is "suspicious": most likely rounding, where a gradient is too tiny to difference (a \
+deep sigmoid network's first layer), or a ReLU input within ε of 0, where the slope jumps; \
+a backward() off by 0.01% would look the same.
 
 Why float64: float32 keeps about 7 significant digits, so L(w+ε) − L(w−ε), a change of \
 about 1e-6 of the loss, would be mostly rounding; float64 keeps about 16. Training itself \
