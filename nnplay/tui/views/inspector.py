@@ -290,7 +290,13 @@ def health_text(found: Inspection, layer: int) -> RenderableType:
     """The chosen layer's activation's health, or why the output layer has none."""
     if layer >= len(found.health):
         hidden = ", ".join(f"{h.layer}: {h.count}/{h.units} {h.measure}" for h in found.health if h.measure)
-        text = Text("The output layer: no activation to die or saturate here")
+        output = LOSSES[found.spec.loss].output_activation
+        text = Text(
+            "The output layer: no activation to die or saturate here"
+            if output == "identity"  # softmax or sigmoid: its title says so, and "no activation" jarred
+            else f"The output layer: its {output}, paired with the loss, cannot saturate: the "
+            "gradient p - y stays large while p is wrong"
+        )
         text.append(f"; the hidden layers' are on their own pages ({hidden})." if hidden else ".")
         return text
     h = found.health[layer]

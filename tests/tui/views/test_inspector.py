@@ -169,7 +169,9 @@ async def test_a_network_with_no_hidden_layer_gets_a_whole_sentence_on_health():
     async with app.run_test(size=(80, 24)) as pilot:
         view = await open_inspector(app, pilot, train=False)
         text = " ".join(shown(view, "#inspector-health").split())
-        assert "no activation to die or saturate here." in text  # once: "...here;" and nothing
+        # once: "...wrong;" and nothing; and not "no activation" under the title's "then softmax"
+        assert "its softmax, paired with the loss, cannot saturate" in text
+        assert text.endswith("the gradient p - y stays large while p is wrong.")
 
 
 async def test_an_esc_that_arrives_with_the_i_that_opened_the_inspector_does_not_end_the_app():
