@@ -95,7 +95,7 @@ race.
 **Backpropagation.** To improve, every weight needs to know how the loss
 changes when it moves: its gradient. The chain rule gives it layer by layer,
 from the loss backwards. Softmax with cross-entropy starts it simply: the
-gradient of the scores is `(p - y) / N`, predicted minus true. Each layer's
+gradient of the scores is `(p - y) / N` for a batch of N: predicted minus true. Each layer's
 `backward()` turns the gradient of its output into the gradients of its
 weights and of its input, which it hands to the layer before.
 
@@ -109,7 +109,7 @@ change how big and which way each step is, using earlier gradients.
 are points in a plane, in two classes: 2 inputs, 1 output, and sigmoid turns
 the score into the probability of class 1 (the guess is 1 above 0.5). Their loss
 is binary cross-entropy, `-log` of the probability given to the right class:
-about 0.69 (`log 2`) for a network that only guesses. `sine` is regression: one
+about 0.69 (`log 2`) for a network that says 0.5 everywhere, knowing nothing. `sine` is regression: one
 number in, one out, and the loss is the mean squared error between answer and
 target. Try `xor` with every hidden layer `identity`: without a bend, stacked
 layers are one straight boundary, and the loss stays near 0.69.
