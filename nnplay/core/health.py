@@ -35,8 +35,8 @@ layer's grows this many times the largest gradient norm of any layer at the firs
 HUGE_GRADIENT = 1e3
 """A gradient norm above this is exploding whatever it started from."""
 GROWN_GRADIENT = 1.0
-"""A gradient norm is exploding only if above this too: all layers' growing from 0.002 to 0.4
-(a network that started out flat) is learning starting, not exploding."""
+"""A gradient norm is exploding only if above this too: every layer's growing from 0.002 to 0.4
+(a network that started out flat) is learning taking off, not exploding."""
 STUCK_EPOCHS = 5
 """Epochs after which a loss still near guessing counts as barely learning."""
 STUCK_RATIO = 0.9
