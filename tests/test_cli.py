@@ -237,6 +237,9 @@ def test_save_and_load_names_mean_what_they_mean_in_the_app(capsys, tmp_path, mo
     code, _, err = run(capsys, "train", "--epochs", "0", "--save", "pipe")
     assert code == 2 and "--save: pipe is not a regular file" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mynet.npz", "pipe"]
+    (tmp_path / "runs.npz").mkdir()  # "runs" loads runs.npz: say what that is, not "runs: no such file"
+    code, _, err = run(capsys, "train", "--load", "runs", "--epochs", "1")
+    assert code == 2 and "--load: runs.npz is a folder, not a saved network" in err
 
 
 def test_epochs_counts_a_loaded_files_epochs_as_the_app_and_the_file_do(capsys, tmp_path):

@@ -62,9 +62,10 @@ def save_name(path: str) -> str:
 
 def load_name(path: str) -> str:
     """The file a load of ``path`` reads: mynet.npz for "mynet" if only that exists; ~ is
-    the home folder (save_name)."""
+    the home folder (save_name). A mynet.npz that is not a file (a folder) is named too: its
+    error says what it is, where "mynet: no such file" sent the person looking for mynet."""
     path = os.path.expanduser(path)
-    if not os.path.exists(path) and os.path.isfile(path + ".npz"):
+    if not os.path.exists(path) and os.path.exists(path + ".npz"):
         return path + ".npz"
     return path
 
