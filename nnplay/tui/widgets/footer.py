@@ -18,7 +18,20 @@ class KeyFooter(Footer):
 
     async def recompose(self) -> None:
         await super().recompose()
-        watchers: dict[str, list[tuple[object, object]]] = getattr(self, "__watchers", {})
+        # Textual's private store of who watches the footer (reactive._watch, 8.2.8):
+        # {name: [(node, callback), ...]}. A store of another shape (a Textual that changed
+        # it) is left alone: the old keys pile up again (tests/tui/test_long_session.py says
+        # so), but the keys are still drawn, where unpacking it raised at every tab.
+        watchers = getattr(self, "__watchers", None)
+        if not isinstance(watchers, dict):
+            return
         for watching in watchers.values():
-            # closed: removed by the redraw (as Textual's own pruning tells them)
-            watching[:] = [(node, then) for node, then in watching if not getattr(node, "_closing", False)]
+            if isinstance(watching, list):
+                watching[:] = [watcher for watcher in watching if not _closed(watcher)]
+
+
+def _closed(watcher: object) -> bool:
+    """Whether a watcher's node has closed (the redraw removed it), as Textual's own pruning
+    of watchers tells it."""
+    node = watcher[0] if isinstance(watcher, tuple) and watcher else None
+    return getattr(node, "_closing", False) is True
