@@ -167,11 +167,15 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
     def _on_hang_up(self, signum: int) -> None:
         # If quitting stalls (a thread that will not stop, a terminal that takes no more
         # output), end the process anyway once the network is kept: on a shared teaching
-        # server a stray app must not linger for hours with nobody to see it.
-        deadline = threading.Timer(HANG_UP_GRACE, os._exit, args=(128 + signum,))
-        deadline.daemon = True  # a normal exit does not wait for it
-        deadline.start()
-        self.hang_up()
+        # server a stray app must not linger for hours with nobody to see it. Counted from
+        # the keep's end: a large network's save on a slow disk (a home folder over NFS) ran
+        # into the deadline, which ended it midway, the network lost.
+        try:
+            self.hang_up()
+        finally:
+            deadline = threading.Timer(HANG_UP_GRACE, os._exit, args=(128 + signum,))
+            deadline.daemon = True  # a normal exit does not wait for it
+            deadline.start()
 
     def hang_up(self) -> None:
         """The terminal went away (SIGHUP: an SSH link dropped, a window closed) or the

@@ -229,3 +229,34 @@ async def test_a_hang_up_keeps_unsaved_training_and_quits():
         (kept,) = kept_files()
         assert load(kept).epochs_trained == app.session.counts().epoch > 0
     assert app.return_code == 0
+
+
+async def test_a_hang_ups_deadline_counts_from_the_end_of_the_keep(monkeypatch):
+    # The five seconds after which a hung-up app ends regardless began before the keep: a
+    # large network saved to a slow disk was cut off midway by os._exit, and lost.
+    import signal
+    import threading
+
+    happened = []
+
+    class Deadline:
+        def __init__(self, seconds, then, args=()):
+            self.daemon = False
+
+        def start(self):
+            happened.append("deadline")
+
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=10_000))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        keep = app.session.keep_on_exit
+
+        def keeping():
+            happened.append("keep")
+            return keep()
+
+        monkeypatch.setattr(app.session, "keep_on_exit", keeping)
+        monkeypatch.setattr(threading, "Timer", Deadline)
+        app._on_hang_up(signal.SIGHUP)
+        await pilot.pause()
+    assert happened == ["keep", "deadline"]
