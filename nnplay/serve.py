@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import os
 import shlex
 import sys
@@ -72,6 +73,29 @@ def serve(ns: argparse.Namespace) -> int:
     return out.status(0)
 
 
+def _own_page(origin: str, addressed: str, local: bool) -> bool:
+    """Whether a browser's websocket request comes from nnplay serve's own page: its Origin
+    names the address the request came to (``addressed``, its Host). And for a server on this
+    machine only (``local``), that address is this machine's own: a page on another site can
+    make its name lead here (DNS rebinding: evil.example at first its own server, then
+    127.0.0.1), and then its Origin matched, and it opened apps as the teacher's own page."""
+    if urlsplit(origin).netloc.lower() != addressed.lower():
+        return False
+    return not local or _loopback(urlsplit(f"//{addressed}").hostname or "")
+
+
+def _loopback(host: str) -> bool:
+    """Whether a host name or address is this machine's own, as a browser takes it: localhost
+    and its subdomains, 127.x.x.x, ::1."""
+    name = host.lower().rstrip(".").strip("[]")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
 def _server(command: str, host: str, port: int, where: str) -> Any:
     """textual-serve's Server, with its pages addressed as each browser addressed it.
 
@@ -83,13 +107,15 @@ def _server(command: str, host: str, port: int, where: str) -> Any:
     """
     from textual_serve.server import Server
 
+    local = _loopback(host)
+
     class _Served(Server):  # type: ignore[misc]
         sessions: set[asyncio.Task[Any]] = set()
         """Each open tab's handler, which runs its app until the tab closes."""
 
         async def handle_websocket(self, request: Any) -> Any:
             origin = request.headers.get("Origin")
-            if origin is not None and urlsplit(origin).netloc.lower() != request.host.lower():
+            if origin is not None and not _own_page(origin, request.host, local):
                 # A page from another site, open in any browser that reaches this server: the
                 # same-origin rule does not hold websockets back, and it opened apps and typed
                 # in them (ctrl+s writes files as this user). Our own page's comes from here.

@@ -1144,6 +1144,38 @@ async def test_serve_opens_apps_for_its_own_page_only(monkeypatch, origin, opens
         assert response.status == 403
 
 
+@pytest.mark.parametrize(
+    "host,addressed,opens",
+    [
+        ("127.0.0.1", "evil.example:8000", False),  # DNS rebinding: a page's own name, led here
+        ("127.0.0.1", "127.0.0.1:8000", True),
+        ("127.0.0.1", "[::1]:8000", True),
+        ("localhost", "app.localhost:8000", True),  # browsers take *.localhost for this machine
+        ("0.0.0.0", "lab-server.example:8000", True),  # students reach it by the machine's name
+    ],
+)
+async def test_serve_on_this_machine_only_opens_apps_for_its_pages_here(monkeypatch, host, addressed, opens):
+    # evil.example's page, its name then made to lead to 127.0.0.1, sends an Origin that
+    # matches the address it reached: the Origin check alone let it open apps and type in them
+    import textual_serve.server
+    from aiohttp.test_utils import make_mocked_request
+
+    from nnplay.serve import _server
+
+    opened = []
+
+    async def open_tab(self, request):
+        opened.append(request)
+
+    monkeypatch.setattr(textual_serve.server.Server, "handle_websocket", open_tab)
+    server = _server("true", host, 8000, f"http://{host}:8000")
+    headers = {"Host": addressed, "Origin": f"http://{addressed}"}
+    response = await server.handle_websocket(make_mocked_request("GET", "/ws", headers=headers))
+    assert bool(opened) == opens
+    if not opens:
+        assert response.status == 403
+
+
 def test_serve_on_a_port_in_use_says_so_in_one_line(capsys):
     import socket
 
