@@ -29,12 +29,13 @@ from nnplay.core.paths import name_and_folder
 from nnplay.core.serialize import Saved
 from nnplay.tui.files import FilesMixin, stamp
 from nnplay.tui.fit import FitMixin
+from nnplay.tui.guards import AGAIN_SECONDS
 from nnplay.tui.keep import served
 from nnplay.tui.messages import Loaded, Progress
 from nnplay.tui.panes import PanesMixin
 from nnplay.tui.session import Session
 from nnplay.tui.status import PLACEHOLDERS, status_text
-from nnplay.tui.training import AGAIN_SECONDS, MAX_POINTS, PLOT_EVERY, POST_EVERY, SLOW_LINK
+from nnplay.tui.training import MAX_POINTS, PLOT_EVERY, POST_EVERY, SLOW_LINK
 from nnplay.tui.views import VIEWS
 from nnplay.tui.views.base import View
 from nnplay.tui.widgets.architecture import ArchitectureEditor

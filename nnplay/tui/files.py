@@ -11,12 +11,11 @@ import os
 import time
 from pathlib import Path
 
-from textual.app import App
-
 from nnplay import data
 from nnplay.core.config import ConfigError, counted, trained
 from nnplay.core.paths import SaveFileError, load_name, name_and_folder, save_name, shown
 from nnplay.core.serialize import load, peek
+from nnplay.tui.guards import GuardsMixin
 from nnplay.tui.keep import kept_files, kept_folder
 from nnplay.tui.session import Session
 from nnplay.tui.widgets.file_dialog import FileDialog
@@ -80,7 +79,7 @@ def _modified(path: Path) -> float:
         return 0.0
 
 
-class FilesMixin(App[None]):
+class FilesMixin(GuardsMixin):
     """The save and load dialogs and what they do."""
 
     # Set up by NnplayApp.__init__ and TrainingMixin:
@@ -96,12 +95,6 @@ class FilesMixin(App[None]):
 
     def _after_rebuild(self) -> None:
         raise NotImplementedError  # NnplayApp
-
-    def _unkept(self, action: str) -> str:
-        raise NotImplementedError  # TrainingMixin
-
-    def _draft_waits(self) -> bool:
-        raise NotImplementedError  # TrainingMixin
 
     _replace_asked = ""
     """A file not of this session that the save dialog has asked about replacing."""

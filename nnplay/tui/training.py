@@ -12,17 +12,15 @@ import threading
 import time
 
 from textual import work
-from textual.app import App
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from nnplay.core.health import barely_learning, guessing_accuracy, guessing_loss, no_better_than_guessing
 from nnplay.core.train import Diverged, EpochStats, StepStats
-from nnplay.tui.keep import KeepError
+from nnplay.tui.guards import GuardsMixin
 from nnplay.tui.messages import Progress, Stopped
 from nnplay.tui.session import Session
 from nnplay.tui.views.base import View
-from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import TrainingControls
 from nnplay.tui.widgets.loss_plot import MetricPlot
 
@@ -53,8 +51,6 @@ def posts_each_step(pace: float | None, batches: int, post_every: float) -> bool
     return pace is not None and pace * batches <= EACH_STEP_HZ and post_every <= POST_EVERY
 
 
-AGAIN_SECONDS = 10.0
-"""How long a second press has to go ahead without unsaved training that could not be kept."""
 PACE_NOTE_SECONDS = 2.0
 """How long a pace notice shows."""
 PACE_SETTLE_SECONDS = 0.5
@@ -62,7 +58,7 @@ PACE_SETTLE_SECONDS = 0.5
 last press: a notice per press stacked eight over the panes, and some stuck there."""
 
 
-class TrainingMixin(App[None]):
+class TrainingMixin(GuardsMixin):
     """Start, pause, step and reset; the worker; progress and stop messages."""
 
     # Set up by NnplayApp.__init__:
@@ -71,7 +67,6 @@ class TrainingMixin(App[None]):
     pace: float | None
     _pace_note: Timer | None
     _cure: str
-    _refused: tuple[str, float]
     post_every: float
     plot_every: float
     _pause: threading.Event
@@ -135,23 +130,6 @@ class TrainingMixin(App[None]):
             self._say_finished()
         elif self.state == "failed":
             self._say_failed()
-
-    def _draft_waits(self) -> bool:
-        """Whether the Network pane holds changes not yet applied: then training would run the
-        network it no longer shows, and a student would credit the draft with its figures. It
-        says so, where enter applies them."""
-        editor = self.query_one(ArchitectureEditor)
-        if not editor.changed:
-            return False
-        editor.refuse("not applied yet: enter applies it")  # fits 80x24
-        self.screen_stack[0].set_focus(editor)  # at once: an enter typed with the key applies it
-        if self.screen is not self.screen_stack[0]:  # a view hides the pane: say it here
-            self.notify(
-                "The Network pane has changes not applied yet: esc, then enter applies them "
-                "(or esc drops them).",
-                severity="warning",
-            )
-        return True
 
     def _say_if_no_better_than_guessing(self) -> None:
         """A run that ends where it began (lr 1 with sgd kills the relu units: 7.8%) says so,
@@ -348,31 +326,6 @@ class TrainingMixin(App[None]):
         self._run += 1  # what the cancelled worker still posts is stale
         self._stepping, self._steps_queued = False, 0
         self.workers.cancel_group(self, "train")
-
-    def _unkept(self, action: str) -> str:
-        """Why ``action``, which would replace or end the network, should wait: training
-        since the last save could not be kept. "" to go ahead, as it does when pressed
-        again soon after: the person was told, and chose."""
-        if self._asked_already(action):
-            return ""
-        try:
-            self.session.check_keep()
-        except KeepError as e:
-            self._refused = (action, time.monotonic())
-            return str(e)
-        return ""
-
-    def _asked_already(self, action: str) -> bool:
-        """Whether ``action`` was refused with a warning moments ago: pressed again, it goes ahead."""
-        what, when = self._refused
-        return what == action and time.monotonic() - when < AGAIN_SECONDS
-
-    def _warn_unkept(self, why: str, again: str) -> None:
-        self.clear_notifications()  # one such warning at a time, not a pile over the fields
-        save = "ctrl+s saves it"
-        if self.screen_stack[0].has_class("-tiny"):  # ctrl+s waits for it to grow (check_action)
-            save = "Enlarge the terminal, then ctrl+s saves it"
-        self.notify(f"{why}. {save}; {again} without it.", severity="warning", timeout=AGAIN_SECONDS)
 
     def action_reset(self) -> None:
         if not self.session.ready or self._draft_waits():  # a fresh network, but which one?
