@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import io
 import math
 import os
-import signal
 import threading
 import time
 from collections.abc import Iterable
@@ -30,6 +28,7 @@ from nnplay.core.serialize import Saved
 from nnplay.tui.files import FilesMixin, stamp
 from nnplay.tui.fit import FitMixin
 from nnplay.tui.guards import AGAIN_SECONDS
+from nnplay.tui.hang_up import HangUpMixin
 from nnplay.tui.keep import served
 from nnplay.tui.messages import Loaded, Progress
 from nnplay.tui.panes import PanesMixin
@@ -48,11 +47,9 @@ from nnplay.tui.widgets.too_small import TooSmall
 
 LOW_BANDWIDTH_ENV = "NNPLAY_LOW_BANDWIDTH"
 """Set to 1 (or any value but 0) to start in the low-bandwidth mode."""
-HANG_UP_GRACE = 5.0
-"""Seconds a hung-up app has to quit on its own before the process ends regardless."""
 
 
-class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
+class NnplayApp(PanesMixin, FilesMixin, FitMixin, HangUpMixin, App[None]):
     """Build a network, train it, and watch it learn."""
 
     CSS_PATH = "app.tcss"
@@ -158,35 +155,7 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, App[None]):
         self._show_status()
         self.load()
         if self.session.keeps_unsaved:
-            loop = asyncio.get_running_loop()
-            for hang_up in (signal.SIGHUP, signal.SIGTERM):
-                try:
-                    loop.add_signal_handler(hang_up, self._on_hang_up, hang_up)
-                except (NotImplementedError, RuntimeError, ValueError):  # no such signal here
-                    pass
-
-    def _on_hang_up(self, signum: int) -> None:
-        # If quitting stalls (a thread that will not stop, a terminal that takes no more
-        # output), end the process anyway once the network is kept: on a shared teaching
-        # server a stray app must not linger for hours with nobody to see it. Counted from
-        # the keep's end: a large network's save on a slow disk (a home folder over NFS) ran
-        # into the deadline, which ended it midway, the network lost.
-        try:
-            self.hang_up()
-        finally:
-            deadline = threading.Timer(HANG_UP_GRACE, os._exit, args=(128 + signum,))
-            deadline.daemon = True  # a normal exit does not wait for it
-            deadline.start()
-
-    def hang_up(self) -> None:
-        """The terminal went away (SIGHUP: an SSH link dropped, a window closed) or the
-        system asks nnplay to stop (SIGTERM): keep unsaved training, then quit."""
-        self._stop_training()
-        # now: a terminal that has gone will not take a farewell. One still there (a SIGTERM,
-        # from a teacher's pkill, say) is told where the network went, as q tells it.
-        self.farewell = self.session.keep_on_exit() or self.farewell  # a second signal keeps nothing new
-        self._quitting = True
-        self.exit()
+            self._listen_for_hang_ups()
 
     # -- loading --------------------------------------------------------------------------
 
