@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from nnplay.core.paths import SaveFileError, check_writable, shown
+
 
 def served() -> bool:
     """Whether this app runs under `nnplay serve`, whose browser tabs share one user."""
@@ -190,3 +192,23 @@ def reason(e: Exception) -> str:
 
 class KeepError(Exception):
     """Unsaved training could not be kept, so what would have replaced it was not done."""
+
+
+def check_room(needed: int) -> None:
+    """Raise KeepError unless kept_folder() can be made and written, with room for `needed`
+    bytes, said of the folder (no file is made)."""
+    try:
+        folder = kept_folder()
+    except OSError as e:  # no home folder
+        raise KeepError(NOT_KEPT.format(reason(e))) from None
+    probe = folder / "unsaved.npz"  # any name: it is the folder that counts
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        check_writable(probe, needed)
+    except SaveFileError as e:  # the folder's fault: said of the folder, not of a file never made
+        why = str(e).removeprefix(f"cannot save to {shown(probe)}: ")
+        if shown(folder) not in why:  # a bare "Permission denied" (chmod 000): say where
+            why = f"cannot write {shown(folder)}: {why}"
+        raise KeepError(NOT_KEPT.format(why)) from None
+    except OSError as e:
+        raise KeepError(NOT_KEPT.format(reason(e))) from None

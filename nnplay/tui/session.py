@@ -19,7 +19,7 @@ from nnplay import data
 from nnplay.core.config import TrainConfig, counted, trained
 from nnplay.core.history import History, HistoryLog
 from nnplay.core.network import Network, correct_mask
-from nnplay.core.paths import SaveFileError, check_writable, name_and_folder, shown
+from nnplay.core.paths import SaveFileError, name_and_folder
 from nnplay.core.serialize import Saved, needed_bytes, peek
 from nnplay.core.serialize import save as save_network
 from nnplay.core.train import Diverged, EpochStats, Record, Split, Trainer, build, make_optimizer
@@ -27,9 +27,9 @@ from nnplay.tui.keep import (
     NOT_KEPT,
     KeepError,
     RunningKeep,
+    check_room,
     forget_old_kept,
     kept_files,
-    kept_folder,
     reason,
     served,
 )
@@ -174,22 +174,7 @@ class Session:
         if not self.keeps_unsaved:
             raise KeepError("Under nnplay serve, unsaved training is not kept (the tabs share one user)")
         assert self.trainer is not None
-        needed = needed_bytes(self.trainer.net, self.trainer.optimizer, self.trainer.epoch)
-        try:
-            folder = kept_folder()
-        except OSError as e:  # no home folder
-            raise KeepError(NOT_KEPT.format(reason(e))) from None
-        probe = folder / "unsaved.npz"  # any name: it is the folder that counts
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            check_writable(probe, needed)
-        except SaveFileError as e:  # the folder's fault: said of the folder, not of a file never made
-            why = str(e).removeprefix(f"cannot save to {shown(probe)}: ")
-            if shown(folder) not in why:  # a bare "Permission denied" (chmod 000): say where
-                why = f"cannot write {shown(folder)}: {why}"
-            raise KeepError(NOT_KEPT.format(why)) from None
-        except OSError as e:
-            raise KeepError(NOT_KEPT.format(reason(e))) from None
+        check_room(needed_bytes(self.trainer.net, self.trainer.optimizer, self.trainer.epoch))
 
     def keep_on_exit(self) -> str:
         """keep_unsaved() as the app quits: what to print after it, with how to carry on."""
