@@ -12,7 +12,8 @@ Layout (``np.load(path, allow_pickle=False)``):
                          for a network saved partway through an epoch, how far)
 
 Writes are atomic: the file is written beside its target and renamed over it,
-so a crash mid-save leaves the old file whole. A symbolic link is written
+so a crash mid-save leaves the old file whole (and the next save of that name
+removes what it left beside it). A symbolic link is written
 through (the file it points to is replaced, the link stays); anything else
 that is not a regular file, such as /dev/null, is refused, for saving and
 loading alike. Loading checks everything (nnplay.core.saved_file) and raises
@@ -21,10 +22,13 @@ SaveFileError with a plain message instead of returning bad weights.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import stat
 import tempfile
+import time
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -134,6 +138,25 @@ def save(
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+    _forget_left_over(target)
+
+
+LEFT_OVER_SECONDS = 3600
+"""A save's temporary file older than this was left by a save cut short (kill -9, a power
+cut); a younger one may be another save of the same name under way."""
+
+
+def _forget_left_over(target: Path) -> None:
+    """Remove the temporary files that saves of ``target`` cut short left beside it: hidden
+    (.mynet.npz.x1y2z3w4.tmp), they would pile up unseen in the person's folder."""
+    mine = re.compile(re.escape(f".{target.name}.") + r"[a-z0-9_]{8}\.tmp")  # mkstemp's names
+    too_old = time.time() - LEFT_OVER_SECONDS
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            with contextlib.suppress(OSError):
+                if mine.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                    if entry.stat(follow_symlinks=False).st_mtime < too_old:
+                        os.unlink(entry.path)
 
 
 def needed_bytes(net: Network, optimizer: Optimizer | None = None, epochs: int = 0) -> int:

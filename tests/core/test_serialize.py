@@ -126,6 +126,21 @@ def test_a_crash_mid_save_leaves_the_old_file_whole(tmp_path, net, monkeypatch):
     assert zipfile.is_zipfile(path)
 
 
+def test_a_save_removes_what_a_save_of_its_name_killed_midway_left_beside_it(tmp_path, net):
+    import time
+
+    hours_ago = time.time() - 2 * 3600
+    left = tmp_path / ".m.npz.k9x2_q7z.tmp"  # kill -9 during ctrl+s: hidden, in the person's folder
+    under_way = tmp_path / ".m.npz.a1b2c3d4.tmp"  # another app's save of m.npz, just begun
+    others = [tmp_path / ".n.npz.k9x2_q7z.tmp", tmp_path / ".m.npz.notmine.tmp"]  # not m.npz's saves
+    for path in [left, under_way, *others]:
+        path.write_bytes(b"half a network")
+        if path != under_way:
+            os.utime(path, (hours_ago, hours_ago))
+    save(tmp_path / "m.npz", net, CONFIG, 0)
+    assert not left.exists() and under_way.exists() and all(p.exists() for p in others)
+
+
 def test_non_finite_weights_are_never_written(tmp_path, net):
     net.params[0] = np.inf
     with pytest.raises(SaveFileError, match="non-finite"):
