@@ -39,7 +39,7 @@ from nnplay.tui.views.base import View, keys_hint
 KEYS = (("←→", "layer"), ("↑↓", "scroll"), ("space", "train"), ("esc", "back"))
 """The view's keys and what they do, for the border's subtitle."""
 SPARK_WIDTH = 24
-"""The most columns a norm's sparkline takes, so its figures still fit at 80 columns."""
+"""The most columns a norm's sparkline takes; fewer where its figures need them."""
 TALL = 36
 """Terminal rows from which the norms are drawn three rows high."""
 
@@ -213,7 +213,7 @@ class InspectorView(View):
             self.query_one(f"#norm-{kind}-label", Static).update(label)
             spark = self.query_one(f"#norm-{kind}-spark", Sparkline)
             spark.data = list(norms[:, i]) if epochs else []
-            spark.styles.width = max(1, min(epochs, SPARK_WIDTH))  # more epochs share a column
+            spark.styles.max_width = max(1, min(epochs, SPARK_WIDTH))  # more epochs share a column
             summary = summarize_norms(norms, i)
             first = int(found.epochs[0]) if epochs else 0
             self.query_one(f"#norm-{kind}-value", Static).update(norm_text(summary, first))

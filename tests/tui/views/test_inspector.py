@@ -186,3 +186,25 @@ async def test_an_esc_that_arrives_with_the_i_that_opened_the_inspector_does_not
         await settle(app, pilot)  # the measurements land on a view already going: NoMatches
         await pilot.pause()
         assert app.screen is app.screen_stack[0] and app.is_running
+
+
+async def test_a_norm_that_shrank_a_thousandfold_is_written_out_whole_at_80_columns(monkeypatch):
+    """After 100 epochs of adam on moons the last gradient norm read '4.52e-05  (epoch 1:
+    0.194,' and the growth was cut off by the pane's edge: the figures take the width they
+    need and the sparkline what is left."""
+    import numpy as np
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        epochs = np.arange(1, 101)
+        weights = np.full((100, 2), 16.8)
+        grads = np.geomspace(0.194, 4.52e-05, 100)[:, None].repeat(2, axis=1)
+        monkeypatch.setattr(app.session, "norm_history", lambda: (epochs, weights, grads))
+        view = await open_inspector(app, pilot)
+        value = view.query_one("#norm-grad-value", Static)
+        text = shown(view, "#norm-grad-value")
+        assert "×0.000233)" in text and len(text.strip().splitlines()) == 1
+        assert value.content_size.width >= len(text.strip())  # all of it drawn, none cropped
+        assert value.region.right <= view.query_one("#inspector-body").region.right
+        spark = view.query_one("#norm-grad-spark", Sparkline)
+        assert spark.size.width >= 10  # the line still there to read
