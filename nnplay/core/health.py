@@ -287,11 +287,12 @@ def hints(
         test, train = np.asarray(test_losses, np.float64), losses
         cure = "add L2 (l2 0.0001 to 0.01)" if l2 == 0 else f"raise l2 above {l2:g}"
         out.append(
-            f"Overfitting: the test loss rose to {test[-OVERFIT_EPOCHS:].mean():.3g} from its "
-            f"lowest, {test.min():.3g}, while the training loss fell to "
-            f"{train[-OVERFIT_EPOCHS:].mean():.3g}: the network learns its training samples by "
-            "heart, and grows surer of its answers, wrong ones included (test accuracy may hold "
-            f"for a while). Stop nearer the lowest test loss, {cure}, or use fewer units."
+            # means, as overfitting() judges them: not the status line's latest epoch's figures
+            f"Overfitting: over the last {OVERFIT_EPOCHS} epochs the test loss averaged "
+            f"{test[-OVERFIT_EPOCHS:].mean():.3g}, up from its lowest, {test.min():.3g}, while the "
+            f"training loss averaged {train[-OVERFIT_EPOCHS:].mean():.3g}: the network learns its "
+            "training samples by heart, and grows surer of its answers, wrong ones included (test "
+            f"accuracy may hold for a while). Stop nearer the lowest test loss, {cure}, or use fewer units."
         )
     return out
 
