@@ -42,7 +42,7 @@ KEYS = (
     ("c", "clear"),
     ("x", "erase"),
     ("l", "load sample"),
-    ("d", "pen down"),
+    ("d", "pen up/down"),  # a toggle: "pen down" read as what d does with the pen down
     ("n N", "next/prev"),
     ("g", "saliency"),
     ("0-9", "of class"),
