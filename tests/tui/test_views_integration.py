@@ -8,7 +8,7 @@ from nnplay.tui.views import VIEWS
 from nnplay.tui.views.base import View
 from nnplay.tui.widgets.digit_viewer import DigitViewer
 from nnplay.tui.widgets.help import KEYS
-from tests.tui.helpers import settle
+from tests.tui.helpers import settle, settle_steps
 
 SMALL = TrainConfig(layers=(64, 16, 10), epochs=3)
 
@@ -74,3 +74,39 @@ async def test_a_network_loaded_from_inside_a_view_is_the_one_it_shows(tmp_path)
         await pilot.press("ctrl+o", "ctrl+u", *str(digits), "enter")
         await settle(app, pilot)
         assert canvas_side.display and view.net.spec.sizes == (64, 8, 10)
+
+
+def view_says(view: View) -> str:
+    """Every border title and subtitle of the view and the text of its Statics: where a view
+    names the epoch it draws."""
+    from textual.widgets import Static
+
+    said = [str(w.border_title or "") + " " + str(w.border_subtitle or "") for w in view.query("*")]
+    said += [str(w.render()) for w in view.query(Static)]
+    return " ".join(said)
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+async def test_a_view_opened_partway_through_an_epoch_says_how_far_past_it_the_weights_are(name):
+    """Paused 14 steps into epoch 5 (a class watching batch by batch), the status read
+    'Epoch 4/100' and 'step 14/45' under epoch 4's figures, while the views drew the weights
+    as they are now, 14 updates later, titled 'epoch 4': the confusion matrix's 75.6% beside
+    the status's test 74.7%, and the weights changing under a title that did not."""
+    key = VIEWS[name][0]
+    moons = name == "boundary"
+    config = TrainConfig(
+        dataset="moons" if moons else "digits",
+        layers=(2, 16, 1) if moons else (64, 16, 10),
+        batch_size=128 if moons else 512,  # 4 steps an epoch (400 samples); 3 (1,437)
+        epochs=2,
+    )
+    app = make_app(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*["s"] * ((4 if moons else 3) + 2))
+        await settle_steps(app, pilot)
+        assert app.session.counts().epoch == 1 and app.session.trainer.position[0] == 2
+        await pilot.press(key)
+        await settle(app, pilot)
+        await pilot.pause()
+        assert "epoch 1 + 2 steps" in view_says(app.screen)

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from nnplay.core.boundary import Grid, decision_grid, has_boundary
-from nnplay.tui.views.base import View
+from nnplay.tui.views.base import View, trained_label
 from nnplay.tui.views.weights import signed_style
 
 CLASS_1 = " ░▒▓"
@@ -100,5 +100,5 @@ class BoundaryView(View):
         classes = [int(y > 0.5) for y in Y[:, 0]]
         box.update(draw(self.grid, self.grid.cells(X), classes, self.app.ansi_color))
         accuracy = net.accuracy(X, Y) or 0.0
-        epoch = self.session.counts().epoch
-        box.border_title = f"Decision boundary · {dataset} · epoch {epoch} · train {100 * accuracy:.1f}%"
+        trained = trained_label(self.session)
+        box.border_title = f"Decision boundary · {dataset} · {trained} · train {100 * accuracy:.1f}%"

@@ -21,7 +21,7 @@ from textual.widgets import Static
 from nnplay.core.network import Network
 from nnplay.core.saliency import predicted_class, saliency, scale_signed
 from nnplay.tui.session import Session
-from nnplay.tui.views.base import View
+from nnplay.tui.views.base import View, trained_label
 from nnplay.tui.views.weights import NEGATIVE, PIXELS, POSITIVE, not_digits, signed_glyphs, signed_style
 from nnplay.tui.widgets.digit_viewer import BAR_MOST, bar, percent, pixel_style, shade
 
@@ -319,9 +319,7 @@ class DrawView(View):
         self.query_one("#draw-status", Static).update(status)
         self.query_one("#draw-note", Static).update(note)
         box = self.query_one("#draw-box")
-        box.border_title = (
-            f"Draw a digit · the network says {self.guess} · epoch {self.session.counts().epoch}"
-        )
+        box.border_title = f"Draw a digit · the network says {self.guess} · {trained_label(self.session)}"
 
     # -- keys ---------------------------------------------------------------------------
 

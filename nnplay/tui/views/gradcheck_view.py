@@ -32,7 +32,7 @@ from nnplay.core.gradcheck import (
     verdict,
 )
 from nnplay.tui.session import Session
-from nnplay.tui.views.base import View, keys_hint
+from nnplay.tui.views.base import View, keys_hint, trained_label
 
 ROWS = 8
 """Training samples the loss is taken over: enough to exercise every unit, cheap to repeat."""
@@ -84,6 +84,7 @@ class Outcome:
 
     checks: list[SampledCheck]  # one per dense W and b, first layer first
     epoch: int  # epochs trained when the snapshot was taken
+    trained: str  # the same, for a person: "epoch 4", or "epoch 4 + 14 steps" into the next
     rows: int  # training samples the loss was taken over
     n_params: int  # parameters in the network
     seconds: float  # how long the check took
@@ -162,7 +163,7 @@ class GradcheckView(View):
         worker = get_current_worker()
         session = self.session
         net = session.snapshot(np.float64)
-        epoch = session.counts().epoch
+        epoch, trained = session.counts().epoch, trained_label(session)
         X, Y = session.arrays("train")
         x, y = X[:ROWS], Y[:ROWS]
         last, last_name = 0.0, ""
@@ -190,7 +191,7 @@ class GradcheckView(View):
         )
         if worker.is_cancelled:
             return None
-        return Outcome(checks, epoch, len(x), net.n_params, time.perf_counter() - started)
+        return Outcome(checks, epoch, trained, len(x), net.n_params, time.perf_counter() - started)
 
     def on_gradcheck_view_progressed(self, message: Progressed) -> None:
         if not self.running or message.run != self.run:
@@ -246,8 +247,11 @@ class GradcheckView(View):
             odd = words.count("suspicious")
             text.append(f"? none wrong; {odd} of {len(words)} suspicious, most likely rounding", style="bold")
         text.append(
-            f"\n{total:,} of {outcome.n_params:,} parameters · {outcome.rows} training samples"
-            f" · epoch {outcome.epoch} · {outcome.seconds:.1f} s"
+            # "samples", not "training samples": partway into an epoch ("epoch 100 + 14 steps")
+            # the line no longer fitted 80 columns, and its "s" of seconds wrapped alone; the
+            # explanation below says they are training samples
+            f"\n{total:,} of {outcome.n_params:,} parameters · {outcome.rows} samples"
+            f" · {outcome.trained} · {outcome.seconds:.1f} s"
         )
         if sampled:
             text.append(

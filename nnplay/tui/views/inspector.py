@@ -34,7 +34,7 @@ from nnplay.core.health import (
 from nnplay.core.losses import LOSSES
 from nnplay.core.network import NetworkSpec
 from nnplay.tui.session import Session
-from nnplay.tui.views.base import View, keys_hint
+from nnplay.tui.views.base import View, keys_hint, trained_label
 
 KEYS = (("←→", "layer"), ("↑↓", "scroll"), ("space", "train"), ("esc", "back"))
 """The view's keys and what they do, for the border's subtitle."""
@@ -52,6 +52,7 @@ class Inspection:
     batch_size: int  # the configured batch size
     train_rows: int  # training samples (a batch is never larger)
     epoch: int  # epochs trained when the snapshot was taken
+    trained: str  # the same, for a person: "epoch 4", or "epoch 4 + 14 steps" into the next
     rows: int  # training samples the health was measured on
     health: list[LayerHealth]  # one per hidden activation, first layer first
     epochs: np.ndarray  # (E,) the epochs the norms were taken at
@@ -119,7 +120,7 @@ class InspectorView(View):
     def inspect(self) -> Inspection | None:
         session = self.session
         net = session.snapshot()
-        epoch = session.counts().epoch
+        epoch, trained = session.counts().epoch, trained_label(session)
         X_train, _ = session.arrays("train")
         epochs, weights, grads = session.norm_history()
         history = session.history()
@@ -132,6 +133,7 @@ class InspectorView(View):
             batch_size=session.config.batch_size,
             train_rows=len(X_train),
             epoch=epoch,
+            trained=trained,
             rows=len(X_train),
             health=health,
             epochs=epochs,
@@ -218,7 +220,7 @@ class InspectorView(View):
             first = int(found.epochs[0]) if epochs else 0
             self.query_one(f"#norm-{kind}-value", Static).update(norm_text(summary, first))
         self.query_one("#inspector-health-heading", Static).update(
-            f"Health on the {found.rows} training samples, epoch {found.epoch}"
+            f"Health on the {found.rows} training samples, {found.trained}"
         )
         self.query_one("#inspector-health", Static).update(health_text(found, i))
         self.query_one("#inspector-hints", Static).update(hints_text(found.hints))

@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from nnplay.core.metrics import Evaluation, Mistake, classifies, evaluate
 from nnplay.tui.session import Session
-from nnplay.tui.views.base import View
+from nnplay.tui.views.base import View, trained_label
 from nnplay.tui.widgets.digit_viewer import pixel_style, shade
 
 KEYS = (
@@ -298,6 +298,9 @@ class MistakesView(View):
         matrix.border_title = (
             f"Confusion, {name} set: accuracy {self.result.accuracy:.1%} ({self.result.correct}/{len(X)})"
         )
+        # the network's now, which a step past the epoch is not the status's (its figures are
+        # the epoch's end): no room in the title at 80 columns
+        matrix.border_subtitle = trained_label(self.session)
         self.gallery.show(self.result.mistakes, X, f"No mistakes: every {name} sample is right.")
         matrix.refresh()
 

@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from nnplay.core.saliency import scale_signed
 from nnplay.tui.session import Session
-from nnplay.tui.views.base import View
+from nnplay.tui.views.base import View, trained_label
 
 PIXELS = 64
 """Inputs a first layer must have to be drawn: the digits' 8x8 pixels."""
@@ -260,8 +260,7 @@ class WeightsView(View):
 
     def _retitle(self) -> None:
         grid = self.grid
-        counts = self.session.counts()
-        grid.border_title = f"First-layer weights · {self.page_label} · epoch {counts.epoch}"
+        grid.border_title = f"First-layer weights · {self.page_label} · {trained_label(self.session)}"
         grid.border_subtitle = "←→ page  a scale  esc back" if grid.units else "esc back"
         scale = (
             "each tile scaled to its own largest |w| (its label); a: one scale for all"

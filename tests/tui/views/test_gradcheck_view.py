@@ -107,10 +107,37 @@ async def test_suspicious_arrays_alone_are_not_called_a_disagreement():
         await pilot.pause()
         await settle(app, pilot)
         checks = [SampledCheck("dense_0.W", 1.5e-6, 1024, 1024), SampledCheck("dense_0.b", 1e-9, 16, 16)]
-        outcome = Outcome(checks=checks, n_params=1040, rows=8, epoch=300, seconds=1.0)
+        outcome = Outcome(checks=checks, n_params=1040, rows=8, epoch=300, trained="epoch 300", seconds=1.0)
         view._show(outcome)  # after 300 epochs: two arrays at 1.5e-6, as a user saw
         status = shown(view, "#gradcheck-status")
         assert "none wrong; 1 of 2 suspicious" in status and "disagree" not in status
         checks.append(SampledCheck("dense_1.W", 0.3, 160, 160))  # a real bug
-        view._show(Outcome(checks=checks, n_params=1200, rows=8, epoch=300, seconds=1.0))
+        view._show(Outcome(checks=checks, n_params=1200, rows=8, epoch=300, trained="epoch 300", seconds=1.0))
         assert "✗ 1 of 3 arrays disagree" in shown(view, "#gradcheck-status")
+
+
+async def test_the_figures_line_at_80_columns_wraps_between_figures_not_inside_one():
+    """Partway into an epoch the line grew to '... · 8 training samples · epoch 100 + 14 steps ·
+    1.0' with the 's' alone on the next line."""
+    from textual.geometry import Region
+
+    from nnplay.core.gradcheck import SampledCheck
+    from nnplay.tui.views.gradcheck_view import Outcome
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        view = GradcheckView(app.session)
+        app.push_screen(view)
+        await pilot.pause()
+        await settle(app, pilot)
+        checks = [SampledCheck("dense_0.W", 1e-9, 8192, 8192)]
+        trained = "epoch 100 + 14 steps"
+        view._show(Outcome(checks=checks, n_params=17226, rows=8, epoch=100, trained=trained, seconds=1.0))
+        await pilot.pause()
+        status = view.query_one("#gradcheck-status", Static)  # as Textual draws it, at its width
+        lines = [
+            strip.text.replace("\u00a0", " ") for strip in status.render_lines(Region(0, 0, *status.size))
+        ]
+        assert any(line.strip().endswith("1.0 s") for line in lines)
+        assert any(trained in line for line in lines)
