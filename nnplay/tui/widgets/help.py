@@ -32,7 +32,7 @@ KEYS = """\
   `pgup`/`pgdn` a page, `enter` opens it in the digit pane, `t` test or training set
 - `d` **draw a digit** on an 8x8 canvas: the network's probabilities, and where more
   ink would change them most. `←↑↓→` move, `enter` paint, `x` erase, `d` pen down (moves
-  paint), `+`/`-` brush, `c` clear, `l` the digit pane's sample, `n`/`N` the next or
+  paint) or up again, `+`/`-` brush, `c` clear, `l` the digit pane's sample, `n`/`N` the next or
   previous one, `g` the saliency, `0`-`9` the saliency of that class
 - `b` **decision boundary** (the 2-D data sets): the plane shaded by the class the network
   gives each point, with the training points on top, moving as it learns
