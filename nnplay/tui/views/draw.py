@@ -302,7 +302,7 @@ class DrawView(View):
         status = Text()
         status.append(f"cursor row {r + 1} col {c + 1}: {self.canvas[r, c]}/{INK}\n")
         status.append(f"brush {self.brush}/{INK}  ", style="bold")
-        status.append("pen down: moves paint" if self.pen else "pen up", style="bold" if self.pen else "")
+        status.append("pen down: painting" if self.pen else "pen up", style="bold" if self.pen else "")
         status.append(f"\n{self.source}", style="dim")
         note = Text()
         if self.show_saliency:

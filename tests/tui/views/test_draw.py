@@ -204,3 +204,17 @@ async def test_the_blank_dots_and_the_saliency_read_against_their_ground():
         await settle(app, pilot)
         strongest = [s for s in canvas.render().render(app.console) if set(s.text) in ({"█"}, {"●"})]
         assert strongest and min(_contrast(s.style) for s in strongest) > 60
+
+
+@pytest.mark.parametrize("size", [(76, 22), (80, 24)], ids=["76x22", "80x24"])
+async def test_with_the_pen_down_the_status_lines_stay_unwrapped(size):
+    """'brush 16/16  pen down: moves paint' was 34 columns under a 32-column canvas: 'paint'
+    wrapped onto a line of its own, pushing the sample's line down."""
+    app = make_app(SMALL)
+    async with app.run_test(size=size) as pilot:
+        view = await open_view(app, pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        assert view.pen
+        status = view.query_one("#draw-status")
+        assert status.region.height == 3  # cursor, brush and pen, where it came from
