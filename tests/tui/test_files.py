@@ -414,3 +414,42 @@ async def test_an_enter_that_arrives_with_the_one_that_loads_is_not_taken_twice(
         await pilot.pause()
         assert app.is_running and app.screen is app.screen_stack[0]
     assert (tmp_path / "nnplay.npz").exists()
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["few", "scrolled"])
+@pytest.mark.parametrize("size", [(76, 22), (80, 24)], ids=["76x22", "80x24"])
+async def test_a_long_entry_in_the_load_list_wraps_under_itself_not_under_the_list(size, many):
+    """A network kept partway through an epoch, as a class pausing at a slow pace leaves it,
+    is 'kept 12 minutes ago · 4 epochs and 14 steps · digits 64→128→64→10 sgd': it wrapped,
+    and its 'sgd' sat alone at the list's left edge, like an entry of its own."""
+    from textual.geometry import Region
+    from textual.widgets import OptionList
+
+    entries = [
+        ("/k/a.npz", "kept 12 minutes ago · 4 epochs and 14 steps · digits 64→128→64→10 sgd"),
+        ("/k/b.npz", "kept 2 hours ago · 100 epochs · digits 64→128→64→10 momentum"),
+        ("/k/c.npz", "kept 3 hours ago · 2 epochs and 23 steps · digits 64→128→64→10 momentum"),
+        ("/h/handout.npz", "handout.npz · 100 epochs · digits 64→128→64→10 sgd · 7 minutes ago"),
+    ]
+    if many:  # more lines than the list shows: a scrollbar takes two of its columns
+        entries = [(f"{path}{n}", label) for n in range(4) for path, label in entries]
+    app = make_app(SMALL)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        app.push_screen(FileDialog("Load a network (.npz)", "", lambda path: "no", entries))
+        await pilot.pause()
+        await pilot.press("down")  # into the list: the cursor marks the first
+        await pilot.pause()
+        listed = app.screen.query_one(OptionList)
+        lines = [s.text.rstrip() for s in listed.render_lines(Region(0, 0, *listed.size))]
+        lines = [line for line in lines if line.strip()]
+        assert listed.show_vertical_scrollbar == many
+        starts = [n for n, line in enumerate(lines) if line[:2] in ("▶ ", "  ") and line[2] != " "]
+        assert lines[0].startswith("▶ kept 12 minutes ago")
+        for n, line in enumerate(lines):
+            if n not in starts:
+                assert line.startswith("    ") and line.strip()  # a continuation, indented
+        if not many:  # all in view: each entry whole
+            assert len(starts) == len(entries)
+            for (_, label), start, end in zip(entries, starts, [*starts[1:], len(lines)], strict=True):
+                assert " ".join(line.strip() for line in lines[start:end]).removeprefix("▶ ") == label

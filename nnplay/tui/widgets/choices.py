@@ -30,7 +30,9 @@ class Choices(OptionList):
         )
 
     def _marked(self, index: int, cursor: bool) -> Content:
-        return Content((CURSOR if cursor else " " * len(CURSOR)) + self._texts[index])  # text, not markup
+        # an option's further lines, if its text has them, under its text, not under the cursor
+        text = self._texts[index].replace("\n", "\n" + " " * len(CURSOR))
+        return Content((CURSOR if cursor else " " * len(CURSOR)) + text)  # text, not markup
 
     def _mark(self) -> None:
         for i in range(self.option_count):
