@@ -43,6 +43,7 @@ class Counts:
     epoch: int  # epochs completed
     epochs: int  # epochs a run of space asks for
     step: int  # steps taken, over all epochs
+    into_epoch: int = 0  # steps taken into the unfinished epoch (0 between epochs)
 
 
 class Session:
@@ -407,4 +408,7 @@ class Session:
         """How far training has come, for the status line and the views' titles."""
         with self.lock:
             trainer = self.trainer
-            return Counts(trainer.epoch if trainer else 0, self.config.epochs, trainer.step if trainer else 0)
+            if trainer is None:
+                return Counts(0, self.config.epochs, 0)
+            position = trainer.position
+            return Counts(trainer.epoch, self.config.epochs, trainer.step, position[0] if position else 0)

@@ -18,14 +18,10 @@ def trained_label(session: Session) -> str:
     """How far the network a view draws has trained: "epoch 4", or "epoch 4 + 14 steps"
     partway into the next. Paused there, the status's figures are epoch 4's while the views
     compute on the weights as they are now: "epoch 4" alone made a confusion matrix of 75.6%
-    beside the status's 74.7% look wrong, and the weights change under a title that did not.
-    (Read unlocked, as the status reads the trainer's position: while training runs it may
-    lag a step behind, and the views redraw twice a second.)"""
-    epoch = session.counts().epoch
-    trainer = session.trainer
-    position = trainer.position if trainer is not None else None
-    steps = position[0] if position else 0
-    return f"epoch {epoch}" + (f" + {counted(steps, 'step')}" if steps else "")
+    beside the status's 74.7% look wrong, and the weights change under a title that did not."""
+    counts = session.counts()  # both counts at once, under the session's lock
+    steps = counts.into_epoch
+    return f"epoch {counts.epoch}" + (f" + {counted(steps, 'step')}" if steps else "")
 
 
 class View(Screen[object]):
