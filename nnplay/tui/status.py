@@ -18,6 +18,7 @@ def loss_text(loss: float) -> str:
 PLACEHOLDERS = {
     "ready": "press space to train",
     "running": "the first epoch is on its way",
+    "finished": "no epochs left: raise epochs",  # --epochs 0, where space says only that
     "diverged": "diverged: space resumes, r resets",
     "failed": "stopped by an error",
 }

@@ -224,3 +224,16 @@ async def test_past_the_run_befores_last_epoch_its_figure_is_not_given_as_if_at_
 def test_epoch_ticks_are_evenly_spaced_over_a_few_epochs(last, ticks):
     # 7 epochs were labelled 1 2 4 5 7: 3 and 6 missing, as if the plot had skipped them.
     assert epoch_ticks(1, last) == ticks
+
+
+async def test_a_network_given_no_epochs_to_train_is_not_told_to_press_space():
+    # nnplay --epochs 0 (as a teacher hands out a fresh network): the status says finished and
+    # space only says that epochs is reached, so the plot must not invite space either
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert app.state == "finished"
+        for plot in app.query(MetricPlot):
+            assert "space" not in plot.placeholder and "epochs" in plot.placeholder
