@@ -107,6 +107,12 @@ class TileGrid(Widget):
         """The unit drawn in the top-left tile (from 0); always a multiple of per_page."""
         self.note = "loading…"
         """Said instead of tiles when there are none to draw."""
+        self.classes_out = False
+        """Whether the layer drawn is the output (no hidden layer), its units the digits 0-9."""
+
+    def tile_name(self, unit: int) -> str:
+        """What a tile is called: "unit 1" from 1, or the digit an output unit scores."""
+        return f"digit {unit}" if self.classes_out else f"unit {unit + 1}"
 
     @property
     def columns(self) -> int:
@@ -176,7 +182,7 @@ class TileGrid(Widget):
             if r:
                 text.append("\n")
             for u in row_units:  # the labels: unit number and the size the tile was scaled by
-                label = f"unit {u + 1}"
+                label = self.tile_name(u)
                 size = f"±{float(self.biggest[u]):.2f}"
                 text.append(label.ljust(TILE_WIDTH - len(size)) + size, style="bold")
                 text.append(" " * GAP)
@@ -227,6 +233,8 @@ class WeightsView(View):
         if not grid.units:
             return "nothing to draw"
         shown = grid.shown
+        if grid.classes_out:  # the output layer's units are the digits: "digits 0-7 of 0-9"
+            return f"digits {shown.start}-{shown.stop - 1} of 0-{grid.units - 1}"
         return f"units {shown.start + 1}-{shown.stop} of {grid.units}"
 
     def refresh_from_session(self) -> None:
@@ -238,7 +246,8 @@ class WeightsView(View):
             self.weights = None
             self.grid.say("The network is still being built…")
             return
-        W0 = session.snapshot().dense[0].W  # (n_in, units)
+        dense = session.snapshot().dense
+        W0 = dense[0].W  # (n_in, units)
         if W0.shape[0] != PIXELS:
             self.weights = None
             self.grid.say(
@@ -248,6 +257,7 @@ class WeightsView(View):
             )
             return
         self.weights = W0.T.copy()  # (units, 64)
+        self.grid.classes_out = len(dense) == 1  # no hidden layer: the first is the output
         self._redraw()
 
     def _redraw(self) -> None:
@@ -261,7 +271,8 @@ class WeightsView(View):
     def _retitle(self) -> None:
         grid = self.grid
         grid.border_title = f"First-layer weights · {self.page_label} · {trained_label(self.session)}"
-        grid.border_subtitle = "←→ page  a scale  esc back" if grid.units else "esc back"
+        keys = ("←→ page  " if grid.pages > 1 else "") + "a scale  esc back"
+        grid.border_subtitle = keys if grid.units else "esc back"
         scale = (
             "each tile scaled to its own largest |w| (its label); a: one scale for all"
             if self.each_tile

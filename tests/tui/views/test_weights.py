@@ -124,3 +124,30 @@ async def test_a_data_set_without_pixels_is_told_so_and_esc_goes_back():
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is not view and not isinstance(app.screen, WeightsView)
+
+
+async def test_with_no_hidden_layer_each_tile_is_named_for_the_digit_it_scores():
+    # 64,10: the first layer is the output, and its unit 1 is the score of digit 0: a tile
+    # called "unit 1" had a class read it as the template of a 1
+    app = make_app(TrainConfig(layers=(64, 10), epochs=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_view(app, pilot)
+        grid = view.query_one(TileGrid)
+        drawn = str(grid.render())
+        assert "digit 0 " in drawn and "digit 7 " in drawn and "unit" not in drawn
+        assert view.page_label == "digits 0-7 of 0-9" and view.page_label in str(grid.border_title)
+        await pilot.press("right")
+        assert view.page_label == "digits 8-9 of 0-9" and "digit 9 " in str(grid.render())
+
+
+async def test_page_keys_are_offered_only_where_there_is_another_page():
+    app = make_app(TrainConfig(layers=(64, 4, 10), epochs=1))  # 4 tiles: one page
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_view(app, pilot)
+        grid = view.query_one(TileGrid)
+        assert grid.pages == 1 and "page" not in str(grid.border_subtitle)
+        assert "a scale" in str(grid.border_subtitle)
+    app = make_app(CONFIG)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_view(app, pilot)
+        assert "←→ page" in str(view.query_one(TileGrid).border_subtitle)
