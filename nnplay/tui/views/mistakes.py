@@ -23,6 +23,10 @@ KEYS = (
     ("esc", "back"),
 )
 """The view's keys and what they do, for the hint line."""
+SAMPLE_KEYS = tuple(("enter", "to sample pane") if key == "enter" else (key, does) for key, does in KEYS)
+"""The same on a 2-D set, whose pane shows a sample's numbers, not a digit."""
+REGRESSION_KEYS = (("esc", "back"),)
+"""Regression: no mistakes to move through, choose, or find in the other set."""
 LEGEND = (
     "Rows: the true class. Columns: the network's guess. "
     "{diagonal} on the diagonal: right; any other number: mistakes; · none. "
@@ -36,10 +40,10 @@ ANSI_MISTAKE = "bold magenta"
 there (bold shown bright, 1.1:1); magenta reads on black and white, and to colour blindness."""
 
 
-def hint() -> Text:
+def hint(keys: tuple[tuple[str, str], ...] = KEYS) -> Text:
     """The keys in bold, each followed by what it does, in 76 columns: the smallest terminal."""
     text = Text()
-    for n, (key, does) in enumerate(KEYS):
+    for n, (key, does) in enumerate(keys):
         text.append("  " if n else "")
         text.append(key, style="bold")
         text.append(f" {does}")
@@ -281,6 +285,10 @@ class MistakesView(View):
             return
         net = self.session.snapshot()
         X, Y = self.session.arrays(self.which)
+        keys = KEYS if X.shape[1] == 64 else SAMPLE_KEYS
+        self.query_one("#mistakes-hint", Static).update(
+            hint(keys if classifies(net.spec.loss) else REGRESSION_KEYS)
+        )
         if not classifies(net.spec.loss):
             self.result = None
             matrix.result = None

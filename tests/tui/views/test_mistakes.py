@@ -159,6 +159,25 @@ def test_a_wrong_guess_is_never_shown_as_certain():
 def test_the_key_line_fits_the_smallest_terminal():
     # At 76x22 (the smallest nnplay draws in) it lost its last word: "esc" without "back".
     from nnplay.tui.fit import SMALLEST
-    from nnplay.tui.views.mistakes import hint
+    from nnplay.tui.views.mistakes import SAMPLE_KEYS, hint
 
-    assert len(hint().plain) <= SMALLEST[0] - 2 and hint().plain.endswith("esc back")
+    for keys in (hint(), hint(SAMPLE_KEYS)):
+        assert len(keys.plain) <= SMALLEST[0] - 2 and keys.plain.endswith("esc back")
+
+
+async def test_the_key_line_offers_only_keys_that_do_something_here():
+    # regression has no mistakes to move through, choose or switch the set of; and on a 2-D
+    # set the pane enter opens shows the sample's numbers, not a digit
+    from textual.widgets import Static
+
+    app = make_app(TrainConfig(dataset="sine", layers=(1, 8, 1), epochs=3))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        view = await open_view(app, pilot, [])
+        assert str(view.query_one("#mistakes-hint", Static).content).strip() == "esc back"
+    app = make_app(TrainConfig(dataset="moons", layers=(2, 8, 1), epochs=3))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        view = await open_view(app, pilot, [])
+        keys = str(view.query_one("#mistakes-hint", Static).content)
+        assert "digit" not in keys and "enter to sample pane" in keys and "t test/train" in keys
