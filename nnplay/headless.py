@@ -182,6 +182,7 @@ def gradcheck(ns: argparse.Namespace) -> int:
         check_layer,
         check_loss,
         check_network_sample,
+        nothing_compared,
         sample_size,
         verdict,
     )
@@ -203,11 +204,10 @@ def gradcheck(ns: argparse.Namespace) -> int:
 
         restore(net, saved)
     per_array = sample_size(net)  # a large network gets a sample, as in the app: all would take long
-    sampled = check_network_sample(
-        net, split.X_train[:8], split.Y_train[:8], per_array, np.random.default_rng(0)
-    )
+    x_net, y_net = split.X_train[:8], split.Y_train[:8]
+    sampled = check_network_sample(net, x_net, y_net, per_array, np.random.default_rng(0))
     checks: list[Check] = [
-        Check(c.name if c.checked == c.total else f"{c.name} ({c.checked}/{c.total})", c.error)
+        Check(c.name if c.checked == c.total else f"{c.name} ({c.checked}/{c.total})", c.error, zero=c.zero)
         for c in sampled
     ]
     x = rng.standard_normal((4, 5))
@@ -230,7 +230,10 @@ def gradcheck(ns: argparse.Namespace) -> int:
     out.line(f"{'checked':<28}{'relative error':>20}")
     words = {"ok": "ok", "suspicious": "suspicious", "wrong": "WRONG"}
     for c in checks:
-        out.line(f"{c.name:<28}{c.error:>20.2e}  {words[verdict(c.error)]}")
+        out.line(f"{c.name:<28}{c.error:>20.2e}  {words[verdict(c.error)]}{' (all 0)' if c.zero else ''}")
+    zero = nothing_compared(checks, len(x_net))
+    if zero:
+        out.line(zero)
     wrong = [c for c in checks if verdict(c.error) == "wrong"]
     if wrong:
         out.line(f"{len(wrong)} gradient(s) disagree: that backward() has a bug.")

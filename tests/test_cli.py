@@ -1274,3 +1274,12 @@ def test_nnplay_train_started_with_sigterm_ignored_keeps_it_ignored(tmp_path):
     path = tmp_path / "run.npz"
     assert sigterm_mid_run("--epochs", "200", "--save", str(path), ignored=True) == (0, "")
     assert load(path).epochs_trained == 200
+
+
+def test_gradcheck_says_which_arrays_it_compared_with_nothing(capsys):
+    # 64,1,10 at seed 0: the one ReLU unit is dead on the 8 samples checked
+    assert main(["gradcheck", "--layers", "64,1,10"]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("dense_")}
+    assert all("all 0" in lines[name] for name in ("dense_0.W", "dense_0.b", "dense_1.W"))
+    assert "all 0" not in lines["dense_1.b"] and "nothing to compare" in out

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
@@ -42,6 +42,10 @@ class Check:
 
     name: str  # what was checked, such as "dense_0.W" or "relu: input"
     error: float  # relative_error over the whole array, the best of the steps tried (best_error)
+    zero: bool = field(default=False, kw_only=True)
+    """backward() gave 0 for every parameter checked, and the differences agreed: 0 against 0,
+    an error of 0 that shows nothing (no gradient reaches the array, as behind a ReLU unit
+    that outputs 0 on every sample checked)."""
 
     @property
     def ok(self) -> bool:
@@ -126,7 +130,7 @@ def check_network(net: Network, x: np.ndarray, y: np.ndarray) -> list[Check]:
     differences.
     """
     every = check_network_sample(net, x, y, per_array=None, rng=np.random.default_rng(0))
-    return [Check(c.name, c.error) for c in every]
+    return [Check(c.name, c.error, zero=c.zero) for c in every]
 
 
 def softened(y: np.ndarray, loss: str) -> np.ndarray:
@@ -251,10 +255,25 @@ def check_network_sample(
         except _StoppedError:
             return checks
         done += len(chosen)
-        checks.append(SampledCheck(name, error, len(chosen), value.size))
+        zero = error == 0.0 and not analytic.any()
+        checks.append(SampledCheck(name, error, len(chosen), value.size, zero=zero))
         if on_check is not None:
             on_check(checks[-1])
     return checks
+
+
+def nothing_compared(checks: list[Check] | list[SampledCheck], rows: int) -> str:
+    """A sentence on the arrays whose check compared 0 with 0 (Check.zero), naming them, for
+    the app and nnplay gradcheck alike; "" if there are none."""
+    names = [c.name for c in checks if c.zero]
+    if not names:
+        return ""
+    listed = " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+    return (
+        f"All 0: {listed} get a gradient of 0 on these {rows} samples (as behind a ReLU unit "
+        "that outputs 0 for all of them), so there was nothing to compare: their check says "
+        "nothing about backward()."
+    )
 
 
 class _StoppedError(Exception):

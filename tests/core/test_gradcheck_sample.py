@@ -116,3 +116,16 @@ def test_a_network_sure_of_every_answer_is_not_called_wrong(loss):
     assert net.loss.forward(net.forward(x), y) < 1e-12
     checks = check_network_sample(net, x, y, None, np.random.default_rng(0))
     assert all(c.ok for c in checks), [(c.name, c.error) for c in checks]
+
+
+def test_an_array_no_gradient_reaches_is_marked_as_compared_with_nothing():
+    # a hidden layer of one ReLU unit that outputs 0 on every sample: backward() gives 0 for
+    # everything before the output's bias, the differences give 0 too, and 0 against 0 is a
+    # relative error of 0, "ok", though the check has compared nothing
+    net, x, y = float64_net((6, 1, 3), ("relu",))
+    net.dense[0].b[...] = -100.0  # dead on every input
+    checks = {c.name: c for c in check_network_sample(net, x, y, None, np.random.default_rng(0))}
+    assert [name for name, c in checks.items() if c.zero] == ["dense_0.W", "dense_0.b", "dense_1.W"]
+    assert all(c.ok for c in checks.values())  # not a failure: backward() is right to give 0
+    net.dense[0].b[...] = 100.0  # alive: every array gets a gradient
+    assert not any(c.zero for c in check_network_sample(net, x, y, None, np.random.default_rng(0)))

@@ -28,6 +28,7 @@ from nnplay.core.gradcheck import (
     TOLERANCE,
     SampledCheck,
     check_network_sample,
+    nothing_compared,
     sample_size,
     verdict,
 )
@@ -253,6 +254,9 @@ class GradcheckView(View):
             f"\n{total:,} of {outcome.n_params:,} parameters · {outcome.rows} samples"
             f" · {outcome.trained} · {outcome.seconds:.1f} s"
         )
+        zero = nothing_compared(outcome.checks, outcome.rows)
+        if zero:
+            text.append(f"\n{zero}", style="italic")
         if sampled:
             text.append(
                 "\nA seeded random sample of each array (g checks the same ones): "
@@ -280,7 +284,10 @@ def results_table(checks: list[SampledCheck], checking: str = "", ansi: bool | N
     for c in checks:
         word = verdict(c.error)
         checked = f"{c.checked:,}" if c.checked == c.total else f"{c.checked:,} of {c.total:,}"
-        table.add_row(c.name, checked, f"{c.error:.1e}", Text(f"{MARKS[word]} {word}", style=styles[word]))
+        said = Text(f"{MARKS[word]} {word}", style=styles[word])
+        if c.zero:  # 0 against 0: ok, but the check showed nothing (the status says why)
+            said.append(" (all 0)", style="italic")
+        table.add_row(c.name, checked, f"{c.error:.1e}", said)
     if checking:
         table.add_row(checking, "", "", Text("▶ checking…", style="bold"))
     return table

@@ -141,3 +141,19 @@ async def test_the_figures_line_at_80_columns_wraps_between_figures_not_inside_o
         ]
         assert any(line.strip().endswith("1.0 s") for line in lines)
         assert any(trained in line for line in lines)
+
+
+async def test_arrays_no_gradient_reaches_are_said_to_have_been_compared_with_nothing():
+    # 64,1,10 at seed 0: the one ReLU unit outputs 0 on the check's 8 samples, so W0, b0 and
+    # W1 get a gradient of 0 and the differences agree, "0.0e+00 ok", which showed nothing
+    app = make_app(TrainConfig(layers=(64, 1, 10), epochs=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        view = GradcheckView(app.session)
+        app.push_screen(view)
+        await pilot.pause()
+        await settle(app, pilot)
+        lines = {line.split()[0]: line for line in shown(view, "#gradcheck-results").splitlines()[1:]}
+        assert all("all 0" in lines[name] for name in ARRAYS[:3]) and "all 0" not in lines["dense_1.b"]
+        status = " ".join(shown(view, "#gradcheck-status").split())
+        assert "nothing to compare" in status and "dense_0.W, dense_0.b and dense_1.W" in status
