@@ -32,6 +32,7 @@ from nnplay.core.gradcheck import (
     sample_size,
     verdict,
 )
+from nnplay.data import DATASETS
 from nnplay.tui.session import Session
 from nnplay.tui.views.base import View, keys_hint, trained_label
 
@@ -56,10 +57,16 @@ def sci(x: float) -> str:
     return f"{x:.0e}".replace("e-0", "e-").replace("e+0", "e")
 
 
+SOFTENED = (
+    'whose targets are mixed half and half with "every class alike" (a network sure of its '
+    "answers has a loss too near 0 to difference)"
+)
+"""How a classifier's targets are taken (nnplay.core.gradcheck.softened); regression's are
+left as they are."""
+
 EXPLANATION = f"""\
 How it works: each parameter w in turn is nudged by ε = {sci(EPS)} up and down and the \
-loss recomputed, on training samples whose targets are mixed half and half with "every \
-class alike" (a network sure of its answers has a loss too near 0 to difference); the \
+loss recomputed, on training samples {{targets}}; the \
 central difference (L(w+ε) − L(w−ε)) / 2ε is the slope that forward() implies. It is \
 compared with the gradient backward() computed, as \
 ‖backward − numeric‖ / (‖backward‖ + ‖numeric‖) over each W and b. An array that \
@@ -133,7 +140,7 @@ class GradcheckView(View):
             yield Static(id="gradcheck-status")
             yield ProgressBar(id="gradcheck-progress", show_eta=False)
             yield Static(id="gradcheck-results")
-            yield Static(EXPLANATION, id="gradcheck-explanation")
+            yield Static(id="gradcheck-explanation")
 
     def on_mount(self) -> None:
         body = self.query_one("#gradcheck-body")
@@ -151,6 +158,9 @@ class GradcheckView(View):
         if not self.session.ready:
             self._status(Text("The network is still being built…"))
             return
+        regression = DATASETS[self.session.config.dataset].loss == "mse"
+        targets = "with their targets as they are" if regression else SOFTENED
+        self.query_one("#gradcheck-explanation", Static).update(EXPLANATION.format(targets=targets))
         self.running = True
         self.run += 1
         self.partial = []

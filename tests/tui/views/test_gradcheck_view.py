@@ -157,3 +157,24 @@ async def test_arrays_no_gradient_reaches_are_said_to_have_been_compared_with_no
         assert all("all 0" in lines[name] for name in ARRAYS[:3]) and "all 0" not in lines["dense_1.b"]
         status = " ".join(shown(view, "#gradcheck-status").split())
         assert "nothing to compare" in status and "dense_0.W, dense_0.b and dense_1.W" in status
+
+
+async def test_regression_is_not_told_its_targets_were_mixed_with_every_class_alike():
+    # softened() leaves regression targets as they are; the explanation said otherwise
+    app = make_app(TrainConfig(dataset="sine", layers=(1, 8, 1), epochs=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        view = GradcheckView(app.session)
+        app.push_screen(view)
+        await pilot.pause()
+        await settle(app, pilot)
+        text = " ".join(shown(view, "#gradcheck-explanation").split())
+        assert "class" not in text and "targets as they are" in text
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        view = GradcheckView(app.session)
+        app.push_screen(view)
+        await pilot.pause()
+        await settle(app, pilot)
+        assert '"every class alike"' in " ".join(shown(view, "#gradcheck-explanation").split())
