@@ -134,6 +134,8 @@ class GradcheckView(View):
         """Counts the checks started, so reports from an abandoned one are ignored."""
         self.partial: list[SampledCheck] = []
         """The arrays the running check has finished."""
+        self.generation = -1
+        """The session's generation (which network) the latest check was started on."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="gradcheck-body"):
@@ -152,6 +154,13 @@ class GradcheckView(View):
     def on_unmount(self) -> None:
         self.workers.cancel_node(self)  # the worker stops at its next nudge
 
+    def refresh_from_session(self) -> None:
+        """Check again when the network is a new one (another data set, r, a file loaded, or
+        built at last), never left showing the last one's; training alone waits for g, as a
+        check takes seconds."""
+        if self.session.ready and self.session.generation != self.generation:
+            self.action_check()
+
     # -- running the check -----------------------------------------------------------------
 
     def action_check(self) -> None:
@@ -161,9 +170,11 @@ class GradcheckView(View):
         regression = DATASETS[self.session.config.dataset].loss == "mse"
         targets = "with their targets as they are" if regression else SOFTENED
         self.query_one("#gradcheck-explanation", Static).update(EXPLANATION.format(targets=targets))
+        self.generation = self.session.generation
         self.running = True
         self.run += 1
         self.partial = []
+        self.query_one("#gradcheck-body").border_title = "Gradient check"  # until this one's count
         self._status(Text("▶ starting the check…", style="bold"))
         self.query_one(ProgressBar).update(total=None, progress=0)
         self._show_results([])

@@ -178,3 +178,25 @@ async def test_regression_is_not_told_its_targets_were_mixed_with_every_class_al
         await pilot.pause()
         await settle(app, pilot)
         assert '"every class alike"' in " ".join(shown(view, "#gradcheck-explanation").split())
+
+
+async def test_a_new_network_while_the_view_is_open_is_checked_afresh():
+    # another data set from the palette (or r, or ctrl+o) inside the view: it kept showing the
+    # old network's check, 1,210 parameters of digits, under a 65-parameter moons network
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        view = GradcheckView(app.session)
+        app.push_screen(view)
+        await pilot.pause()
+        await settle(app, pilot)
+        assert view.outcome is not None and view.outcome.n_params == 1210
+        app._switch_dataset("moons")  # as the palette's "Train on moons" does
+        await pilot.pause()
+        await settle(app, pilot)
+        assert app.screen is view and view.run == 2
+        assert view.outcome is not None and view.outcome.n_params == 2 * 16 + 16 + 16 + 1
+        assert "65 parameters" in str(view.query_one("#gradcheck-body").border_title)
+        await pilot.press("space")  # training alone does not start a check: g does (README)
+        await settle(app, pilot)
+        assert view.run == 2
