@@ -313,7 +313,10 @@ class DrawView(View):
             note.append(f" more ink here raises p{cls}\n")
             note.append(NEGATIVE[::-1], style=signed_style(-1, self.app.ansi_color))
             note.append(f" more ink here lowers p{cls}\n")
-            note.append(f"largest |∂p/∂x| {float(biggest):.3g} (x = pixel/16)", style="dim")
+            if biggest > 0:
+                note.append(f"largest |∂p/∂x| {float(biggest):.3g} (x = pixel/16)", style="dim")
+            else:  # a blank map: say why, not "largest 0"
+                note.append(f"∂p/∂x is 0 everywhere: no pixel changes p{cls} (no gradient gets back to them)")
         else:
             note.append("g shows where ink would most change the guess", style="dim")
         self.query_one("#draw-status", Static).update(status)

@@ -218,3 +218,22 @@ async def test_with_the_pen_down_the_status_lines_stay_unwrapped(size):
         assert view.pen
         status = view.query_one("#draw-status")
         assert status.region.height == 3  # cursor, brush and pen, where it came from
+
+
+async def test_a_saliency_of_zero_everywhere_says_no_pixel_moves_the_probability():
+    # 64,1,10 at seed 0: the one ReLU unit outputs 0 for the sample, so no gradient reaches the
+    # pixels; the map was blank with "largest |∂p/∂x| 0" and no word why
+    from textual.widgets import Static
+
+    app = make_app(TrainConfig(layers=(64, 1, 10), epochs=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_view(app, pilot)
+        await pilot.press("l", "g")
+        assert not np.any(view.saliency_map)
+        note = " ".join(str(view.query_one("#draw-note", Static).content).split())
+        assert "no pixel changes p0" in note
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_view(app, pilot)
+        await pilot.press("l", "g")
+        assert "no pixel" not in str(view.query_one("#draw-note", Static).content)
