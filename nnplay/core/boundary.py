@@ -29,6 +29,17 @@ class Grid:
     P: np.ndarray
     """(rows, columns) the network's probability of class 1 at each cell."""
 
+    @property
+    def one_class(self) -> int | None:
+        """The class the network gives every cell when it gives them all the same one (no
+        line between the classes crosses this plane), else None. Class 1 above 0.5, as
+        Network.predict is read everywhere."""
+        if (self.P > 0.5).all():
+            return 1
+        if (self.P <= 0.5).all():
+            return 0
+        return None
+
     def cells(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row, column) of the cell each point of ``X: (N, 2)`` falls in."""
         columns = _nearest(X[:, 0], self.xs)

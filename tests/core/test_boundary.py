@@ -38,3 +38,13 @@ def test_a_network_that_is_not_a_2d_classifier_is_refused():
     net = Network(NetworkSpec((2, 4, 1), ("relu",), "mse"), np.random.default_rng(0))
     with pytest.raises(ValueError, match="2 inputs and one sigmoid output"):
         decision_grid(net, np.zeros((3, 2)), 4, 4)
+
+
+def test_one_class_is_the_class_of_every_cell_or_none_where_a_line_crosses():
+    from nnplay.core.boundary import Grid
+
+    xs, ys = np.arange(3.0), np.arange(2.0)
+    assert Grid(xs, ys, np.full((2, 3), 0.5)).one_class == 0  # class 1 is above 0.5, as predicted
+    assert Grid(xs, ys, np.full((2, 3), 0.51)).one_class == 1
+    assert Grid(xs, ys, np.full((2, 3), 0.2)).one_class == 0
+    assert Grid(xs, ys, np.array([[0.2, 0.6, 0.9], [0.1, 0.4, 0.8]])).one_class is None

@@ -48,7 +48,9 @@ def draw(grid: Grid, cells: tuple, classes: list[int], ansi: bool | None = False
     return text
 
 
-def legend(ansi: bool | None = False) -> Text:
+def legend(ansi: bool | None = False, grid: Grid | None = None) -> Text:
+    """What the glyphs mean; and, when the network gives the whole plane one class, that no
+    line is drawn (all blank, where it is unsure, or all one shade, looked like a view broken)."""
     text = Text()
     text.append(CLASS_1[::-1].strip(), style=signed_style(0.8, ansi))
     text.append(" the network says 1  ")
@@ -58,6 +60,13 @@ def legend(ansi: bool | None = False) -> Text:
     text.append(" class 1  ")
     text.append(POINTS[0], style=f"bold {signed_style(-1.0, ansi)}")
     text.append(" class 0: the training points  ·  esc back")
+    if grid is not None and grid.one_class is not None:
+        low, high = f"{grid.P.min():.2f}", f"{grid.P.max():.2f}"
+        p = low if low == high else f"{low} to {high}"
+        text.append(
+            f"\nNo line on this plane: the network says {grid.one_class} everywhere (P(class 1) {p})",
+            style="bold",
+        )
     return text
 
 
@@ -99,6 +108,7 @@ class BoundaryView(View):
         self.grid = decision_grid(net, X, rows, columns)
         classes = [int(y > 0.5) for y in Y[:, 0]]
         box.update(draw(self.grid, self.grid.cells(X), classes, self.app.ansi_color))
+        self.query_one("#boundary-legend", Static).update(legend(self.app.ansi_color, self.grid))
         accuracy = net.accuracy(X, Y) or 0.0
         trained = trained_label(self.session)
         box.border_title = f"Decision boundary · {dataset} · {trained} · train {100 * accuracy:.1f}%"

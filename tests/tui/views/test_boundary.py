@@ -44,3 +44,33 @@ async def test_on_digits_the_view_says_what_it_is_for():
         view = app.screen
         assert isinstance(view, BoundaryView) and view.grid is None
         assert "2-D data sets" in str(view.query_one("#boundary-map", Static).content)
+
+
+async def test_a_plane_with_no_line_on_it_says_so():
+    # a network that gives every point about the same P(class 1) (a deep sigmoid stack before it
+    # learns, say): the plane was all blank, or all one class, with no word that no line is there
+    app = make_app(TrainConfig(dataset="circles", layers=(2, 4, 1), epochs=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        out = app.session.trainer.net.dense[-1]
+        out.W[...] = 0.0  # the output ignores the hidden layer: sigmoid(b) everywhere
+        out.b[...] = 0.25  # P = 0.56: class 1, but not sure enough to shade
+        await pilot.press("b")
+        await settle(app, pilot)
+        legend = " ".join(str(app.screen.query_one("#boundary-legend", Static).content).split())
+        assert "No line on this plane: the network says 1 everywhere (P(class 1) 0.56)" in legend
+        await pilot.press("escape")
+        out.b[...] = -3.0  # P = 0.05: sure of class 0 everywhere
+        await pilot.press("b")
+        await settle(app, pilot)
+        legend = " ".join(str(app.screen.query_one("#boundary-legend", Static).content).split())
+        assert "says 0 everywhere" in legend
+        await pilot.press("escape")
+    app = make_app(TrainConfig(dataset="moons", layers=(2, 8, 1), optimizer="adam", epochs=20))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert "everywhere" not in str(app.screen.query_one("#boundary-legend", Static).content)
