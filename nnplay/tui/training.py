@@ -301,8 +301,8 @@ class TrainingMixin(GuardsMixin):
             steps, self._steps_queued = self._steps_queued, 0
             self._start(steps)
             return
-        if message.why == "finished":
-            self.state = "finished"
+        if message.why == "finished" or (message.why == "stepped" and self.session.finished):
+            self.state = "finished"  # a step that ended the last epoch too: not "paused, 2/2"
             self.query_one(TrainingControls).drop_note()
             self._say_if_no_better_than_guessing()
         elif message.why == "diverged":

@@ -478,3 +478,17 @@ async def test_the_inspector_a_notice_points_to_is_not_hidden_under_that_notice(
         await pilot.press("i")
         await pilot.pause()
         assert [n.message for n in app._notifications] == ["Error: Training stopped: an error"]
+
+
+async def test_the_step_that_ends_the_last_epoch_finishes_the_run():
+    # full batch on moons: each s is a whole epoch, and the second of two ended the run, but the
+    # status said "paused, Epoch 2/2" until a space said that epochs was reached
+    app = make_app(TrainConfig(dataset="moons", layers=(2, 8, 1), batch_size=10**9, epochs=2))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle_steps(app, pilot)
+        assert app.state == "paused" and app.session.counts().epoch == 1
+        await pilot.press("s")
+        await settle_steps(app, pilot)
+        assert app.session.counts().epoch == 2 and app.state == "finished"
