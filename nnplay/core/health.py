@@ -251,7 +251,9 @@ def hints(
         # dead or saturated units pass (almost) nothing back: their hint says so, and what to do
         if vanishing and not mostly_dead and not mostly_saturated:
             n = grads.shape[1]
-            if all_relu and init == "he":  # the usual cure is in use: dead units pass nothing back
+            if l2 >= STRONG_L2:  # the decay holds the weights near 0, and through them no gradient
+                cure = f"L2 {l2:g} holds the weights near 0, which pass no gradient back: lower l2."
+            elif all_relu and init == "he":  # the usual cure is in use: dead units pass nothing back
                 cure = f"{lower}: dead relu units pass no gradient back. Or use fewer hidden layers."
             else:
                 cure = (

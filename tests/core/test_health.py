@@ -368,3 +368,20 @@ def test_what_is_not_overfitting(case):
         test[-3:] = 0.09
     assert not overfitting(train, test)
     assert overfitting(*overfit_curves())  # the same check says yes to a real case
+
+
+def test_weights_that_l2_holds_at_0_are_blamed_on_l2_not_on_dead_units():
+    # l2 50 at lr 0.01 halves every weight each step: within an epoch W1 and W2 are 0, so no
+    # gradient passes back to layer 1 ("vanishing"), though no relu unit is dead (its z is
+    # b1 = 0 exactly, counted alive); the hint said lower the learning rate, dead relu units
+    network = net((64, 16, 10), ("relu",))
+    x = np.random.default_rng(1).uniform(0, 1, (50, 64))
+    health = layer_health(network, x)
+    assert not any(h.alarming for h in health)
+    weights = np.array([[1.6e-13, 1e-12], [0.0, 0.0]])
+    grads = np.array([[4e-14, 0.3], [0.0, 0.3]])
+    losses = np.array([2.303, 2.303])
+    (advice,) = hints(health, weights, grads, losses, init="he", lr=0.01, optimizer="sgd", l2=50.0)
+    assert advice.startswith("Vanishing gradients") and "lower l2" in advice and "dead" not in advice
+    (usual,) = hints(health, weights, grads, losses, init="he", lr=0.01, optimizer="sgd", l2=0.0)
+    assert "dead relu units" in usual  # without l2 the usual cure stands
