@@ -80,6 +80,22 @@ def plain(x: float) -> str:
     return f"{x:.2g}" if x < 100 or x >= 10_000 else f"{x:.0f}"
 
 
+def tile_label(name: str, biggest: float) -> str:
+    """A tile's label in TILE_WIDTH columns: its name ("unit 1") and the largest |w| it was
+    scaled by, "±0.38"; one too small for two decimals as "±4e-14" (l2 decays weights that
+    far, and each tile, scaled to its own, still shows a whole pattern: "±0.00" hid how small).
+    A name too long to fit beside that keeps its number alone."""
+    if biggest == 0:
+        size = "±0"
+    elif biggest < 0.005:
+        size = "±" + f"{biggest:.0e}".replace("e-0", "e-")
+    else:
+        size = f"±{biggest:.2f}" if biggest < 100 else f"±{plain(biggest)}"
+    if len(name) + 1 + len(size) > TILE_WIDTH:
+        name = name.split()[-1]
+    return name.ljust(TILE_WIDTH - len(size)) + size
+
+
 def not_digits(session: Session, what: str) -> str:
     """Why a view that needs 8x8 pixels has nothing to show for this run's data set."""
     n_in = session.config.layers[0]
@@ -182,9 +198,7 @@ class TileGrid(Widget):
             if r:
                 text.append("\n")
             for u in row_units:  # the labels: unit number and the size the tile was scaled by
-                label = self.tile_name(u)
-                size = f"±{float(self.biggest[u]):.2f}"
-                text.append(label.ljust(TILE_WIDTH - len(size)) + size, style="bold")
+                text.append(tile_label(self.tile_name(u), float(self.biggest[u])), style="bold")
                 text.append(" " * GAP)
             for pixel_row in range(8):
                 text.append("\n")

@@ -151,3 +151,30 @@ async def test_page_keys_are_offered_only_where_there_is_another_page():
     async with app.run_test(size=(80, 24)) as pilot:
         view = await open_view(app, pilot)
         assert "←→ page" in str(view.query_one(TileGrid).border_subtitle)
+
+
+async def test_a_tile_of_weights_near_0_says_how_small_not_0_00():
+    # l2 50 decays every weight to about 1e-14 in a few steps; each tile, scaled to its own
+    # largest |w|, still showed a full pattern, under a label that said ±0.00
+    app = make_app(TrainConfig(layers=(64, 4, 10), epochs=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        W = app.session.trainer.net.dense[0].W
+        W *= 1e-13
+        W[:, 3] = 0.0
+        view = await open_view(app, pilot)
+        labels = str(view.query_one(TileGrid).render()).split("\n")[0]
+        assert "0.00" not in labels and "e-1" in labels  # as ±4e-14
+        assert labels.split()[-1] == "±0"  # unit 4: no weight at all
+
+
+def test_a_tiles_label_fits_its_tile_whatever_the_unit_and_size():
+    from nnplay.tui.views.weights import TILE_WIDTH, tile_label
+
+    for name in ("unit 1", "digit 0", "unit 49993"):
+        for size in (0.0, 4.2e-14, 0.0042, 0.38, 12.5, 123.0, 1.5e5):
+            label = tile_label(name, size)
+            assert len(label) == TILE_WIDTH and " " in label.strip()  # name, a space, the size
+            assert label.split()[-1].startswith("±")
+    assert tile_label("unit 1", 0.38).split() == ["unit", "1", "±0.38"]
+    assert tile_label("unit 1", 4.2e-14).split()[-1] == "±4e-14"
