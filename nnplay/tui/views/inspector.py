@@ -238,7 +238,8 @@ class InspectorView(View):
         end = self.query_one("#inspector-hints").virtual_region.bottom
         below = " below" if end > body.scroll_y + body.scrollable_content_region.height else ""
         warning = f"⚠ {count} hint{'s' if count > 1 else ''}{below}  " if count else ""
-        body.border_subtitle = warning + keys_hint(KEYS)
+        keys = KEYS if self.n_dense > 1 else KEYS[1:]  # one layer: ←→ would stay on it
+        body.border_subtitle = warning + keys_hint(keys)
 
 
 def formula_table(forward: tuple[tuple[str, str], ...], backward: tuple[tuple[str, str], ...]) -> Group:

@@ -208,3 +208,29 @@ async def test_a_norm_that_shrank_a_thousandfold_is_written_out_whole_at_80_colu
         assert value.region.right <= view.query_one("#inspector-body").region.right
         spark = view.query_one("#norm-grad-spark", Sparkline)
         assert spark.size.width >= 10  # the line still there to read
+
+
+async def test_a_vanishing_gradients_norms_are_shown_whole_at_80_columns():
+    # a deep sigmoid network: the first layer's gradient norm is about 1e-7, written with an
+    # exponent, and beside a full-width sparkline the figures no longer fit in one line
+    config = TrainConfig(layers=(64, *[8] * 12, 10), activation=("sigmoid",))
+    app = make_app(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_inspector(app, pilot)
+        text = shown(view, "#norm-grad-value")
+        assert "e-0" in text and "×" in text  # the long case this test is about
+        value = view.query_one("#norm-grad-value", Static)
+        assert value.region.right <= view.query_one("#inspector-body").region.right
+        assert value.parent.size.height >= len(text.rstrip().splitlines())  # every line of it in view
+
+
+async def test_a_network_of_one_layer_is_not_offered_keys_to_change_layer():
+    app = make_app(TrainConfig(layers=(64, 10), epochs=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_inspector(app, pilot, train=False)
+        subtitle = str(view.query_one("#inspector-body").border_subtitle)
+        assert "layer" not in subtitle and "esc back" in subtitle
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_inspector(app, pilot, train=False)
+        assert "←→ layer" in str(view.query_one("#inspector-body").border_subtitle)
