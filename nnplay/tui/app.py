@@ -220,8 +220,6 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, HangUpMixin, App[None]):
             return False
         if self.screen_stack[0].has_class("-tiny") and action != "quit":
             return False
-        if action in ("switch_set", "mistake"):  # about the digit pane: not under a view
-            return self.screen is self.screen_stack[0]
         return True
 
     def notify(
@@ -250,6 +248,8 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, HangUpMixin, App[None]):
         self.clear_notifications()
 
     def action_toggle_plot(self) -> None:
+        if self._in_a_view("p", "switches the plot"):
+            return
         if self.screen_stack[0].has_class("-wide"):
             self.notify("At this width loss and accuracy are both shown.", timeout=3)
             return
@@ -365,12 +365,12 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, HangUpMixin, App[None]):
             yield SystemCommand(
                 title, f"{key}: {about}", lambda name=name: self.action_view(name, switch=True)
             )
-        viewer = self.query_one(DigitViewer)
-        yield SystemCommand("Next digit", "→ in the digit pane", lambda: viewer.action_move(1))
-        yield SystemCommand("Previous digit", "← in the digit pane", lambda: viewer.action_move(-1))
-        yield SystemCommand("Switch test/training digits", "t, from any pane", viewer.action_switch_set)
-        yield SystemCommand("Next mistake", "m, from any pane", lambda: viewer.action_mistake(1))
-        yield SystemCommand("Previous mistake", "M, from any pane", lambda: viewer.action_mistake(-1))
+        # through the app's actions: in a view, which hides the pane, they say esc first
+        yield SystemCommand("Next digit", "→ in the digit pane", lambda: self.action_move_sample(1))
+        yield SystemCommand("Previous digit", "← in the digit pane", lambda: self.action_move_sample(-1))
+        yield SystemCommand("Switch test/training digits", "t, from any pane", self.action_switch_set)
+        yield SystemCommand("Next mistake", "m, from any pane", lambda: self.action_mistake(1))
+        yield SystemCommand("Previous mistake", "M, from any pane", lambda: self.action_mistake(-1))
 
 
 def draws_in_16_colours() -> bool:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from nnplay import data
 from nnplay.core.config import ConfigError, TrainConfig, least_epochs
 from nnplay.tui.training import MAX_POINTS, TrainingMixin
+from nnplay.tui.views.base import View
 from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import TrainingControls
 from nnplay.tui.widgets.dataset_chooser import DatasetChooser
@@ -158,8 +159,22 @@ class PanesMixin(TrainingMixin):
         if self.session.ready and viewer.count:
             viewer.show_output(self.session.predict(viewer.which, viewer.index))
 
+    def _in_a_view(self, key: str, does: str) -> bool:
+        """Whether a look-inside view hides the panes a key acts on; if so, say esc first
+        (it changed them unseen: m moved the hidden digit pane, p switched the hidden plot)."""
+        if isinstance(self.screen, View):
+            self.notify(f"{key} {does} on the main screen: esc first.", timeout=4)
+            return True
+        return False
+
+    def action_move_sample(self, step: int) -> None:
+        if not self._in_a_view("→" if step > 0 else "←", "moves the sample pane"):
+            self.query_one(DigitViewer).action_move(step)
+
     def action_switch_set(self) -> None:
-        self.query_one(DigitViewer).action_switch_set()
+        if not self._in_a_view("t", "switches the sample pane's set"):
+            self.query_one(DigitViewer).action_switch_set()
 
     def action_mistake(self, step: int) -> None:
-        self.query_one(DigitViewer).action_mistake(step)
+        if not self._in_a_view("m" if step > 0 else "M", "finds a mistake in the sample pane"):
+            self.query_one(DigitViewer).action_mistake(step)

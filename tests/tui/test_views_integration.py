@@ -110,3 +110,28 @@ async def test_a_view_opened_partway_through_an_epoch_says_how_far_past_it_the_w
         await settle(app, pilot)
         await pilot.pause()
         assert "epoch 1 + 2 steps" in view_says(app.screen)
+
+
+@pytest.mark.parametrize("key", ["p", "t", "m", "M"])
+async def test_a_main_screen_key_pressed_in_a_view_says_esc_first_and_changes_nothing_unseen(key):
+    # in the inspector, m moved the hidden digit pane to the next mistake and p switched the
+    # hidden plot, with nothing to show for it; on sine, m's notice about regression came up
+    from nnplay.tui.widgets.loss_plot import MetricPlot
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        viewer, plot = app.query_one(DigitViewer), app.query_one("#loss-plot", MetricPlot)
+        before = (viewer.which, viewer.index, plot.metric)
+        await pilot.press("i")
+        await settle(app, pilot)
+        await pilot.press(key)
+        await pilot.pause()
+        assert isinstance(app.screen, View)
+        assert (viewer.which, viewer.index, plot.metric) == before
+        assert any("esc first" in n.message for n in app._notifications)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press(key)  # on the main screen it acts
+        await pilot.pause()
+        assert (viewer.which, viewer.index, plot.metric) != before
