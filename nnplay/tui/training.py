@@ -15,7 +15,7 @@ from textual import work
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from nnplay.core.health import barely_learning, guessing_accuracy, guessing_loss, no_better_than_guessing
+from nnplay.core.hints import barely_learning, guessing_accuracy, guessing_loss, no_better_than_guessing
 from nnplay.core.train import Diverged, EpochStats, StepStats
 from nnplay.tui.guards import GuardsMixin
 from nnplay.tui.messages import Progress, Stopped

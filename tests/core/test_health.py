@@ -4,12 +4,8 @@ import numpy as np
 import pytest
 
 from nnplay.core.formulas import layer_formulas
-from nnplay.core.health import (
-    SATURATION_MARGIN,
-    hints,
-    layer_health,
-    summarize_norms,
-)
+from nnplay.core.health import SATURATION_MARGIN, layer_health
+from nnplay.core.hints import hints, summarize_norms
 from nnplay.core.network import Network, NetworkSpec
 
 
@@ -243,7 +239,7 @@ def test_after_a_divergence_the_advice_matches_the_notice_and_says_space_resumes
 
 
 def test_a_loss_that_hardly_falls_is_named_not_passed_as_healthy(digits):
-    from nnplay.core.health import guessing_loss
+    from nnplay.core.hints import guessing_loss
 
     relu = net((64, 16, 10), ("relu",))
     health, (weights, grads) = layer_health(relu, digits.X_test), np.ones((2, 6, 2))
@@ -271,7 +267,7 @@ def test_a_loss_that_hardly_falls_is_named_not_passed_as_healthy(digits):
 
 
 def test_a_stuck_network_with_no_non_linearity_is_told_to_use_relu(digits):
-    from nnplay.core.health import guessing_loss
+    from nnplay.core.hints import guessing_loss
 
     linear = net((2, 8, 8, 1), ("identity", "identity"), loss="binary_cross_entropy")
     health = layer_health(linear, np.random.default_rng(0).standard_normal((50, 2)))
@@ -284,7 +280,7 @@ def test_a_stuck_network_with_no_non_linearity_is_told_to_use_relu(digits):
 
 
 def test_a_deep_sigmoid_network_barely_learning_is_told_to_use_relu_not_more_lr(digits):
-    from nnplay.core.health import guessing_loss
+    from nnplay.core.hints import guessing_loss
 
     deep = net((64, 32, 32, 32, 32, 32, 10), ("sigmoid",) * 5)  # 7.8% after 100 epochs at lr 0.01
     health = layer_health(deep, digits.X_test)
@@ -297,7 +293,7 @@ def test_a_deep_sigmoid_network_barely_learning_is_told_to_use_relu_not_more_lr(
 
 
 def test_two_sigmoid_layers_barely_learning_are_told_to_raise_the_learning_rate(digits):
-    from nnplay.core.health import guessing_loss
+    from nnplay.core.hints import guessing_loss
 
     # the default network with sigmoid: 2.2 after 30 epochs at lr 0.01; at 0.1, 0.38 (90%)
     network = net((64, 128, 64, 10), ("sigmoid", "sigmoid"))
@@ -311,7 +307,7 @@ def test_two_sigmoid_layers_barely_learning_are_told_to_raise_the_learning_rate(
 
 
 def test_guessing_accuracy_and_the_line_a_finished_run_is_held_to():
-    from nnplay.core.health import guessing_accuracy, no_better_than_guessing
+    from nnplay.core.hints import guessing_accuracy, no_better_than_guessing
 
     digits = NetworkSpec((64, 10))
     moons = NetworkSpec((2, 1), loss="binary_cross_entropy")
@@ -351,7 +347,7 @@ def test_a_test_loss_rising_while_the_training_loss_falls_is_overfitting():
     ["still falling", "risen too little", "level with training", "too few epochs", "lowest too recent"],
 )
 def test_what_is_not_overfitting(case):
-    from nnplay.core.health import overfitting
+    from nnplay.core.hints import overfitting
 
     train, test = overfit_curves()
     if case == "still falling":  # sgd on digits at 100 epochs

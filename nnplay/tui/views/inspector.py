@@ -1,7 +1,8 @@
 """The layer inspector: one dense layer's formulas with live shapes, its norms, its health.
 
 All the numbers come from nnplay.core.formulas, nnplay.core.health (dead and saturated
-units, hints) and the session's per-epoch norms; this view only lays them out.
+units), nnplay.core.hints (what to change) and the session's per-epoch norms; this view
+only lays them out.
 """
 
 from __future__ import annotations
@@ -23,14 +24,8 @@ from textual.widgets import Sparkline, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from nnplay.core.formulas import layer_formulas
-from nnplay.core.health import (
-    LayerHealth,
-    NormSummary,
-    guessing_loss,
-    hints,
-    layer_health,
-    summarize_norms,
-)
+from nnplay.core.health import LayerHealth, layer_health
+from nnplay.core.hints import NormSummary, guessing_loss, hints, summarize_norms
 from nnplay.core.losses import LOSSES
 from nnplay.core.network import NetworkSpec
 from nnplay.tui.session import Session
