@@ -291,3 +291,22 @@ async def test_the_terminals_own_colours_title_a_dialog_in_its_text_colour(key):
         lines = box.render_lines(Region(0, 0, *box.outer_size))
         title = [s for s in lines[0] if any(c.isalpha() for c in s.text)]
         assert title and not faint_on_white(title)
+
+
+async def test_the_terminals_own_colours_draw_the_helps_bullets_in_its_text_colour():
+    # Textual's Markdown draws its bullets in the theme's blue: 2.2:1 on a dark terminal's black.
+    from rich.color import ColorType
+    from textual.geometry import Region
+
+    app = make_app(SMALL, ansi=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        from textual.widgets._markdown import MarkdownBullet
+
+        marks = app.screen.query(MarkdownBullet)
+        lines = [line for w in marks for line in w.render_lines(Region(0, 0, *w.size))]
+        bullets = [s.style.color if s.style else None for line in lines for s in line if s.text.strip()]
+        assert bullets
+        assert all(color is None or color.type == ColorType.DEFAULT for color in bullets)
