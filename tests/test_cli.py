@@ -1283,3 +1283,12 @@ def test_gradcheck_says_which_arrays_it_compared_with_nothing(capsys):
     lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("dense_")}
     assert all("all 0" in lines[name] for name in ("dense_0.W", "dense_0.b", "dense_1.W"))
     assert "all 0" not in lines["dense_1.b"] and "nothing to compare" in out
+
+
+def test_an_activation_for_a_network_with_no_hidden_layer_is_noted_not_refused(capsys):
+    code, out, err = run(capsys, "train", "--layers", "64,10", "--activation", "tanh", "--epochs", "1")
+    assert code == 0 and "Epoch 1/1" in out  # trained all the same
+    assert err == "nnplay train: note: --activation: no hidden layer, so tanh is not used\n"
+    # the default, not asked for, is nothing to note; nor is an activation a hidden layer uses
+    assert run(capsys, "train", "--layers", "64,10", "--epochs", "0")[2] == ""
+    assert run(capsys, "train", "--layers", "64,8,10", "--activation", "tanh", "--epochs", "0")[2] == ""

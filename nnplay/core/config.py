@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -65,6 +66,13 @@ class TrainConfig:
         if len(self.activation) == 1:
             return self.activation * n_hidden
         return self.activation
+
+    @property
+    def unused_activation(self) -> str:
+        """A note when no layer uses the activation setting, else "": a network with no hidden
+        layer (64,10) has no hidden activation, whatever the setting names. Said, not refused:
+        the setting stays, for a hidden layer added later (and in the saved file)."""
+        return unused_activation(self.layers, self.activation)
 
     def with_text(self, name: str, text: str) -> TrainConfig:
         """A copy with one field parsed from text (not yet checked as a whole)."""
@@ -192,6 +200,13 @@ def check_memory(layers: tuple[int, ...], batch_size: int) -> None:
         f"batch size: {about} for batches of {batch_size:,}, {limit}; batches of up to {most:,} fit",
         "batch_size",
     )
+
+
+def unused_activation(layers: Sequence[int], activation: Sequence[str]) -> str:
+    """TrainConfig.unused_activation, for a network being drafted (the app's editor)."""
+    if len(layers) > 2:
+        return ""
+    return f"no hidden layer, so {','.join(activation)} is not used"
 
 
 def format_field(name: str, value: Any) -> str:

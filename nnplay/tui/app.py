@@ -127,7 +127,9 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, HangUpMixin, App[None]):
         output = LOSSES[data.DATASETS[config.dataset].loss].output_activation
         with Horizontal(id="main"):
             with Vertical(id="left"):
-                yield ArchitectureEditor(config.layers, config.hidden_activations, output, id="architecture")
+                yield ArchitectureEditor(
+                    config.layers, config.hidden_activations, output, config.activation[0], id="architecture"
+                )
                 yield TrainingControls(config, id="controls")
             with Vertical(id="right"):
                 yield DigitViewer(id="digit")
@@ -187,7 +189,9 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, HangUpMixin, App[None]):
         self.state = "finished" if session.finished else ("paused" if session.counts().epoch else "ready")
         config = session.config
         output = session.trainer.net.loss.output_activation if session.trainer else ""
-        self.query_one(ArchitectureEditor).set_network(config.layers, config.hidden_activations, output)
+        self.query_one(ArchitectureEditor).set_network(
+            config.layers, config.hidden_activations, output, config.activation[0]
+        )
         self.query_one(TrainingControls).set_config(config)
         viewer = self.query_one(DigitViewer)
         viewer.index = min(viewer.index, max(session.sample_count(viewer.which) - 1, 0))

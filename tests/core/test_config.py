@@ -1,5 +1,6 @@
 import json
 import math
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -205,3 +206,10 @@ def test_trained_says_epochs_and_the_steps_into_the_next():
     assert trained(3, None) == "3 epochs" and trained(1, None) == "1 epoch"
     assert trained(0, {"steps": 13}) == "13 steps"  # not "0 epochs and 13 steps"
     assert trained(2, {"steps": 1}) == "2 epochs and 1 step"
+
+
+def test_an_activation_no_layer_uses_is_noted_and_kept():
+    config = TrainConfig(layers=(64, 10), activation=("sigmoid",))
+    config.check(64, 10)  # accepted: the setting waits for a hidden layer
+    assert "sigmoid is not used" in config.unused_activation
+    assert replace(config, layers=(64, 5, 10)).unused_activation == ""

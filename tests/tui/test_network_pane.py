@@ -211,3 +211,18 @@ async def test_space_in_a_view_with_a_draft_waiting_says_so_there():
         await settle(app, pilot)
         assert app.state == "ready"
         assert any("changes not applied yet" in n.message for n in app._notifications)
+
+
+async def test_a_network_with_no_hidden_layer_says_its_activation_is_not_used():
+    config = TrainConfig(layers=(64, 10), activation=("tanh",), epochs=2)
+    app = make_app(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        editor = app.query_one(ArchitectureEditor)
+        assert editor.note == config.unused_activation  # the wording nnplay train's note has
+        assert "tanh is not used" in editor.note
+        await pilot.press("a")  # the layer added takes the activation the settings hold
+        assert editor.draft_activations == ["tanh"] and "not used" not in editor.note
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.session.config.hidden_activations == ("tanh",)

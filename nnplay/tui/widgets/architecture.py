@@ -15,7 +15,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from nnplay.core.activations import ACTIVATIONS
-from nnplay.core.config import ConfigError, parse_layers
+from nnplay.core.config import ConfigError, parse_layers, unused_activation
 from nnplay.core.network import count_params
 
 NAMES = list(ACTIVATIONS)
@@ -54,15 +54,30 @@ class ArchitectureEditor(Widget, can_focus=True):
             super().__init__()
             self.layers, self.activations = layers, activations
 
-    def __init__(self, layers: tuple[int, ...], activations: tuple[str, ...], output: str, **kwargs: object):
+    def __init__(
+        self,
+        layers: tuple[int, ...],
+        activations: tuple[str, ...],
+        output: str,
+        setting: str = "relu",
+        **kwargs: object,
+    ):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.output = output
-        self.set_network(layers, activations)
+        self.set_network(layers, activations, setting=setting)
 
     def set_network(
-        self, layers: tuple[int, ...], activations: tuple[str, ...], output: str | None = None
+        self,
+        layers: tuple[int, ...],
+        activations: tuple[str, ...],
+        output: str | None = None,
+        setting: str | None = None,
     ) -> None:
-        """The network in force (after an apply, a load or a reset); the draft starts from it."""
+        """The network in force (after an apply, a load or a reset); the draft starts from it.
+        ``setting``: the activation setting's (first) name, which a network with no hidden
+        layer keeps unused: the note says so, and a layer added to it takes that name."""
+        if setting is not None:
+            self.setting = setting
         self.net_layers, self.net_activations = tuple(layers), tuple(activations)
         self.draft_layers, self.draft_activations = list(layers), list(activations)
         if output is not None:
@@ -145,7 +160,7 @@ class ArchitectureEditor(Widget, can_focus=True):
         self._drop_typed()
         at = self.cursor + 1 if self.n_hidden else 0
         size = self.draft_layers[at] if self.n_hidden else 32
-        activation = self.draft_activations[self.cursor] if self.n_hidden else "relu"
+        activation = self.draft_activations[self.cursor] if self.n_hidden else self.setting
         self.draft_layers.insert(at + 1, size)
         self.draft_activations.insert(at, activation)
         self.cursor = at
@@ -238,8 +253,11 @@ class ArchitectureEditor(Widget, can_focus=True):
 
     @property
     def note(self) -> str:
-        """The line under the network: a message, or how to apply a draft, or nothing."""
-        return self.message or (DRAFT_NOTE if self.changed else "")
+        """The line under the network: a message, or how to apply a draft, or that a network
+        with no hidden layer uses no activation, or nothing."""
+        if self.message or self.changed:
+            return self.message or DRAFT_NOTE
+        return unused_activation(self.draft_layers, (self.setting,))
 
     def _visible_rows(self) -> list[int | None]:
         """Layer rows to draw: all if they fit, else the ends and a window round the cursor."""
