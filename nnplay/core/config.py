@@ -95,16 +95,15 @@ class TrainConfig:
                 "layers",
             )
         n_hidden = len(self.layers) - 2
-        if n_hidden == 0 and len(self.activation) > 1:
-            raise ConfigError(
-                f"activation: layers {','.join(map(str, self.layers))} has no hidden layer "
-                f"for {len(self.activation)} names; give one",
-                "activation",
-            )
         if len(self.activation) not in (1, n_hidden):
+            # "give one name for all hidden layers or 1 (one per hidden layer), not 2" was
+            # what --activation relu,tanh got with one hidden layer: count them, and offer a
+            # name for each only where that is not the one name for all
+            hidden = counted(n_hidden, "hidden layer") if n_hidden else "no hidden layer"
+            each = f" for all of them or {n_hidden}, one each" if n_hidden > 1 else ""
             raise ConfigError(
-                f"activation: give one name for all hidden layers or {n_hidden} "
-                f"(one per hidden layer), not {len(self.activation)}",
+                f"activation: layers {','.join(map(str, self.layers))} has {hidden} "
+                f"for {len(self.activation)} names; give one{each}",
                 "activation",
             )
         check_memory(self.layers, self.batch_size)

@@ -67,8 +67,11 @@ def test_whole_config_checks():
         data.check(TrainConfig(layers=(63, 10)))
     with pytest.raises(ConfigError, match="last size must be 10"):
         data.check(TrainConfig(layers=(64, 9)))
-    with pytest.raises(ConfigError, match="one per hidden layer"):
+    with pytest.raises(ConfigError, match="3 names; give one for all of them or 2, one each"):
         data.check(TrainConfig(activation=("relu", "tanh", "relu")))
+    # not "give one name for all hidden layers or 1 (one per hidden layer), not 2"
+    with pytest.raises(ConfigError, match=r"layers 64,32,10 has 1 hidden layer for 2 names; give one$"):
+        data.check(TrainConfig(layers=(64, 32, 10), activation=("relu", "tanh")))
     with pytest.raises(ConfigError, match="layers 64,10 has no hidden layer for 2 names"):
         data.check(TrainConfig(layers=(64, 10), activation=("relu", "tanh")))
     with pytest.raises(ConfigError, match="GiB"):
