@@ -206,9 +206,24 @@ async def test_on_a_very_wide_terminal_each_percentage_stays_near_its_class():
             assert len(gaps) == 10 and max(gaps) <= BAR_MOST + 5
 
 
-def test_a_probability_short_of_1_is_never_shown_as_100_percent():
+def test_a_probability_is_never_shown_as_100_or_0_percent():
     from nnplay.tui.widgets.digit_viewer import percent
 
-    shown = [percent(p) for p in (0.125, 0.99949, 0.9995, 1 - 1e-9, 1.0, 0.0)]
-    assert shown == ["  12.5%", "  99.9%", " >99.9%", " >99.9%", " 100.0%", "   0.0%"]
+    shown = [percent(p) for p in (0.125, 0.99949, 0.9995, 1 - 1e-9, 1.0, 0.0, 0.0004, 0.0006)]
+    # float32 rounds sigmoid(17) to 1.0: no more certain than 0.9996
+    assert shown == ["  12.5%", "  99.9%", " >99.9%", " >99.9%", " >99.9%", "  <0.1%", "  <0.1%", "   0.1%"]
     assert {len(s) for s in shown} == {7}  # the column stays put
+
+
+async def test_a_2d_samples_probability_never_reads_as_certain():
+    from nnplay.tui.widgets.digit_viewer import probability
+
+    shown = [probability(p) for p in (0.9996, 0.0004, 0.5, 0.999, 0.001, 1.0, 0.0)]
+    assert shown == [">0.999", "<0.001", "0.500", "0.999", "0.001", ">0.999", "<0.001"]
+    app = make_app(TrainConfig(dataset="moons", layers=(2, 8, 1), epochs=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        viewer = app.query_one(DigitViewer)
+        for out, shown in ((0.9996, ">0.999"), (0.0004, "<0.001")):
+            viewer.show_output(np.array([out]))
+            assert f"P(class 1) = {shown}\n" in str(viewer.render())  # was 1.000 and 0.000

@@ -15,6 +15,7 @@ from textual.widgets import Static
 from nnplay.core.boundary import Grid, decision_grid, has_boundary
 from nnplay.tui.views.base import View, trained_label
 from nnplay.tui.views.weights import signed_style
+from nnplay.tui.widgets.digit_viewer import probability
 
 CLASS_1 = " ░▒▓"
 """Cells the network gives class 1, from unsure (near 0.5: blank) to sure: blocks."""
@@ -61,7 +62,7 @@ def legend(ansi: bool | None = False, grid: Grid | None = None) -> Text:
     text.append(POINTS[0], style=f"bold {signed_style(-1.0, ansi)}")
     text.append(" class 0: the training points  ·  esc back")
     if grid is not None and grid.one_class is not None:
-        low, high = f"{grid.P.min():.2f}", f"{grid.P.max():.2f}"
+        low, high = probability(float(grid.P.min()), 2), probability(float(grid.P.max()), 2)
         p = low if low == high else f"{low} to {high}"
         text.append(
             f"\nNo line on this plane: the network says {grid.one_class} everywhere (P(class 1) {p})",

@@ -38,10 +38,24 @@ BAR_MOST = 40
 percentage far from its class."""
 
 
+def probability(p: float, places: int = 3, scale: int = 1) -> str:
+    """The network's probability to ``places`` decimals, times ``scale`` (100: a percentage),
+    never shown as exactly 1 or 0: 0.9996 is ">0.999" and 0.0004 "<0.001". A sigmoid or
+    softmax keeps a sliver for every answer, and "1.000" beside a guess read as certain;
+    even an exact 1.0 is float32 rounding (sigmoid(17) is 1.0 there), not certainty."""
+    shown = f"{p * scale:.{places}f}"
+    step = 10.0**-places  # the smallest step shown
+    if float(shown) >= scale:  # as it rounds, not a threshold of our own
+        return f">{scale - step:.{places}f}"
+    if float(shown) <= 0:
+        return f"<{step:.{places}f}"
+    return shown
+
+
 def percent(p: float) -> str:
-    """A probability as a 7-character percentage, "  12.5%"; never "100.0%" short of 1, as
-    a softmax keeps a sliver for every other class: beside "guess 6 ✗ wrong" it read as sure."""
-    return " >99.9%" if 0.9995 <= p < 1 else f"{100 * p:6.1f}%"
+    """A probability as a 7-character percentage, "  12.5%", " >99.9%" for one that rounds
+    to 100 and "  <0.1%" for one that rounds to 0, as ``probability`` says why."""
+    return f"{probability(p, 1, 100):>6}%"
 
 
 def bar(fraction: float, width: int) -> str:
@@ -241,7 +255,7 @@ class DigitViewer(Widget, can_focus=True):
             text.append(f"\nclass {label}")
             if out is not None:
                 guess = predicted_class(np.array([out]), loss)  # as the accuracy counts it
-                text.append(f"\nP(class 1) = {out:.3f}")
+                text.append(f"\nP(class 1) = {probability(out)}")
                 text.append(f"\nguess {guess} {'✓ right' if guess == label else '✗ wrong'}", style="bold")
             about = "the network gives the probability of class 1, and guesses 1 above 0.5"
         else:
