@@ -170,8 +170,7 @@ class FilesMixin(GuardsMixin):
         self.notify(
             f"Loaded {name_and_folder(path)}: {done} trained.{switched}", timeout=6 if switched else 4
         )
-        if kept:
-            self.notify(kept + ".", timeout=8)
+        self._say_kept(kept)
         return ""
 
 

@@ -17,6 +17,7 @@ from textual.app import App
 from nnplay.tui.keep import KeepError
 from nnplay.tui.session import Session
 from nnplay.tui.widgets.architecture import ArchitectureEditor
+from nnplay.tui.widgets.controls import TrainingControls
 
 AGAIN_SECONDS = 10.0
 """How long a second press has to go ahead without unsaved training that could not be kept."""
@@ -71,3 +72,11 @@ class GuardsMixin(App[None]):
         if self.screen_stack[0].has_class("-tiny"):  # ctrl+s waits for it to grow (check_action)
             save = "Enlarge the terminal, then ctrl+s saves it"
         self.notify(f"{why}. {save}; {again} without it.", severity="warning", timeout=AGAIN_SECONDS)
+
+    def _say_kept(self, kept: str) -> None:
+        """Say ``kept`` (what became of the network just replaced, from the session; "" for
+        nothing) in the Training pane's note, where it stays until the pane's next note: a
+        notice covered the Loss pane at 80x24, the plot of the new run, for 8 s. It goes to a
+        notice only where the pane has no room to show it."""
+        if kept:
+            self.query_one(TrainingControls).message = kept + "."

@@ -109,15 +109,18 @@ async def test_after_r_keeps_a_network_ctrl_o_offers_that_file():
     from textual.widgets import Input
 
     from nnplay.tui.keep import kept_files
+    from nnplay.tui.widgets.controls import TrainingControls
 
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press("s", "r")
         await settle(app, pilot)
-        # said in a line, not with the long path that covered the Loss pane: ctrl+o offers it
-        notices = [n.message for n in app._notifications]
-        assert "Your unsaved network (1 step trained) is kept: ctrl+o loads it." in notices
+        # said without the long path that covered the Loss pane (ctrl+o offers it), and in
+        # the Training pane, not in a notice over the plot of the new run
+        note = app.query_one(TrainingControls).message
+        assert note == "Your unsaved network (1 step trained) is kept: ctrl+o loads it."
+        assert not app._notifications
         await pilot.press("ctrl+o")
         (kept,) = kept_files()
         assert app.screen.query_one("#path", Input).value == str(kept)  # once: nnplay.npz

@@ -13,6 +13,7 @@ from rich.text import Text
 from nnplay.core.config import TrainConfig
 from nnplay.tui.app import make_app
 from nnplay.tui.status import loss_text
+from nnplay.tui.widgets.controls import TrainingControls
 from nnplay.tui.widgets.loss_plot import MetricPlot, epoch_ticks, linear_ticks, log_ticks
 from tests.tui.helpers import settle
 
@@ -132,9 +133,10 @@ async def test_after_r_the_run_before_stays_on_the_plots_labelled_by_what_change
             await pilot.press(key)
         await settle(app, pilot)
         assert app.session.config.optimizer == "adam"
-        # the whole label once, in words, in case a narrow title cuts it
-        notices = [n.message for n in app._notifications]
-        assert "A fresh network from seed 0; grey: the run before (sgd)." in notices
+        # nothing over the plot of the new run: the title holds the whole label (a notice
+        # says it only where a title cuts it), and the Training pane says what r did
+        assert not app._notifications
+        assert app.query_one(TrainingControls).message.startswith("Your unsaved network (3 epochs trained)")
         assert "press space" in str(plot.render()) and "-" in str(plot.render())  # sgd's curve
         # what the earlier run was, in the title: the key in the bottom border has no room
         assert plot.border_title == "Loss vs before: sgd"

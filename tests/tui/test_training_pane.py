@@ -64,7 +64,8 @@ async def test_an_edit_left_with_tab_is_dropped_and_reset_clears_stale_notes():
         assert seed_row.endswith("1 (at r)")  # after the note goes, the row still says it waits
         await pilot.press("r")
         await settle(app, pilot)
-        assert controls.message == ""  # the note was about the network just replaced
+        # the note was about the network just replaced: what r did is said instead
+        assert controls.message == "A fresh network from seed 1."
         assert "(at r)" not in str(controls.query_one("#settings").content)
 
 
