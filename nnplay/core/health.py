@@ -69,7 +69,7 @@ class LayerHealth:
 
     def describe(self) -> str:
         """One or two sentences for a person."""
-        share = f"{self.count} of {self.units} units ({self.fraction:.0%})"
+        share = f"{self.count:,} of {self.units:,} units ({self.fraction:.0%})"
         # the mean slope, in words a student can use: how much of the gradient gets through
         slope = f"On average it passes back {100 * self.mean_slope:.3g}% of the gradient (its mean slope)."
         if self.measure == "dead":

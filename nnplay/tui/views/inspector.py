@@ -188,7 +188,7 @@ class InspectorView(View):
         body.border_title = f"Inspector · {formulas.title}"
         self._show_hint_count()
         self.query_one("#inspector-formulas-heading", Static).update(
-            f"Forward, then backward, for a batch of {formulas.batch} "
+            f"Forward, then backward, for a batch of {formulas.batch:,} "
             f"· in a saved file: W{i}, b{i}"  # the formulas count layers from 1, files from 0
         )
         self.query_one("#inspector-formulas", Static).update(
@@ -215,7 +215,7 @@ class InspectorView(View):
             first = int(found.epochs[0]) if epochs else 0
             self.query_one(f"#norm-{kind}-value", Static).update(norm_text(summary, first))
         self.query_one("#inspector-health-heading", Static).update(
-            f"Health on the {found.rows} training samples, {found.trained}"
+            f"Health on the {found.rows:,} training samples, {found.trained}"
         )
         self.query_one("#inspector-health", Static).update(health_text(found, i))
         self.query_one("#inspector-hints", Static).update(hints_text(found.hints))
@@ -284,10 +284,16 @@ def norm_text(summary: NormSummary | None, first_epoch: int) -> Text:
     return text
 
 
+def share(h: LayerHealth) -> str:
+    """ "291/12,000 dead": a hidden layer's units counted by its measure, grouped as the
+    summary table's parameter counts are."""
+    return f"{h.count:,}/{h.units:,} {h.measure}"
+
+
 def health_text(found: Inspection, layer: int) -> RenderableType:
     """The chosen layer's activation's health, or why the output layer has none."""
     if layer >= len(found.health):
-        hidden = ", ".join(f"{h.layer}: {h.count}/{h.units} {h.measure}" for h in found.health if h.measure)
+        hidden = ", ".join(f"{h.layer}: {share(h)}" for h in found.health if h.measure)
         output = LOSSES[found.spec.loss].output_activation
         text = Text(
             "The output layer: no activation to die or saturate here"
@@ -329,7 +335,7 @@ def layers_table(found: Inspection, chosen: int) -> Table:
         after = found.spec.activations[i] if i < n_dense - 1 else LOSSES[found.spec.loss].output_activation
         if i < len(found.health):
             h = found.health[i]
-            health = f"{h.count}/{h.units} {h.measure}" if h.measure else "n/a"
+            health = share(h) if h.measure else "n/a"
             health = ("⚠ " if h.alarming else "") + health
         else:
             health = "output"

@@ -134,9 +134,9 @@ async def test_a_healthy_layer_shows_the_cores_fraction():
         view = await open_inspector(app, pilot)
         X_train, _ = app.session.arrays("train")  # a unit dead there gets no gradient at all
         (health,) = layer_health(app.session.snapshot(), X_train)
-        assert shown(view, "#inspector-health-heading").startswith("Health on the 1437 training samples")
+        assert shown(view, "#inspector-health-heading").startswith("Health on the 1,437 training samples")
         text = shown(view, "#inspector-health")
-        assert f"{health.count} of {health.units} units ({health.fraction:.0%}) dead" in text
+        assert f"{health.count:,} of {health.units:,} units ({health.fraction:.0%}) dead" in text
         assert "✓ Nothing looks wrong." in shown(view, "#inspector-hints")
 
 
@@ -234,3 +234,16 @@ async def test_a_network_of_one_layer_is_not_offered_keys_to_change_layer():
     async with app.run_test(size=(80, 24)) as pilot:
         view = await open_inspector(app, pilot, train=False)
         assert "←→ layer" in str(view.query_one("#inspector-body").border_subtitle)
+
+
+async def test_counts_are_grouped_as_the_summary_tables_and_shapes_are_not():
+    app = make_app(TrainConfig(layers=(64, 1200, 10), batch_size=2000, epochs=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_inspector(app, pilot, train=False)
+        assert "for a batch of 1,437 " in shown(view, "#inspector-formulas-heading")  # was 1437
+        assert shown(view, "#inspector-health-heading").startswith("Health on the 1,437 training samples")
+        assert " of 1,200 units (" in shown(view, "#inspector-health")
+        assert "/1,200 dead" in shown(view, "#inspector-layers")
+        # a shape is written as NumPy prints it, and a size as --layers takes it
+        assert "(1437, 1200)" in shown(view, "#inspector-formulas")
+        assert "64 → 1200" in str(view.query_one("#inspector-body").border_title)
