@@ -91,7 +91,7 @@ async def test_after_training_loss_is_drawn_on_a_log_scale_with_its_key_in_the_b
         labels = [f"{t:.3g}" for t in log_ticks(losses.min(), losses.max(), 99)]
         assert any(f"{label}┤" in drawn for label in labels)  # a round value marks the axis
         await pilot.press("p")
-        assert plot.border_title == "Accuracy %"
+        assert plot.border_title == "Accuracy % (log error scale)"
         assert "train" not in str(plot.render())
 
 
@@ -239,3 +239,33 @@ async def test_a_network_given_no_epochs_to_train_is_not_told_to_press_space():
         assert app.state == "finished"
         for plot in app.query(MetricPlot):
             assert "space" not in plot.placeholder and "epochs" in plot.placeholder
+
+
+def test_on_the_scale_of_errors_each_step_up_is_a_tenth_of_the_errors_left():
+    from nnplay.tui.widgets.loss_plot import error_scale
+
+    train, test = np.array([0.0, 90.0, 99.0]), np.array([40.0, 90.0, 97.0])
+    (train_at, test_at), (positions, labels) = error_scale([train, test], 5)
+    np.testing.assert_allclose(np.diff(train_at), [1, 1])  # 0 to 90 is as far as 90 to 99
+    assert test_at[-1] < train_at[-1]  # higher is better, as on a linear scale
+    assert dict(zip(labels, positions, strict=True))["90"] == train_at[1]  # a tick marks 90 where it is
+    # 100% has no error to take the log of: drawn above the rest, with a tick of its own
+    (perfect, test_at), (positions, labels) = error_scale([np.array([90.0, 100.0]), test], 5)
+    assert np.isfinite(perfect).all() and perfect[-1] > max(test_at)  # above 97%
+    assert labels[-1] == "100" and positions[-1] == perfect[-1]
+
+
+async def test_the_training_accuracy_is_not_hidden_under_the_test_dots_at_80x24():
+    # 64,128,64,10 for 30 epochs ends at 95.5% and 93.3%: on a linear scale both lay in the
+    # top row, and the test dots, drawn last, covered every cell of the training curve there
+    app = make_app(TrainConfig(epochs=30))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        await pilot.press("p")
+        plot = app.query_one("#loss-plot", MetricPlot)
+        rows = str(plot.render()).splitlines()
+        last = [row.rstrip("│ ")[-1] for row in rows if "│" in row or "┤" in row]
+        braille = [c for c in last if "\u2800" <= c <= "\u28ff"]
+        assert "•" in last and braille  # the last epoch of each curve, in its own row

@@ -132,6 +132,14 @@ class MetricPlot(PlotextPlot):
             ticks = log_ticks(float(values.min()), float(values.max()), most)
             plt.yticks([math.log10(t) for t in ticks], [f"{t:.3g}" for t in ticks])
             self.border_title = "Loss (log scale)"
+        elif accuracy and np.isfinite(values).all():
+            # Linear, training's 95.5% and test's 93.3% shared the top row at 80x24, the
+            # test dots drawn over the training curve: on the scale of errors, as loss is
+            # drawn, 95% and 99% lie as far apart as 50% and 90%.
+            scaled, (positions, labels) = error_scale([v for _, v, _ in curves], most)
+            curves = [(x, v, style) for (x, _, style), v in zip(curves, scaled, strict=True)]
+            plt.yticks(positions, labels)
+            self.border_title = "Accuracy % (log error scale)"
         else:
             ticks = linear_ticks(float(np.nanmin(values)), float(np.nanmax(values)), most)
             plt.yticks(ticks, [f"{t:g}" for t in ticks])
@@ -205,6 +213,29 @@ def log_ticks(low: float, high: float, most: int = 5) -> list[float]:
     if len(ticks) < 2:
         return [low, high] if high > low else [low]
     return ticks
+
+
+def error_scale(
+    accuracies: list[np.ndarray], most: int = 5
+) -> tuple[list[np.ndarray], tuple[list[float], list[str]]]:
+    """Accuracies (%) as heights on a log scale of their errors, -log10(100 - accuracy),
+    so that each step up is a tenth of the errors left (90, 99, 99.9), and the ticks for
+    them, as (positions, labels). An accuracy of 100 has no error to take the log of: it
+    is drawn half the smallest error above the rest, on a tick of its own, "100"."""
+    errors = [100 - a for a in accuracies]
+    every = np.concatenate(errors)
+    made = every[every > 0]
+    smallest = float(made.min()) if made.size else 1.0
+    floor = smallest / 2
+    heights = [-np.log10(np.maximum(e, floor)) for e in errors]
+    ticks = log_ticks(smallest, float(every.max()), most) if made.size else []
+    if (every <= 0).any():  # no round tick crowding the 100's row
+        ticks = [t for t in ticks if t >= 2 * smallest]
+    positions, labels = [-math.log10(t) for t in ticks], [f"{round(100 - t, 6):g}" for t in ticks]
+    if (every <= 0).any():
+        positions.append(-math.log10(floor))
+        labels.append("100")
+    return heights, (positions, labels)
 
 
 def linear_ticks(low: float, high: float, most: int = 5) -> list[float]:
