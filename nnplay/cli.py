@@ -214,9 +214,7 @@ def build_parser() -> _Parser:
 def resolve(ns: argparse.Namespace) -> tuple[TrainConfig, Saved | None]:
     """The settings the flags ask for (and the saved file they start from), checked.
 
-    Imports nothing slow. Raises UsageError with a one-line message; a flag that is
-    accepted but does nothing (--activation for a network with no hidden layer) is
-    said on standard error, for the commands (the app's editor says it on its own).
+    Imports nothing slow. Raises UsageError with a one-line message.
     """
     from nnplay import data
     from nnplay.core.paths import SaveFileError, load_name
@@ -260,9 +258,15 @@ def resolve(ns: argparse.Namespace) -> tuple[TrainConfig, Saved | None]:
         if e.field in FLAGS:  # name the flag, not the field's label
             raise UsageError(f"{FLAGS[e.field][0]}: {str(e).split(': ', 1)[-1]}") from None
         raise UsageError(str(e)) from None
-    if "activation" in given and config.unused_activation and ns.command:  # the app's editor says it
-        say(f"nnplay {ns.command}: note: --activation: {config.unused_activation}")
     return config, saved
+
+
+def say_notes(ns: argparse.Namespace, config: TrainConfig) -> None:
+    """Say on standard error what a command's flags asked for that does nothing, though
+    accepted: --activation for a network with no hidden layer (the app's editor says so
+    on its own)."""
+    if hasattr(ns, "activation") and config.unused_activation:
+        say(f"nnplay {ns.command}: note: --activation: {config.unused_activation}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

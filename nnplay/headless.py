@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 
-from nnplay.cli import Terminated, UsageError, resolve
+from nnplay.cli import Terminated, UsageError, resolve, say_notes
 from nnplay.core.config import TrainConfig, counted, trained
 from nnplay.output import Output, say
 
@@ -43,6 +43,7 @@ def _train(ns: argparse.Namespace, hold_off: Callable[[], object]) -> int:
     from nnplay.core.paths import SaveFileError, check_writable, save_name
 
     config, saved = resolve(ns)
+    say_notes(ns, config)
     if ns.save is not None:
         ns.save = save_name(ns.save)  # "mynet" is saved as mynet.npz, as in the app
         try:
@@ -191,6 +192,7 @@ def gradcheck(ns: argparse.Namespace) -> int:
     from nnplay.core.network import Network, NetworkSpec
 
     config, saved = resolve(ns)
+    say_notes(ns, config)
     split = data.load(config.dataset)
     rng = np.random.default_rng(config.seed)
     spec = (

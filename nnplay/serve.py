@@ -11,7 +11,7 @@ import sys
 from typing import Any
 from urllib.parse import urlsplit
 
-from nnplay.cli import FLAGS, UsageError, resolve_for_app
+from nnplay.cli import FLAGS, UsageError, resolve_for_app, say_notes
 from nnplay.output import Output
 
 DISPLAY = {"--low-bandwidth": "low_bandwidth", "--no-mouse": "no_mouse", "--ansi": "ansi"}
@@ -47,10 +47,11 @@ def _check_address(host: str, port: int) -> None:
 
 
 def serve(ns: argparse.Namespace) -> int:
-    resolve_for_app(ns)  # refuse bad settings now, not in every browser tab
+    config, _ = resolve_for_app(ns)  # refuse bad settings now, not in every browser tab
     if not 0 < ns.port < 65536:
         raise UsageError(f"--port: {ns.port} is not a port number (1-65535)")
     _check_address(ns.host, ns.port)  # before any banner: a taken port is the whole answer
+    say_notes(ns, config)
     command = shlex.join(serve_command(ns))
     anywhere = ns.host in ("0.0.0.0", "::")
     named = f"[{ns.host}]" if ":" in ns.host else ns.host  # an IPv6 address, bracketed in a URL
