@@ -170,7 +170,7 @@ class FilesMixin(GuardsMixin):
         self.notify(
             f"Loaded {name_and_folder(path)}: {done} trained.{switched}", timeout=6 if switched else 4
         )
-        self._say_kept(kept)
+        self._say_in_training_pane(kept)
         return ""
 
 

@@ -73,10 +73,10 @@ class GuardsMixin(App[None]):
             save = "Enlarge the terminal, then ctrl+s saves it"
         self.notify(f"{why}. {save}; {again} without it.", severity="warning", timeout=AGAIN_SECONDS)
 
-    def _say_kept(self, kept: str) -> None:
-        """Say ``kept`` (what became of the network just replaced, from the session; "" for
-        nothing) in the Training pane's note, where it stays until the pane's next note: a
-        notice covered the Loss pane at 80x24, the plot of the new run, for 8 s. It goes to a
-        notice only where the pane has no room to show it."""
-        if kept:
-            self.query_one(TrainingControls).message = kept + "."
+    def _say_in_training_pane(self, note: str) -> None:
+        """Say ``note`` ("" for nothing) in the Training pane's note, where it stays until
+        the pane's next: what r, applying, a data set or a load did with the network it
+        replaced (kept, and where). A notice for it covered the Loss pane at 80x24, the
+        plot of the new run, for 8 s. It goes to a notice only where the pane has no room."""
+        if note:
+            self.query_one(TrainingControls).message = note + "."

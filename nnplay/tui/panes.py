@@ -45,7 +45,7 @@ class PanesMixin(TrainingMixin):
             return
         editor.say_for_a_while("rebuilt; training starts afresh")
         self._say_with_earlier(f"A new {'→'.join(map(str, candidate.layers))} network", alone=False)
-        self._say_kept(kept)
+        self._say_in_training_pane(kept)
 
     def _replace_network(self, candidate: TrainConfig, action: str, again: str) -> tuple[str, str]:
         """A fresh network built with ``candidate`` (already checked), the one it replaces
@@ -93,7 +93,7 @@ class PanesMixin(TrainingMixin):
         self._show_sample()
         layers = "→".join(map(str, candidate.layers))
         self.notify(f"Training on {name} now ({info.about}): a fresh {layers} network.", timeout=5)
-        self._say_kept(kept)
+        self._say_in_training_pane(kept)
 
     def on_training_controls_changed(self, message: TrainingControls.Changed) -> None:
         controls = self.query_one(TrainingControls)

@@ -341,7 +341,7 @@ class TrainingMixin(GuardsMixin):
         # Said in the Training pane, not over the Loss pane: at 80x24 this notice and the one
         # on the network kept covered the plot of the new run for 8 s. The run before is
         # named in the plots' titles; in a notice only where a title cuts it short.
-        self._say_kept(kept or f"A fresh network from seed {self.session.config.seed}")
+        self._say_in_training_pane(kept or f"A fresh network from seed {self.session.config.seed}")
         self._say_with_earlier("A fresh network", alone=False)
 
     def _say_with_earlier(self, note: str, alone: bool = True) -> None:
