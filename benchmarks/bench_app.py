@@ -1,6 +1,7 @@
 """The app in a real pseudo-terminal at 80x24: speed, bandwidth, first frame, idle CPU, memory.
 
     python benchmarks/bench_app.py [--epochs 300] [--rounds 3]
+    python benchmarks/bench_app.py --steady [--seconds 8] [--against /path/to/older/checkout]
 
 Speed, in many interleaved pairs:
 - headless: `nnplay train --json` for the same epochs; its training seconds.
@@ -15,6 +16,12 @@ Then, a third as many times:
 Then once each: the bytes to open each look-inside view, and those a second
 while training runs under it.
 Prints medians, and the ratio of app speed to headless speed.
+
+--steady measures instead what a slow SSH link carries once things settle: the bytes a
+second the app writes while training runs (and while idle) on the main screen, under each
+look-inside view, and under a dialog, each in a fresh app. --against DIR runs each case on
+the nnplay in DIR too (another checkout, as `git worktree add DIR COMMIT` makes), in turn with
+this one, for a before/after table from one run.
 """
 
 from __future__ import annotations
@@ -42,14 +49,17 @@ SCRATCH = tempfile.mkdtemp(prefix="nnplay-bench-")
 
 
 class Pty:
-    """nnplay running in a pseudo-terminal of a fixed size."""
+    """nnplay running in a pseudo-terminal of a fixed size (``source``: the checkout whose
+    nnplay runs; None, the one installed)."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, source: str | None = None) -> None:
         self.started = time.perf_counter()
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: become nnplay
             env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS))
             env["XDG_STATE_HOME"] = SCRATCH  # the unsaved network nnplay keeps on quitting goes here
+            if source:  # python -m puts the folder it runs in first on sys.path
+                os.chdir(source)
             os.execvpe(sys.executable, [sys.executable, "-m", "nnplay", *args], env)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
         self.seen = b""
@@ -166,11 +176,79 @@ def view_bytes(key: str) -> tuple[float, float]:
     return opened / 1024, training / 1024 / seconds
 
 
+SLOWEST = b"<" * 7
+"""From full speed to the slowest pace, 0.1 epochs a second (every step posted)."""
+
+STEADY: list[tuple[str, tuple[str, ...], bytes, bytes]] = [
+    # (case, flags, keys before training starts, keys after it has started); "" no training
+    ("main screen, training", (), b"", b""),
+    ("main screen, idle", (), b"", b"-"),
+    ("main, slowest pace", (), SLOWEST, b""),
+    ("main, --low-bandwidth", ("--low-bandwidth", "--no-mouse"), b"", b""),
+    *(
+        case
+        for key, name in (
+            ("d", "draw"),
+            ("i", "inspector"),
+            ("w", "weights"),
+            ("c", "mistakes"),
+            ("g", "gradcheck"),
+        )
+        for case in (
+            (f"{name} view, training", (), key.encode(), b""),
+            (f"{name} view, idle", (), key.encode(), b"-"),
+        )
+    ),
+    ("boundary view (moons), training", ("--dataset", "moons"), b"b", b""),
+    ("boundary view (moons), idle", ("--dataset", "moons"), b"b", b"-"),
+    ("help (?) over training", (), b"", b"?"),
+    ("load (ctrl+o) over training", (), b"", b"\x0f"),
+    ("load (ctrl+o), idle", (), b"\x0f", b"-"),
+]
+"""The steady cases; b"-" after: no training at all (idle)."""
+
+
+def steady_rate(
+    flags: tuple[str, ...], before: bytes, after: bytes, seconds: float, source: str | None
+) -> float:
+    """KiB a second the app writes over ``seconds``, once settled, in one case of STEADY."""
+    app = Pty("--epochs", "100000", *flags, source=source)
+    app.read_until(lambda seen: first_frame_shown(seen) or b"P(class 1)" in seen)  # a digit or a point
+    app.drain(1.0)  # let loading finish
+    for key in before:
+        app.send(bytes([key]))
+        app.drain(0.1)
+    app.drain(1.5)  # a view opened, and whatever it computes once open
+    if after != b"-":
+        app.send(b" ")
+        app.drain(1.0)
+        app.send(after)
+    app.drain(1.5)  # the first epochs', and a dialog's, settling
+    count = app.drain(seconds)
+    app.close()
+    return count / 1024 / seconds
+
+
+def steady(seconds: float, against: str | None) -> None:
+    sources = {"this": None} if against is None else {"before": against, "after": None}
+    print(f"KiB/s written to an 80x24 terminal over {seconds:g} s once settled (TERM=xterm-256color)")
+    print(f"{'case':36}" + "".join(f"{name:>10}" for name in sources))
+    for case, flags, before, after in STEADY:
+        rates = [steady_rate(flags, before, after, seconds, source) for source in sources.values()]
+        print(f"{case:36}" + "".join(f"{rate:10.1f}" for rate in rates), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=9, help="speed rounds (the rest: a third as many)")
+    parser.add_argument("--steady", action="store_true", help="bytes a second once settled, case by case")
+    parser.add_argument("--seconds", type=float, default=8.0, help="--steady: seconds measured a case")
+    parser.add_argument("--against", metavar="DIR", help="--steady: also measure the nnplay in DIR")
     args = parser.parse_args()
+    if args.steady:
+        steady(args.seconds, args.against)
+        return
     rows: dict[str, list[float]] = defaultdict(list)
     # This machine's speed drifts by a quarter over seconds, so speed is compared in many
     # short headless/app pairs and the median of the pairs' ratios is reported.
