@@ -27,6 +27,7 @@ from nnplay.core.paths import name_and_folder
 from nnplay.core.serialize import Saved
 from nnplay.tui.files import FilesMixin, stamp
 from nnplay.tui.fit import FitMixin
+from nnplay.tui.frames import FramesMixin
 from nnplay.tui.guards import AGAIN_SECONDS
 from nnplay.tui.hang_up import HangUpMixin
 from nnplay.tui.keep import served
@@ -49,7 +50,7 @@ LOW_BANDWIDTH_ENV = "NNPLAY_LOW_BANDWIDTH"
 """Set to 1 (or any value but 0) to start in the low-bandwidth mode."""
 
 
-class NnplayApp(PanesMixin, FilesMixin, FitMixin, HangUpMixin, App[None]):
+class NnplayApp(PanesMixin, FilesMixin, FitMixin, HangUpMixin, FramesMixin, App[None]):
     """Build a network, train it, and watch it learn."""
 
     CSS_PATH = "app.tcss"
@@ -71,6 +72,7 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, HangUpMixin, App[None]):
         Binding("ctrl+s", "save", "Save", show=False),
         Binding("ctrl+o", "open", "Open", show=False),
         Binding("D", "dataset", "Data set", show=False),
+        Binding("ctrl+l", "redraw", "Redraw", show=False),
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
@@ -354,6 +356,7 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, HangUpMixin, App[None]):
         yield SystemCommand("Train slower", "<: fewer epochs a second, to watch", lambda: self.action_pace(1))
         yield SystemCommand("Train faster", ">: more epochs a second", lambda: self.action_pace(-1))
         yield SystemCommand("Help", "?: keys, and what the network is doing", self.action_help)
+        yield SystemCommand("Redraw the screen", "ctrl+l: if something wrote over it", self.action_redraw)
         # after a moment: the palette closes first, and is not in the picture
         yield SystemCommand(
             "Screenshot",

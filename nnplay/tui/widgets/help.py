@@ -47,6 +47,7 @@ view change as the network trains; another view opens from the main screen (`esc
 or from the palette by its name.
 
 - `ctrl+p` the command palette: every action by name, and Screenshot (an SVG, in this folder)
+- `ctrl+l` redraw the whole screen, if something was written over it
 - `q` / `ctrl+q` / `ctrl+c` quit (training you did not save is kept: nnplay says where)
 
 **Network pane**: `↑↓` choose a hidden layer · `+` `-` double or halve it ·

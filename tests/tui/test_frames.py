@@ -1,0 +1,183 @@
+"""Sending only the cells that changed (nnplay/tui/frames.py): the terminal must end up
+showing exactly what Textual's own, whole updates would have shown, for far fewer bytes."""
+
+import re
+from contextlib import asynccontextmanager
+
+import pytest
+from rich.cells import cell_len
+from rich.color import ColorSystem
+from textual._compositor import ChopsUpdate, CompositorUpdate
+
+from nnplay.tui.app import make_app
+from nnplay.tui.frames import Frame
+from tests.tui.helpers import SMALL, settle
+
+SEQUENCE = re.compile(r"\x1b\[(\d+);(\d+)H|\x1b\[([\d;]*)m|\x1b\]8;[^\x1b]*\x1b\\|\n|(.)", re.S)
+
+
+class Terminal:
+    """Just enough of a terminal for what Textual and a Frame write: cursor moves, colours
+    (the codes in force since the last reset), links, wide characters."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width = width
+        self.cells = [[(" ", ())] * width for _ in range(height)]
+        self.x = self.y = 0
+        self.codes: tuple[str, ...] = ()
+
+    def feed(self, stream: str) -> None:
+        for match in SEQUENCE.finditer(stream):
+            row, column, sgr, char = match.groups()
+            if row is not None:
+                self.y, self.x = int(row) - 1, int(column) - 1
+            elif sgr is not None:
+                codes = sgr.split(";") if sgr else ["0"]
+                if "0" in codes:  # a reset, then what follows it
+                    self.codes = ()
+                    codes = codes[len(codes) - codes[::-1].index("0") :]
+                self.codes += tuple(codes)
+            elif char is not None:
+                width = cell_len(char)
+                if width == 0:
+                    continue
+                line = self.cells[self.y]
+                if line[self.x][0] == "" and self.x > 0:  # over the second half of a wide one
+                    line[self.x - 1] = (" ", ())
+                if cell_len(line[self.x][0]) == 2 and self.x + 1 < self.width:  # over its first half
+                    line[self.x + 1] = (" ", ())
+                line[self.x] = (char, self.codes)
+                if width == 2 and self.x + 1 < self.width:
+                    line[self.x + 1] = ("", self.codes)
+                self.x += width
+
+    def differences(self, other: "Terminal") -> list[tuple[int, int, object, object]]:
+        """(row, column, this cell, the other's) where they differ."""
+        return [
+            (y, x, mine, theirs)
+            for y, (line, their_line) in enumerate(zip(self.cells, other.cells, strict=True))
+            for x, (mine, theirs) in enumerate(zip(line, their_line, strict=True))
+            if mine != theirs
+        ]
+
+    def text(self) -> str:
+        return "\n".join("".join(c for c, _ in line) for line in self.cells)
+
+
+SCENES = {
+    # training on the main screen, a view over it, a dialog over that, and back
+    "views": (
+        False,
+        [["space"], ["right", "right"], ["w"], ["escape", "ctrl+o"], ["escape", "c"], ["escape"]],
+    ),
+    # the terminal's own colours; notices, the help, the palette, a chooser
+    "dialogs": (
+        True,
+        [
+            ["<"],
+            ["space"],
+            ["question_mark"],
+            ["pagedown"],
+            ["escape", "ctrl+p"],
+            ["m", "o"],
+            ["escape", "D"],
+            ["escape"],
+            ["d", "space", "right", "space"],
+            ["escape"],
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("scene", SCENES)
+async def test_the_terminal_shows_what_whole_updates_would_for_far_fewer_bytes(scene):
+    low_bandwidth, presses = SCENES[scene]
+    app = make_app(SMALL, low_bandwidth=low_bandwidth)
+    updates: list[CompositorUpdate] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        display = app._display
+
+        def captured(screen, renderable):
+            if isinstance(renderable, CompositorUpdate):
+                updates.append(renderable)
+            display(screen, renderable)
+
+        app._display = captured  # headless, Textual writes nothing: this sees what it would
+        await settle(app, pilot)
+        app.refresh(layout=True)
+        await pilot.pause()
+        for keys in presses:
+            await pilot.press(*keys)
+            await settle(app, pilot)
+        # as the app renders: Textual caches a style's codes for the first colour system asked
+        colours = app.console._color_system or ColorSystem.TRUECOLOR
+    whole, changes = Terminal(80, 24), Terminal(80, 24)
+    frame = Frame()
+    sent = {"whole": 0, "changes": 0}
+    partial = 0
+    for update in updates:
+        stream = update.render_segments(app.console)
+        whole.feed(stream)
+        sent["whole"] += len(stream)
+        changed = frame.changes(update, colours)
+        partial += changed is not None
+        stream = stream if changed is None else changed
+        changes.feed(stream)
+        sent["changes"] += len(stream)
+        assert changes.cells == whole.cells, changes.differences(whole)
+    assert partial > 10 and partial < len(updates)  # both kinds were exercised
+    assert sent["changes"] < sent["whole"] / 3, sent
+
+
+def chops_update(text: str, style: str = "") -> ChopsUpdate:
+    """One line of 20 cells, all of it updated."""
+    from rich.segment import Segment
+    from rich.style import Style
+    from textual.strip import Strip
+
+    strip = Strip([Segment(text + " " * (20 - cell_len(text)), Style.parse(style) if style else None)])
+    return ChopsUpdate([{0: strip}], [(0, 0, 20)], [[20]])
+
+
+def test_an_unchanged_line_sends_nothing_and_a_changed_cell_little():
+    frame = Frame()
+    first = frame.changes(chops_update("loss 0.1234", "bold"), ColorSystem.TRUECOLOR)
+    assert "loss 0.1234" in first
+    assert frame.changes(chops_update("loss 0.1234", "bold"), ColorSystem.TRUECOLOR) == ""
+    again = frame.changes(chops_update("loss 0.1229", "bold"), ColorSystem.TRUECOLOR)
+    assert "29" in again and "loss" not in again
+
+
+def test_a_wide_character_is_never_sent_by_halves():
+    frame, terminal = Frame(), Terminal(20, 1)
+    for text in ("ab字cd", "abx字d", "abxycd", "ab字cd"):
+        terminal.feed(frame.changes(chops_update(text), ColorSystem.TRUECOLOR))
+        assert terminal.text() == text + " " * (20 - cell_len(text))
+
+
+@asynccontextmanager
+async def app_with_a_frame():
+    """The app at 80x24, and a Frame it sends through that holds a line as shown."""
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app._frame = frame = Frame()
+        frame.changes(chops_update("what the terminal shows"), ColorSystem.TRUECOLOR)
+        yield app, pilot, frame
+
+
+async def test_ctrl_l_sends_the_whole_screen_again():
+    async with app_with_a_frame() as (_, pilot, frame):
+        await pilot.press("ctrl+l")
+        assert frame.lines == []  # nothing taken as shown: every cell goes out again
+
+
+async def test_a_resize_or_a_return_from_ctrl_z_forgets_what_the_terminal_showed():
+    async with app_with_a_frame() as (app, pilot, frame):
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert frame.lines == []  # the terminal reflowed or cleared it
+        frame.changes(chops_update("before"), ColorSystem.TRUECOLOR)
+        app.app_resume_signal.publish(app)  # the shell's output over it
+        await pilot.pause()
+        assert frame.lines == []
