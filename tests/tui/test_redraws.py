@@ -137,3 +137,42 @@ async def test_at_a_slow_pace_a_view_redraws_at_each_step_posted(monkeypatch):
         for _ in range(4):  # a message each step, the speed measured as it comes
             app.on_progress(progress(app, 144.0))
         assert len(drawn) == 4
+
+
+def noting(refresh, name: str, drawn: list[str]):
+    """``refresh``, noting ``name`` in ``drawn`` at each call."""
+
+    def refresh_counted(*regions, **kwargs):
+        drawn.append(name)
+        return refresh(*regions, **kwargs)
+
+    return refresh_counted
+
+
+async def test_what_reads_as_before_is_not_drawn_again():
+    # Each progress message sets the status, the digit's probabilities and (each second) the
+    # plots; at a slow pace or paused most of them read as they did.
+    from nnplay.tui.widgets.controls import Status
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")  # one step: probabilities, a status, and no epoch yet
+        await settle(app, pilot)
+        app._start(None)
+        await settle(app, pilot)  # three epochs: the plots have figures
+        status, viewer = app.query_one(Status), app.query_one(DigitViewer)
+        plot = app.query_one("#loss-plot", MetricPlot)
+        drawn: list[str] = []
+        for widget in (status, viewer, plot):
+            widget.refresh = noting(widget.refresh, type(widget).__name__, drawn)
+        status.show(status.text.copy())
+        probabilities = viewer.probabilities.copy()
+        viewer.show_output(probabilities + 1e-7 * (np.arange(10) - 4.5))  # not a tenth of a percent
+        plot.update(app.session.history(160))
+        assert drawn == []
+        viewer.show_output(np.roll(probabilities, 1))
+        status.show(status.text + "!")
+        longer = app.session.history(160)
+        plot.update(type(longer)(*(np.append(a, a[-1] / 2) for a in vars(longer).values())))
+        assert list(dict.fromkeys(drawn)) == ["DigitViewer", "Status", "MetricPlot"]

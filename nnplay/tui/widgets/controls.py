@@ -68,6 +68,10 @@ class Status(Widget):
         self.text = Text("loading…")
 
     def show(self, text: Text) -> None:
+        """Show ``text``; the same text again is not redrawn (each progress message sets
+        the status, and a paused or slow run's often reads as before)."""
+        if text == self.text:
+            return
         self.text = text
         self.refresh()
 

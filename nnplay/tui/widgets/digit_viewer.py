@@ -126,11 +126,24 @@ class DigitViewer(Widget, can_focus=True):
         the rows of the bars and the guess are redrawn, not the pane's borders nor (when the
         digit is drawn large) the digit's rows below the bars: each row is bytes on an SSH
         link. (Textual still rewrites each such row from the pane's left edge.)"""
+        shown = self._shown_output()
         self.output = np.array(output)
         if self._is_digit:
-            self.refresh(*self.output_regions())
+            if self._shown_output() != shown:  # as drawn: bars in eighths, percentages in tenths
+                self.refresh(*self.output_regions())
         else:
             self.refresh()
+
+    def _shown_output(self) -> tuple[object, ...]:
+        """The output as the digit's pane draws it: the guess, and each bar and percentage."""
+        probs = self.probabilities
+        if probs is None:
+            return ()
+        width = self._bar_width()
+        return (int(probs.argmax()), *((bar(float(p), width), percent(float(p))) for p in probs))
+
+    def _bar_width(self) -> int:
+        return min(BAR_MOST, max(4, self.size.width - 16 * self._art_scale() - 12))
 
     @property
     def _is_digit(self) -> bool:
@@ -225,7 +238,7 @@ class DigitViewer(Widget, can_focus=True):
         verdict = "" if guess is None else f"guess {guess} {'✓ right' if guess == label else '✗ wrong'}"
         art += [Text(f"label {label}"), Text(verdict)]
         width_left = 16 * k
-        bar_width = min(BAR_MOST, max(4, self.size.width - width_left - 12))
+        bar_width = self._bar_width()
         text = Text()
         for row in range(max(len(art), 10)):
             left = art[row] if row < len(art) else Text()

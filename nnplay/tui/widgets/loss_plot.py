@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import fields
 
 import numpy as np
 from rich.cells import cell_len
@@ -63,7 +64,11 @@ class MetricPlot(PlotextPlot):
 
     def update(self, history: History) -> None:
         """Take new figures, thinned to about MAX_POINTS epochs; the caller decides how
-        often (a redraw costs bandwidth)."""
+        often (a redraw costs bandwidth). The same figures again are not redrawn: at a slow
+        pace an epoch spans many of the plots' seconds, and each redraw cost the UI thread
+        the time of a plotext build for a picture that had not changed."""
+        if self.history is not None and same_figures(self.history, history):
+            return
         self.history = history
         self.replot()
 
@@ -180,6 +185,13 @@ class MetricPlot(PlotextPlot):
         if not math.isfinite(value):
             return ""
         return f" {value:.1f}%" if accuracy else f" {loss_text(value)}"
+
+
+def same_figures(a: History, b: History) -> bool:
+    """Whether two histories hold the same epochs and figures (NaN equal to NaN)."""
+    return all(
+        np.array_equal(getattr(a, f.name), getattr(b, f.name), equal_nan=True) for f in fields(History)
+    )
 
 
 def epoch_ticks(first: int, last: int) -> list[int]:
