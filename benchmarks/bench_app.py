@@ -204,6 +204,7 @@ STEADY: list[tuple[str, tuple[str, ...], bytes, bytes]] = [
     ("help (?) over training", (), b"", b"?"),
     ("load (ctrl+o) over training", (), b"", b"\x0f"),
     ("load (ctrl+o), idle", (), b"\x0f", b"-"),
+    ("load (ctrl+o), idle, --low-bandwidth", ("--low-bandwidth", "--no-mouse"), b"\x0f", b"-"),
 ]
 """The steady cases; b"-" after: no training at all (idle)."""
 

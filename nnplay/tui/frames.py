@@ -23,6 +23,7 @@ from textual._compositor import ChopsUpdate, CompositorUpdate, LayoutUpdate
 from textual.app import App
 from textual.screen import Screen
 from textual.strip import Strip
+from textual.widgets import Input
 
 Cell = tuple[str, str, str]
 """(character, its SGR codes as Strip.render_ansi makes them, its link or ""); the second
@@ -188,9 +189,18 @@ class Changes(CompositorUpdate):
 
 
 class FramesMixin(App[None]):
-    """Sends the terminal only the cells that changed (a mixin of NnplayApp)."""
+    """Sends the terminal only the cells that changed, and with --low-bandwidth a text
+    cursor that does not blink (a mixin of NnplayApp)."""
 
     _frame: Frame | None = None
+    low_bandwidth: bool  # set by NnplayApp
+
+    @on(events.DescendantFocus)
+    def _steady_cursor(self, event: events.DescendantFocus) -> None:
+        """On a slow link, a field's cursor stays on: its blink redrew the field twice a
+        second for as long as a dialog (ctrl+o, the palette) stood open."""
+        if self.low_bandwidth and isinstance(event.widget, Input):
+            event.widget.cursor_blink = False
 
     @on(events.Resize)
     def _frame_resized(self) -> None:

@@ -181,3 +181,22 @@ async def test_a_resize_or_a_return_from_ctrl_z_forgets_what_the_terminal_showed
         app.app_resume_signal.publish(app)  # the shell's output over it
         await pilot.pause()
         assert frame.lines == []
+
+
+@pytest.mark.parametrize("low_bandwidth", [False, True])
+async def test_on_a_slow_link_a_fields_cursor_does_not_blink(low_bandwidth):
+    from textual.widgets import Input
+
+    app = make_app(SMALL, low_bandwidth=low_bandwidth)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for keys in (
+            ["ctrl+o"],
+            ["escape", "ctrl+p"],
+            ["escape", "tab", "enter"],
+        ):  # load, palette, a setting
+            await pilot.press(*keys)
+            await pilot.pause()
+            field = app.focused
+            assert isinstance(field, Input)
+            assert field.cursor_blink is not low_bandwidth
