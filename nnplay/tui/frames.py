@@ -13,6 +13,7 @@ changed) are sent the same way, but for one of a new size, which goes out as Tex
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
 
 from rich.cells import cell_len
 from rich.color import ColorSystem
@@ -60,6 +61,62 @@ def codes_of(style: Style | None, color_system: ColorSystem) -> tuple[str, str]:
         return "", ""
     codes = style._ansi if style._ansi is not None else Strip.render_ansi(style, color_system)
     return codes, style._link or ""
+
+
+OFF = {"1": "22", "2": "22", "3": "23", "4": "24", "21": "24", "5": "25", "6": "25", "7": "27"}
+"""Codes that turn an attribute off (bold and dim both go at 22)."""
+
+
+@lru_cache(maxsize=1024)
+def parsed(codes: str) -> tuple[tuple[str, ...], str, str]:
+    """SGR codes as Strip.render_ansi writes them ("1;38;5;246;48;5;233"): the attributes
+    ("1",), the foreground ("38;5;246") and the background ("48;5;233"), "" for the default."""
+    tokens = codes.split(";") if codes else []
+    attributes: list[str] = []
+    foreground = background = ""
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token in ("38", "48"):  # 38;5;n or 38;2;r;g;b
+            size = 3 if tokens[i + 1] == "5" else 5
+            colour = ";".join(tokens[i : i + size])
+            foreground, background = (colour, background) if token == "38" else (foreground, colour)
+            i += size
+            continue
+        number = int(token)
+        if 30 <= number <= 37 or 90 <= number <= 97 or number == 39:
+            foreground = token
+        elif 40 <= number <= 47 or 100 <= number <= 107 or number == 49:
+            background = token
+        else:
+            attributes.append(token)
+        i += 1
+    return tuple(attributes), foreground, background
+
+
+@lru_cache(maxsize=4096)
+def switch(before: str | None, after: str) -> str:
+    """The shortest SGR sequence we make from codes ``before`` (None: not known) to ``after``:
+    what changes (a new colour, an added attribute, one turned off), or a reset and all of
+    ``after`` where that is shorter. Most changes on nnplay's screens are of one colour."""
+    whole = f"\x1b[0;{after}m" if after else "\x1b[0m"
+    if before is None:
+        return whole
+    (had, fg_before, bg_before), (has, fg_after, bg_after) = parsed(before), parsed(after)
+    gone = [a for a in had if a not in has]
+    if any(a not in OFF for a in gone):
+        return whole
+    parts = list(dict.fromkeys(OFF[a] for a in gone))
+    # 22 turns off bold and dim alike: one kept is set again
+    parts += [a for a in has if a not in had or ("22" in parts and a in ("1", "2"))]
+    if fg_after != fg_before:
+        parts.append(fg_after or "39")
+    if bg_after != bg_before:
+        parts.append(bg_after or "49")
+    if not parts:
+        return ""  # the same style, written another way
+    delta = f"\x1b[{';'.join(parts)}m"
+    return delta if len(delta) < len(whole) else whole
 
 
 def runs(old: list[Cell], new: list[Cell], start: int) -> Iterator[tuple[int, int]]:
@@ -126,7 +183,8 @@ class Frame:
         """The sequences for the cells of ``pieces`` (line, [(column, cells)]) that differ
         from those shown, which they then are."""
         out: list[str] = []
-        current: tuple[str, str] | None = None  # the codes and link in force; None: not known
+        codes_now: str | None = None  # the colour codes in force; None: not known
+        link_now = ""
         for y, line in pieces:
             while len(self.lines) <= y:
                 self.lines.append([])
@@ -141,20 +199,18 @@ class Frame:
                         end += 1
                     out.append(f"\x1b[{y + 1};{x + first + 1}H")
                     for char, codes, link in new[first:end]:
-                        if (codes, link) != current:
-                            if current is not None and current[1]:
-                                out.append("\x1b]8;;\x1b\\")  # the link before ends
-                            out.append(f"\x1b[0;{codes}m" if codes else "\x1b[0m")
-                            if link:
-                                out.append(f"\x1b]8;;{link}\x1b\\")
-                            current = (codes, link)
+                        if link != link_now:
+                            out.append(f"\x1b]8;;{link}\x1b\\")  # ends the one before, if any
+                            link_now = link
+                        if codes != codes_now:
+                            out.append(switch(codes_now, codes))
+                            codes_now = codes
                         out.append(char)
                 old[x : x + len(new)] = new
-        if current is not None:
-            if current[1]:
-                out.append("\x1b]8;;\x1b\\")
-            if current[0]:
-                out.append("\x1b[0m")  # as Textual leaves the terminal: no style in force
+        if link_now:
+            out.append("\x1b]8;;\x1b\\")
+        if codes_now:
+            out.append("\x1b[0m")  # as Textual leaves the terminal: no style in force
         return "".join(out)
 
 

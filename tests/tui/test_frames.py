@@ -10,10 +10,23 @@ from rich.color import ColorSystem
 from textual._compositor import ChopsUpdate, CompositorUpdate
 
 from nnplay.tui.app import make_app
-from nnplay.tui.frames import Frame
+from nnplay.tui.frames import Frame, switch
 from tests.tui.helpers import SMALL, settle
 
 SEQUENCE = re.compile(r"\x1b\[(\d+);(\d+)H|\x1b\[([\d;]*)m|\x1b\]8;[^\x1b]*\x1b\\|\n|(.)", re.S)
+
+
+NO_STYLE: tuple[frozenset[str], str, str] = (frozenset(), "", "")
+OFF = {
+    "22": {"1", "2"},
+    "23": {"3"},
+    "24": {"4", "21"},
+    "25": {"5", "6"},
+    "27": {"7"},
+    "28": {"8"},
+    "29": {"9"},
+}
+"""What each code that turns attributes off turns off."""
 
 
 class Terminal:
@@ -22,9 +35,10 @@ class Terminal:
 
     def __init__(self, width: int, height: int) -> None:
         self.width = width
-        self.cells = [[(" ", ())] * width for _ in range(height)]
+        self.cells = [[(" ", NO_STYLE)] * width for _ in range(height)]
         self.x = self.y = 0
-        self.codes: tuple[str, ...] = ()
+        self.codes: tuple[frozenset[str], str, str] = NO_STYLE
+        """The attributes, foreground and background in force."""
 
     def feed(self, stream: str) -> None:
         for match in SEQUENCE.finditer(stream):
@@ -32,24 +46,42 @@ class Terminal:
             if row is not None:
                 self.y, self.x = int(row) - 1, int(column) - 1
             elif sgr is not None:
-                codes = sgr.split(";") if sgr else ["0"]
-                if "0" in codes:  # a reset, then what follows it
-                    self.codes = ()
-                    codes = codes[len(codes) - codes[::-1].index("0") :]
-                self.codes += tuple(codes)
+                self.style(sgr.split(";") if sgr else ["0"])
             elif char is not None:
                 width = cell_len(char)
                 if width == 0:
                     continue
                 line = self.cells[self.y]
                 if line[self.x][0] == "" and self.x > 0:  # over the second half of a wide one
-                    line[self.x - 1] = (" ", ())
+                    line[self.x - 1] = (" ", NO_STYLE)
                 if cell_len(line[self.x][0]) == 2 and self.x + 1 < self.width:  # over its first half
-                    line[self.x + 1] = (" ", ())
+                    line[self.x + 1] = (" ", NO_STYLE)
                 line[self.x] = (char, self.codes)
                 if width == 2 and self.x + 1 < self.width:
                     line[self.x + 1] = ("", self.codes)
                 self.x += width
+
+    def style(self, codes: list[str]) -> None:
+        """Follow an SGR sequence: a reset, attributes on and off, colours."""
+        attributes, foreground, background = self.codes
+        while codes:
+            code = codes.pop(0)
+            if code in ("38", "48"):
+                colour = ";".join([code] + [codes.pop(0) for _ in range(2 if codes[0] == "5" else 4)])
+                foreground, background = (colour, background) if code == "38" else (foreground, colour)
+            elif code in ("0", ""):  # an empty one is a 0
+                attributes, foreground, background = NO_STYLE
+            elif code in OFF:
+                attributes = attributes - OFF[code]
+            elif code == "39" or code == "49":
+                foreground, background = ("", background) if code == "39" else (foreground, "")
+            elif 30 <= int(code) <= 37 or 90 <= int(code) <= 97:
+                foreground = code
+            elif 40 <= int(code) <= 47 or 100 <= int(code) <= 107:
+                background = code
+            else:
+                attributes = attributes | {code}
+        self.codes = (attributes, foreground, background)
 
     def differences(self, other: "Terminal") -> list[tuple[int, int, object, object]]:
         """(row, column, this cell, the other's) where they differ."""
@@ -200,3 +232,29 @@ async def test_on_a_slow_link_a_fields_cursor_does_not_blink(low_bandwidth):
             field = app.focused
             assert isinstance(field, Input)
             assert field.cursor_blink is not low_bandwidth
+
+
+STYLES = [
+    "",
+    "1",
+    "2",
+    "1;2",
+    "1;38;5;246;48;5;233",
+    "1;38;5;253;48;5;233",
+    "38;5;239;48;5;233",
+    "2;7;38;2;10;20;30",
+    "7;31;40",
+    "4;9;97;104",
+    "3;21;53;39;49",
+]
+"""Codes as Strip.render_ansi writes them: attributes, then colours of each kind."""
+
+
+@pytest.mark.parametrize("before", STYLES)
+def test_a_change_of_colour_sends_what_changes_and_leaves_the_style_written(before):
+    for after in STYLES:
+        changed, whole = Terminal(1, 1), Terminal(1, 1)
+        changed.feed(f"\x1b[0;{before}m" + switch(before, after))
+        whole.feed(f"\x1b[0;{after}m")
+        assert changed.codes == whole.codes, (before, after, switch(before, after))
+    assert len(switch("1;38;5;246;48;5;233", "1;38;5;253;48;5;233")) < len("\x1b[0;1;38;5;253;48;5;233m") / 2
