@@ -63,8 +63,12 @@ def codes_of(style: Style | None, color_system: ColorSystem) -> tuple[str, str]:
     return codes, style._link or ""
 
 
-OFF = {"1": "22", "2": "22", "3": "23", "4": "24", "21": "24", "5": "25", "6": "25", "7": "27"}
-"""Codes that turn an attribute off (bold and dim both go at 22)."""
+OFF = {
+    **{"1": "22", "2": "22", "3": "23", "4": "24", "21": "24"},
+    **{"5": "25", "6": "25", "7": "27", "8": "28", "9": "29"},
+}
+"""Codes that turn an attribute off (bold and dim both go at 22); another attribute that goes
+(an overline, say) takes a reset."""
 
 
 @lru_cache(maxsize=1024)
