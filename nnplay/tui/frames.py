@@ -253,6 +253,7 @@ class FramesMixin(App[None]):
     cursor that does not blink (a mixin of NnplayApp)."""
 
     _frame: Frame | None = None
+    _frames_failed = False
     low_bandwidth: bool  # set by NnplayApp
 
     @on(events.DescendantFocus)
@@ -285,8 +286,20 @@ class FramesMixin(App[None]):
 
     def _display(self, screen: Screen, renderable: object) -> None:
         # Textual 8.2's App._display writes each update it is given; this hands it the
-        # changes alone. Only where it writes to a full-screen terminal: headless (tests)
-        # and inline apps write nothing or something else.
+        # changes alone.
+        if not self._frames_failed:
+            try:
+                renderable = self._changes_only(renderable)
+            except Exception:  # Textual's private parts moved (a release after 8.2): its own
+                self._frames_failed = True  # whole updates from now on, never a traceback
+                self._forget_frame()
+        if renderable is not None:
+            super()._display(screen, renderable)  # type: ignore[arg-type]
+
+    def _changes_only(self, renderable: object) -> object:
+        """What to send for ``renderable``: the changes alone where it updates a full-screen
+        terminal (headless, as in tests, or inline apps write nothing or something else), or
+        ``renderable`` as it is; None where the terminal shows it all already."""
         driver = self._driver
         if (
             not isinstance(renderable, CompositorUpdate)
@@ -297,14 +310,11 @@ class FramesMixin(App[None]):
             or self._closed
             or self._batch_count
         ):
-            super()._display(screen, renderable)  # type: ignore[arg-type]
-            return
+            return renderable
         if self._frame is None:
             self._frame = Frame()
         color_system = self.console._color_system or ColorSystem.TRUECOLOR
         sequences = self._frame.changes(renderable, color_system)
         if sequences == "":
-            return  # nothing the terminal does not show already
-        if sequences is not None:
-            renderable = Changes(sequences)
-        super()._display(screen, renderable)  # type: ignore[arg-type]
+            return None  # nothing the terminal does not show already
+        return renderable if sequences is None else Changes(sequences)

@@ -215,6 +215,29 @@ async def test_a_resize_or_a_return_from_ctrl_z_forgets_what_the_terminal_showed
         assert frame.lines == []
 
 
+async def test_a_textual_whose_private_parts_moved_sends_its_own_whole_updates(monkeypatch):
+    # frames.py reads Textual 8.2's App._display checks and its compositor's updates: a
+    # release that moved them must not put a traceback over the screen, nor a blank one
+    from textual.app import App
+
+    from nnplay.tui.frames import FramesMixin
+
+    def moved(self, renderable):
+        raise AttributeError("'App' object has no attribute '_batch_count'")
+
+    async with app_with_a_frame() as (app, _, frame):
+        sent: list[object] = []
+        monkeypatch.setattr(App, "_display", lambda self, screen, renderable: sent.append(renderable))
+        monkeypatch.setattr(FramesMixin, "_changes_only", moved)
+        update = chops_update("what Textual made")
+        app._display(app.screen, update)
+        assert sent == [update] and frame.lines == []
+        monkeypatch.undo()
+        monkeypatch.setattr(App, "_display", lambda self, screen, renderable: sent.append(renderable))
+        app._display(app.screen, update)  # from then on as Textual makes them, untried
+        assert sent == [update, update]
+
+
 @pytest.mark.parametrize("low_bandwidth", [False, True])
 async def test_on_a_slow_link_a_fields_cursor_does_not_blink(low_bandwidth):
     from textual.widgets import Input
