@@ -637,3 +637,87 @@ def test_the_room_a_save_needs_is_enough_and_not_far_more(tmp_path, digits, opti
     save(tmp_path / "m.npz", trainer.net, config, 3002, trainer.rng, trainer.optimizer, log.table())
     written = (tmp_path / "m.npz").stat().st_size
     assert written <= needed < written + 100 * 1024
+
+
+def test_an_empty_name_and_a_single_npy_array_are_refused_for_what_they_are(tmp_path):
+    for blank in ("", "   "):
+        with pytest.raises(SaveFileError, match="no file name given"):
+            load(blank)
+    np.save(tmp_path / "weights.npy", np.zeros((64, 16)))
+    with pytest.raises(SaveFileError, match=r"an \.npy array, not an \.npz file"):
+        load(tmp_path / "weights.npy")
+
+
+def test_restoring_weights_of_other_sizes_is_refused_and_changes_nothing(tmp_path, net):
+    # same number of layers, another hidden size: a copy layer by layer would fail partway,
+    # the first layer overwritten and the second not
+    other = Network(NetworkSpec((64, 32, 10), ("tanh",)), np.random.default_rng(1))
+    save(tmp_path / "m.npz", other, replace(CONFIG, layers=(64, 32, 10)), 0)
+    before = net.params.copy()
+    with pytest.raises(SaveFileError, match="layer sizes differ"):
+        restore(net, load(tmp_path / "m.npz"))
+    np.testing.assert_array_equal(net.params, before)
+
+
+def test_a_folder_that_takes_no_new_file_at_save_time_is_a_message_not_a_crash(tmp_path, net, monkeypatch):
+    # check_writable passed, then the folder changed (made read-only, the disk unmounted)
+    import tempfile
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    monkeypatch.setattr(serialize, "check_writable", lambda path: None)
+    with pytest.raises(SaveFileError, match="cannot write to .*Permission denied"):
+        save(tmp_path / "m.npz", net, CONFIG, 0)
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_peek_lists_only_nnplay_files_and_describes_only_what_load_would_take(tmp_path, net):
+    def as_another_program_wrote_it(meta):
+        meta["format"] = "keras"
+
+    assert peek(_meta_damaged(tmp_path, net, as_another_program_wrote_it)) is None
+
+    def with_layers_as_text(meta):
+        meta["settings"]["layers"] = "64,16,10"
+
+    # a damaged file is still listed (load() says what is wrong), without a made-up description
+    assert peek(_meta_damaged(tmp_path, net, with_layers_as_text)) == (0, None, "digits", "")
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_the_room_a_save_needs_counts_the_optimizer_state_of_a_wide_network(tmp_path, digits, optimizer):
+    # The state arrays are as large as the weights: past the estimate's slack for settings
+    # on a wide network, a full disk would refuse the file after training.
+    from nnplay.core.train import build
+
+    config = TrainConfig(layers=(64, 1024, 10), optimizer=optimizer, epochs=1)
+    trainer = build(config, digits)
+    for _ in zip(range(2), trainer.run(1), strict=False):  # two steps: the state is not zeros
+        pass
+    needed = serialize.needed_bytes(trainer.net, trainer.optimizer, 1)
+    save(tmp_path / "m.npz", trainer.net, config, 0, trainer.rng, trainer.optimizer)
+    assert (tmp_path / "m.npz").stat().st_size <= needed
+
+
+@pytest.mark.parametrize(
+    "error, message",
+    [
+        (PermissionError(13, "Permission denied"), "permission denied"),
+        (OSError("unexpected end of data"), "not a readable .npz file"),
+        (RuntimeError("bad header"), "damaged and cannot be read"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_refused_with_a_reason_never_returned_as_none(
+    tmp_path, net, monkeypatch, error, message
+):
+    # Permission is refused to users other than root, which the tests may run as.
+    save(tmp_path / "m.npz", net, CONFIG, 0)
+
+    def failing(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(np, "load", failing)
+    with pytest.raises(SaveFileError, match=message):
+        load(tmp_path / "m.npz")
