@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from nnplay.core.config import TrainConfig
 from nnplay.core.history import MAX_ROWS, HistoryLog, thin
@@ -436,3 +437,124 @@ def test_what_a_keep_cut_short_left_behind_goes_at_the_next_keep(tmp_path):
     session.keep_unsaved()
     assert not any(path.exists() for path in left) and under_way.exists()
     assert len(kept_files()) == 1  # the keep itself
+
+
+def _trained_weights(session, epochs=1):
+    for _ in range(epochs):
+        while not isinstance(session.next_record(), EpochStats):
+            pass
+    return session.trainer.net.params.copy()
+
+
+@pytest.mark.parametrize(
+    "changed", [{"l2": 0.01}, {"lr": 0.05}, {"optimizer": "momentum"}, {"batch_size": 16}], ids=str
+)
+def test_settings_applied_before_a_run_train_as_if_the_network_had_been_built_with_them(changed):
+    # l2, lr, the optimizer and the batch size change without a reset: what trains must be
+    # what the pane shows, not the settings the network was built with
+    built_so = Session(TrainConfig(layers=(64, 8, 10), epochs=1, **changed))
+    built_so.load()
+    applied = Session(TrainConfig(layers=(64, 8, 10), epochs=1))
+    applied.load()
+    assert applied.apply(replace(applied.config, **changed)) == ""
+    np.testing.assert_array_equal(_trained_weights(applied), _trained_weights(built_so))
+
+
+def test_a_network_started_from_a_file_does_not_offer_an_earlier_keep(tmp_path):
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=1))
+    session.load()
+    session.save(str(tmp_path / "mine.npz"))
+    _trained_weights(session)
+    session.keep_unsaved()
+    assert kept_files()
+    assert Session(TrainConfig(), load(tmp_path / "mine.npz")).kept_path is None  # nnplay --load
+
+
+def test_a_batch_size_changed_mid_epoch_says_it_waits_for_the_next_epoch():
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=2))
+    session.load()
+    session.next_record()  # one step into epoch 1
+    assert session.apply(replace(session.config, batch_size=64)) == "applies from the next epoch"
+    assert session.apply(replace(session.config, lr=0.1)) == ""  # the batch size is unchanged now
+
+
+def test_the_test_and_training_sets_are_told_apart():
+    session = Session(TrainConfig(layers=(64, 8, 10)))
+    session.load()
+    split = session.split
+    assert session.sample_count("test") == len(split.X_test) != session.sample_count("train")
+    np.testing.assert_array_equal(session.sample("test", 3)[0], split.X_test[3])
+    np.testing.assert_array_equal(session.sample("train", 3)[0], split.X_train[3])
+
+
+def test_the_next_mistake_is_after_the_one_shown_and_wraps_around():
+    session = Session(TrainConfig(layers=(64, 8, 10)))
+    session.load()  # untrained: most samples are wrong
+    first = session.next_mistake("test", 0)
+    assert first is not None and first > 0
+    second = session.next_mistake("test", first)
+    assert second is not None and second > first
+    assert session.next_mistake("test", second, step=-1) < second
+    last = session.sample_count("test") - 1
+    assert session.next_mistake("test", last) < last  # wrapped to the start
+
+
+def test_loading_a_network_of_another_data_set_brings_that_data_set(tmp_path):
+    moons = Session(TrainConfig(dataset="moons", layers=(2, 8, 2), epochs=1))
+    moons.load()
+    _trained_weights(moons)
+    moons.save(str(tmp_path / "moons.npz"))
+    session = Session(TrainConfig(layers=(64, 8, 10)))
+    session.load()
+    session.restore(load(tmp_path / "moons.npz"))
+    assert session.split.X_test.shape[1] == 2 and session.sample_count("test") == moons.sample_count("test")
+    np.testing.assert_array_equal(session.predict("test", 0), moons.predict("test", 0))
+
+
+def test_a_load_of_the_persons_own_file_stops_offering_the_earlier_keep(tmp_path):
+    mine = Session(TrainConfig(layers=(64, 8, 10), epochs=1))
+    mine.load()
+    mine.save(str(tmp_path / "mine.npz"))
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=1))
+    session.load()
+    _trained_weights(session)
+    session.keep_unsaved()
+    assert session.kept_path is not None  # what ctrl+o offers
+    other = Session(TrainConfig(layers=(64, 8, 10)))
+    assert other.kept_path is not None  # the keep made before
+    other.load()
+    other.restore(load(tmp_path / "mine.npz"))  # nothing trained here: nothing kept now
+    assert other.kept_path is None
+
+
+def test_the_weight_norms_are_those_of_the_network_now_after_a_new_architecture():
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=1))
+    session.load()
+    _trained_weights(session)
+    epochs, weights, grads = session.norm_history()
+    assert list(epochs) == [1] and weights.shape == grads.shape == (1, 2)
+    session.rebuild(replace(session.config, layers=(64, 8, 8, 10)))
+    assert len(session.norm_history()[0]) == 0  # the network replaced's are not this one's
+    _trained_weights(session)
+    epochs, weights, grads = session.norm_history()
+    assert list(epochs) == [1] and weights.shape == grads.shape == (1, 3)
+
+
+def test_after_a_blow_up_caught_at_a_pause_training_starts_the_epoch_again():
+    from nnplay.core.train import StepStats
+
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=3))
+    session.load()
+    while not isinstance(record := session.next_record(), EpochStats):
+        pass
+    steps_in_epoch_1 = session.trainer.step
+    session.next_record()
+    session.apply(replace(session.config, lr=1e30))
+    with np.errstate(over="ignore", invalid="ignore"):
+        session.next_record()
+    assert session.check_paused() is not None  # the pause finds it and puts epoch 2's start back
+    session.apply(replace(session.config, lr=0.01))
+    session.recover()
+    record = session.next_record()
+    assert isinstance(record, StepStats)
+    assert (record.epoch, record.batch, record.step) == (2, 0, steps_in_epoch_1 + 1)
