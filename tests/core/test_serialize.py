@@ -721,3 +721,79 @@ def test_a_file_that_cannot_be_read_is_refused_with_a_reason_never_returned_as_n
     monkeypatch.setattr(np, "load", failing)
     with pytest.raises(SaveFileError, match=message):
         load(tmp_path / "m.npz")
+
+
+def _with_partial(**damage):
+    state = np.random.default_rng(0).bit_generator.state
+    partial = {"steps": 3, "loss_sum": 6.5, "batch_size": 32, "rng_state": state} | damage
+    return lambda meta: meta.update(rng_state=state, partial_epoch=partial)
+
+
+def test_an_epoch_saved_partway_loads_with_how_far_it_came(tmp_path, net):
+    saved = load(_meta_damaged(tmp_path, net, _with_partial()))
+    assert saved.partial["steps"] == 3 and saved.config.epochs >= 1
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"steps": 0},
+        {"steps": True},
+        {"steps": 10**9 + 1},
+        {"batch_size": 0},
+        {"batch_size": "32"},
+        {"batch_size": 10**9 + 1},
+        {"loss_sum": "6.5"},
+        {"loss_sum": float("nan")},
+        {"loss_sum": float("inf")},
+        {"rng_state": {"bit_generator": "PCG64"}},
+    ],
+    ids=str,
+)
+def test_each_damage_to_a_partial_epoch_is_refused_alone(tmp_path, net, damage):
+    # each field on its own: the app would resume the epoch from it, and a string or NaN
+    # there was a crash or a loss curve of NaN
+    with pytest.raises(SaveFileError, match="partial_epoch is invalid"):
+        load(_meta_damaged(tmp_path, net, _with_partial(**damage)))
+    assert peek(tmp_path / "bad.npz")[1] is None  # the load list does not offer it as partway
+
+
+def test_a_meta_entry_of_another_kind_or_program_is_refused_for_what_it_is(tmp_path, net):
+    arrays = good_arrays(tmp_path, net)
+    as_text = str(arrays["meta"])
+    write(tmp_path / "list.npz", **(arrays | {"meta": np.array([as_text])}))
+    with pytest.raises(SaveFileError, match="'meta' must be a JSON string"):
+        load(tmp_path / "list.npz")
+    with pytest.raises(SaveFileError, match="is not an nnplay file"):
+        load(_meta_damaged(tmp_path, net, lambda m: m.update(format="keras")))
+    huge = json.loads(as_text) | {"notes": "x" * 2 * 1024**2}
+    write(tmp_path / "huge.npz", **(arrays | {"meta": np.array(json.dumps(huge))}))
+    with pytest.raises(SaveFileError, match="'meta' is too large"):
+        load(tmp_path / "huge.npz")
+
+
+def test_a_wide_network_trained_for_no_epochs_round_trips(tmp_path):
+    # the bound on each entry's size is its own shape's, not the history's (0 rows here)
+    wide = Network(NetworkSpec((64, 2048, 10), ("tanh",)), np.random.default_rng(0))
+    save(tmp_path / "wide.npz", wide, replace(CONFIG, layers=(64, 2048, 10)), 0)
+    restored = Network(NetworkSpec((64, 2048, 10), ("tanh",)), np.random.default_rng(1))
+    restore(restored, load(tmp_path / "wide.npz"))
+    np.testing.assert_array_equal(restored.params, wide.params)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _with_partial(steps=1, batch_size=1),  # a network paused after its first step
+        _with_partial(batch_size=10**9),  # the largest batch size the settings take
+        lambda meta: meta.update(epochs_trained=10**9),
+    ],
+    ids=["first step", "largest batch", "most epochs"],
+)
+def test_the_limits_of_what_a_file_may_say_are_themselves_allowed(tmp_path, net, change):
+    load(_meta_damaged(tmp_path, net, change))  # no SaveFileError
+
+
+def test_fewer_epochs_than_none_are_refused(tmp_path, net):
+    with pytest.raises(SaveFileError, match="epochs_trained must be a whole number from 0"):
+        load(_meta_damaged(tmp_path, net, lambda meta: meta.update(epochs_trained=-1)))
