@@ -396,6 +396,9 @@ def test_gradcheck_keeps_its_verdict_as_its_status_when_its_output_is_lost(capsy
         return [dataclasses.replace(checks[0], error=0.5), *checks[1:]]
 
     monkeypatch.setattr(gradcheck, "check_network_sample", one_wrong)
+    code, out, _ = run(capsys, "gradcheck", "--dataset", "xor", "--layers", "2,4,1")
+    assert code == 1 and "1 gradient(s) disagree: that backward() has a bug." in out
+    assert "WRONG" in next(line for line in out.splitlines() if line.startswith("dense_0.W"))
     monkeypatch.setattr(sys, "stdout", LostOutput(error))
     code, _, err = run(capsys, "gradcheck", "--dataset", "xor", "--layers", "2,4,1")
     assert code == 1  # a wrong gradient, written or not; once 0 after | head
@@ -561,6 +564,8 @@ def test_gradcheck_command_passes(capsys):
     code, out, _ = run(capsys, "gradcheck", "--layers", "64,8,10")
     assert code == 0 and "All gradients agree" in out and "WRONG" not in out
     assert "dense_1.W" in out and "cross_entropy" in out
+    # what it compares against, and a Dense layer checked alone as well as in the network
+    assert out.startswith("Finite differences against backward()") and "dense (alone)" in out
 
 
 def test_gradcheck_retries_a_tiny_gradient_with_larger_steps_and_calls_it_ok(capsys):
