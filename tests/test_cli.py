@@ -1297,3 +1297,32 @@ def test_an_activation_for_a_network_with_no_hidden_layer_is_noted_not_refused(c
     # the default, not asked for, is nothing to note; nor is an activation a hidden layer uses
     assert run(capsys, "train", "--layers", "64,10", "--epochs", "0")[2] == ""
     assert run(capsys, "train", "--layers", "64,8,10", "--activation", "tanh", "--epochs", "0")[2] == ""
+
+
+def test_a_save_that_fails_after_training_says_why_and_exits_1(capsys, tmp_path, monkeypatch):
+    # the folder checked at the start went read-only, or the disk filled, while it trained
+    from nnplay.core import serialize
+    from nnplay.core.paths import SaveFileError
+
+    def refused(*args, **kwargs):
+        raise SaveFileError("cannot save m.npz: No space left on device")
+
+    monkeypatch.setattr(serialize, "save", refused)
+    args = ["--epochs", "1", "--layers", "64,8,10", "--save", str(tmp_path / "m")]
+    code, out, err = run(capsys, "train", *args)
+    assert (code, err) == (1, "nnplay train: cannot save m.npz: No space left on device\n")
+    assert "Epoch 1/1" in out and "Saved" not in out
+
+
+@pytest.mark.parametrize("error", [CLOSED, FULL], ids=["closed", "full"])
+def test_output_lost_at_its_first_line_trains_nothing_and_says_so_by_its_status(capsys, monkeypatch, error):
+    trained = epochs_trained(monkeypatch)
+    lost = LostOutput(error)
+    lost.left = 0  # not even the network's summary is written
+    monkeypatch.setattr(sys, "stdout", lost)
+    code, _, err = run(capsys, "train", "--epochs", "50", "--layers", "64,8,10")
+    assert trained == []
+    if error is CLOSED:
+        assert code == 0 and err == ""
+    else:
+        assert code == 1 and err == "nnplay train: cannot write the output: No space left on device\n"
