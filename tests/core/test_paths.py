@@ -106,3 +106,15 @@ def test_checking_leaves_no_file_open(tmp_path):
     for _ in range(20):
         check_writable(tmp_path / "m.npz")
     assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_a_new_files_mode_follows_the_umask_and_leaves_it_as_it_was(tmp_path):
+    old = os.umask(0o027)
+    try:
+        assert paths.new_file_mode(tmp_path / "new.npz") == 0o640
+        assert os.umask(0o027) == 0o027  # not left at 0: every file after would be world-writable
+        (tmp_path / "there.npz").write_bytes(b"")
+        (tmp_path / "there.npz").chmod(0o604)
+        assert paths.new_file_mode(tmp_path / "there.npz") == 0o604  # a file replaced keeps its own
+    finally:
+        os.umask(old)
