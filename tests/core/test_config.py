@@ -31,6 +31,10 @@ def test_defaults_are_the_tutorials_experiment():
         ("batch_size", "3.5", "whole number"),
         ("epochs", "-1", "at least 0"),
         ("seed", "x", "whole number"),
+        ("seed", "-1", "at least 0"),  # NumPy refuses a negative seed: once past the check, a crash
+        ("layers", "64,0,10", "at least 1"),
+        ("layers", "64,,10", "a size is missing in '64,,10'"),  # a typo, not a network without it
+        ("layers", "64,10,", "a size is missing"),
         ("layers", "64", "at least an input and an output"),
         ("layers", "64,-3,10", "at least 1"),
         ("layers", "64,1e9,10", "not a whole number"),
@@ -216,3 +220,31 @@ def test_an_activation_no_layer_uses_is_noted_and_kept():
     config.check(64, 10)  # accepted: the setting waits for a hidden layer
     assert "sigmoid is not used" in config.unused_activation
     assert replace(config, layers=(64, 5, 10)).unused_activation == ""
+
+
+def test_a_network_without_hidden_layers_takes_the_one_default_activation():
+    # 64,10 (logistic regression, the first lesson) with the default relu: nothing to refuse
+    data.check(TrainConfig(layers=(64, 10)))
+    assert TrainConfig(layers=(64, 10)).hidden_activations == ()
+
+
+@pytest.mark.parametrize("data_", [[], "digits", None, 7], ids=repr)
+def test_settings_that_are_not_a_json_object_are_refused_in_words(data_):
+    with pytest.raises(ConfigError, match="settings must be a JSON object"):
+        TrainConfig.from_dict(data_)
+
+
+def test_counts_in_messages_are_grouped_unless_they_are_to_be_typed():
+    from nnplay.core.config import trained
+
+    assert trained(1149, None) == "1,149 epochs"
+    assert trained(1149, {"steps": 2000}) == "1,149 epochs and 2,000 steps"
+    assert trained(1149, None, grouped=False) == "1149 epochs"
+
+
+def test_an_epoch_begun_is_one_to_finish():
+    from nnplay.core.config import least_epochs
+
+    assert least_epochs(3, None) == 3
+    assert least_epochs(3, {"steps": 5}) == 4
+    assert least_epochs(0, {"steps": 1}) == 1
