@@ -7,6 +7,7 @@ Files, not UI: the Session keeps, the app says so.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import stat
@@ -201,9 +202,11 @@ def check_room(needed: int) -> None:
         folder = kept_folder()
     except OSError as e:  # no home folder
         raise KeepError(NOT_KEPT.format(reason(e))) from None
-    probe = folder / "unsaved.npz"  # any name: it is the folder that counts
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        # a name not there, as a keep's is: it is the folder that counts, and a file there
+        # (an older nnplay's read-only unsaved.npz) would have refused every keep
+        probe = next(p for n in itertools.count() if not os.path.lexists(p := folder / f"room-{n}.npz"))
         check_writable(probe, needed)
     except SaveFileError as e:  # the folder's fault: said of the folder, not of a file never made
         why = str(e).removeprefix(f"cannot save to {shown(probe)}: ")

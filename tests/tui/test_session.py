@@ -558,3 +558,26 @@ def test_after_a_blow_up_caught_at_a_pause_training_starts_the_epoch_again():
     record = session.next_record()
     assert isinstance(record, StepStats)
     assert (record.epoch, record.batch, record.step) == (2, 0, steps_in_epoch_1 + 1)
+
+
+@pytest.mark.parametrize("old", ["read-only file", "folder"])
+def test_an_old_keep_named_unsaved_npz_does_not_stop_training_being_kept(old):
+    # Older nnplay kept in unsaved.npz (read-only under a umask of 0277): the room check
+    # probed that very name and refused every keep, so r, q and loads asked a second press.
+    from nnplay.tui.keep import kept_folder
+
+    folder = kept_folder()
+    folder.mkdir(parents=True)
+    if old == "folder":
+        (folder / "unsaved.npz").mkdir()
+    else:
+        (folder / "unsaved.npz").write_bytes(b"an older keep")
+        (folder / "unsaved.npz").chmod(0o400)
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=2))
+    session.load()
+    session.next_record()
+    session.check_keep()  # no KeepError: the folder has room and takes files
+    assert "is kept in" in session.keep_unsaved()
+    assert len([p for p in folder.iterdir() if p.name.startswith("unsaved-")]) == 1
+    if old != "folder":
+        assert (folder / "unsaved.npz").read_bytes() == b"an older keep"
