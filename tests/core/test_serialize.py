@@ -797,3 +797,35 @@ def test_the_limits_of_what_a_file_may_say_are_themselves_allowed(tmp_path, net,
 def test_fewer_epochs_than_none_are_refused(tmp_path, net):
     with pytest.raises(SaveFileError, match="epochs_trained must be a whole number from 0"):
         load(_meta_damaged(tmp_path, net, lambda meta: meta.update(epochs_trained=-1)))
+
+
+@pytest.mark.parametrize(
+    "partial",
+    [[3, 6.5, 32], {"steps": 3, "loss_sum": 6.5, "batch_size": 32}, "3 steps"],
+    ids=["a list", "a key missing", "text"],
+)
+def test_a_partial_epoch_of_another_shape_is_refused_and_not_listed_as_partway(tmp_path, net, partial):
+    state = np.random.default_rng(0).bit_generator.state  # a good shuffling state beside it
+    path = _meta_damaged(tmp_path, net, lambda meta: meta.update(rng_state=state, partial_epoch=partial))
+    with pytest.raises(SaveFileError, match="partial_epoch is invalid"):
+        load(path)
+    assert peek(path) == (0, None, "digits", f"64→16→10 {CONFIG.optimizer}")
+
+
+def test_what_replaces_the_old_file_has_reached_the_disk_first(tmp_path, net, monkeypatch):
+    # a power cut just after the rename must not leave a file of zeros where the network was
+    synced = {}
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        real_fsync(fd)
+        synced[fd] = os.fstat(fd).st_size
+
+    def replace_(src, dst):
+        assert synced and max(synced.values()) == os.stat(src).st_size  # all of it, synced
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace_)
+    save(tmp_path / "m.npz", net, CONFIG, 0)
+    assert load(tmp_path / "m.npz").epochs_trained == 0
