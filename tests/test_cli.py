@@ -110,6 +110,7 @@ def test_bad_flags_get_one_line_exit_2_and_no_traceback(capsys, tmp_path, args, 
         (["--json"], "nnplay: error: --json is a flag of nnplay train"),
         (["--save", "m.npz", "train"], "nnplay train: error: --save goes after the command"),
         (["serve", "--save", "m.npz"], "nnplay serve: error: --save is a flag of nnplay train"),
+        (["serve", "--save=m.npz"], "nnplay serve: error: --save is a flag of nnplay train"),
         (["gradcheck", "--json"], "nnplay gradcheck: error: --json is a flag of nnplay train"),
     ],
 )
@@ -1326,3 +1327,18 @@ def test_output_lost_at_its_first_line_trains_nothing_and_says_so_by_its_status(
         assert code == 0 and err == ""
     else:
         assert code == 1 and err == "nnplay train: cannot write the output: No space left on device\n"
+
+
+def test_a_mistyped_command_is_not_taken_for_a_saved_network(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no trian.npz here
+    code, out, err = run(capsys, "trian")
+    assert code == 2 and out == "" and "invalid choice: 'trian'" in err and "--load" not in err
+
+
+def test_serve_listens_on_the_port_the_help_and_readme_name():
+    from nnplay.cli import build_parser
+
+    ns = build_parser().parse_args(["serve"])
+    assert (ns.host, ns.port) == ("127.0.0.1", 8000)
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    assert "8000" in readme
