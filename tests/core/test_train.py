@@ -270,3 +270,12 @@ def test_each_epoch_visits_every_sample_once_in_a_new_order_that_the_seed_decide
     assert sorted(first) == sorted(second)  # the same samples, each once
     assert first != second  # in another order: once the same order every epoch passed
     assert losses_per_epoch(1, params)[0] != first  # and another seed shuffles otherwise
+
+
+@pytest.mark.parametrize("l2, blamed", [(0.01, False), (0.0101, True)])
+def test_an_l2_at_the_top_of_the_usual_range_is_not_what_a_divergence_blames(l2, blamed):
+    # lr x l2 past SGD's limit of 2 either way: the usual range (up to 0.01) points at lr
+    from nnplay.core.optimizers import OPTIMIZERS
+    from nnplay.core.train import blames_l2
+
+    assert blames_l2(OPTIMIZERS["sgd"](lr=1000.0, weight_decay=l2)) is blamed
