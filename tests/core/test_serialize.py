@@ -829,3 +829,11 @@ def test_what_replaces_the_old_file_has_reached_the_disk_first(tmp_path, net, mo
     monkeypatch.setattr(os, "replace", replace_)
     save(tmp_path / "m.npz", net, CONFIG, 0)
     assert load(tmp_path / "m.npz").epochs_trained == 0
+
+
+def test_the_largest_float32_weight_is_not_too_large(tmp_path, net):
+    arrays = good_arrays(tmp_path, net)
+    arrays["W0"] = arrays["W0"].copy()
+    arrays["W0"][0, 0] = np.finfo(np.float32).max
+    write(tmp_path / "edge.npz", **arrays)
+    assert load(tmp_path / "edge.npz").weights[0][0][0, 0] == np.finfo(np.float32).max

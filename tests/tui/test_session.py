@@ -581,3 +581,11 @@ def test_an_old_keep_named_unsaved_npz_does_not_stop_training_being_kept(old):
     assert len([p for p in folder.iterdir() if p.name.startswith("unsaved-")]) == 1
     if old != "folder":
         assert (folder / "unsaved.npz").read_bytes() == b"an older keep"
+
+
+def test_a_session_is_ready_once_its_network_is_built_and_counts_from_nothing_before():
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=7))
+    counts = session.counts()
+    assert not session.ready and (counts.epoch, counts.epochs, counts.step) == (0, 7, 0)  # views wait
+    session.load()
+    assert session.ready
