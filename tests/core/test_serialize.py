@@ -294,6 +294,10 @@ def test_the_history_travels_with_the_network(tmp_path, net):
         (np.array([[1, np.inf, 1, 0.5, 0.5]]), "losses must be finite"),
         (np.array([[1, 1, 1, 1.5, 0.5]]), "fractions from 0 to 1"),
         (np.array([[1, 1, 1, 0.5, 0.5]], np.int64), "rows of 5"),
+        (np.array([[1, 1, 1, 0.5, 0.5], [1, 1, 1, 0.5, 0.5]]), "each larger than the last"),  # twice
+        (np.array([[0, 1, 1, 0.5, 0.5], [3, 1, 1, 0.5, 0.5]]), "between 1 and the 3 trained"),
+        (np.array([[1, 1, 1, -0.5, 0.5]]), "fractions from 0 to 1"),
+        (np.array([[1, 1, 1, 0.5, -0.5]]), "fractions from 0 to 1"),
     ],
 )
 def test_a_damaged_history_is_refused_with_a_reason(tmp_path, net, rows, message):
