@@ -132,3 +132,22 @@ def test_evaluate_digits_like_outputs_agrees_with_the_parts(digits):
 def test_only_the_cross_entropies_classify():
     assert classifies("cross_entropy") and classifies("binary_cross_entropy")
     assert not classifies("mse")
+
+
+@pytest.mark.parametrize(
+    "y_true, y_pred",
+    [
+        ([1, 2, 0], [1]),  # one prediction would broadcast over every sample
+        ([[1, 2], [0, 1]], [[1, 2], [0, 1]]),
+        ([1, 2, 0], [1, 2]),
+    ],
+)
+def test_classes_and_predictions_that_do_not_pair_up_are_refused(y_true, y_pred):
+    with pytest.raises(ValueError, match=r"must be \(N,\) alike"):
+        confusion_matrix(np.array(y_true), np.array(y_pred), 3)
+
+
+@pytest.mark.parametrize("y_true, y_pred", [([0, 3], [0, 1]), ([0, 1], [-1, 1])])
+def test_a_class_outside_the_range_is_refused(y_true, y_pred):
+    with pytest.raises(ValueError, match="outside 0..2"):
+        confusion_matrix(np.array(y_true), np.array(y_pred), 3)
