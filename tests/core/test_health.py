@@ -381,3 +381,27 @@ def test_weights_that_l2_holds_at_0_are_blamed_on_l2_not_on_dead_units():
     assert advice.startswith("Vanishing gradients") and "lower l2" in advice and "dead" not in advice
     (usual,) = hints(health, weights, grads, losses, init="he", lr=0.01, optimizer="sgd", l2=0.0)
     assert "dead relu units" in usual  # without l2 the usual cure stands
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "sigmoid", "tanh", "identity"])
+def test_the_mean_slope_is_the_share_of_gradient_the_activation_passes_back(activation):
+    # measured against the activation's own backward(): the gradient through it of all ones
+    from nnplay.core.activations import ACTIVATIONS
+
+    network = net((6, 5, 3), (activation,), seed=1)
+    X = np.random.default_rng(2).standard_normal((40, 6)).astype(network.dtype)
+    (health,) = layer_health(network, X)
+    layer = ACTIVATIONS[activation]()
+    z = network.dense[0].infer(X)
+    layer.forward(z)
+    passed = layer.backward(np.ones_like(z))
+    np.testing.assert_allclose(health.mean_slope, passed.mean(), rtol=1e-5)
+
+
+def test_half_the_units_saturated_is_not_yet_alarming_and_is_described():
+    from nnplay.core.health import SATURATED_ALARM, LayerHealth
+
+    half = LayerHealth(1, "tanh", 4, "saturated", 2, 0.1)
+    assert half.fraction == SATURATED_ALARM and not half.alarming
+    assert LayerHealth(1, "tanh", 4, "saturated", 3, 0.1).alarming
+    assert half.describe().startswith("2 of 4 units (50%) saturated: output within")
