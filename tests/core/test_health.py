@@ -405,3 +405,13 @@ def test_half_the_units_saturated_is_not_yet_alarming_and_is_described():
     assert half.fraction == SATURATED_ALARM and not half.alarming
     assert LayerHealth(1, "tanh", 4, "saturated", 3, 0.1).alarming
     assert half.describe().startswith("2 of 4 units (50%) saturated: output within")
+
+
+def test_overfitting_is_told_from_twice_the_epochs_it_averages_over():
+    from nnplay.core.hints import OVERFIT_EPOCHS, overfitting
+
+    # lowest at epoch 4, then rising well past it while the training loss falls
+    test = np.array([0.5, 0.3, 0.1, 0.07, 0.09, 0.1, 0.11, 0.12, 0.13, 0.14])
+    train = np.geomspace(1.0, 1e-4, len(test))
+    assert len(test) == 2 * OVERFIT_EPOCHS and overfitting(train, test)
+    assert not overfitting(train[1:], test[1:])  # one epoch fewer: too few to say
