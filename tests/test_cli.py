@@ -1342,3 +1342,16 @@ def test_serve_listens_on_the_port_the_help_and_readme_name():
     assert (ns.host, ns.port) == ("127.0.0.1", 8000)
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     assert "8000" in readme
+
+
+def test_a_run_that_diverges_after_its_first_epoch_says_how_to_save_that_epoch(capsys, tmp_path):
+    path = tmp_path / "m.npz"
+    args = ["--layers", "64,8,10", "--optimizer", "momentum", "--lr", "20", "--epochs", "3"]
+    code, out, err = run(capsys, "train", *args, "--save", str(path))
+    assert code == 1 and "Training diverged in epoch 2" in err and "Epoch 1/3" in out
+    assert err.endswith(
+        f"nothing was saved to {path}; the same command with --epochs 1 saves the 1 epoch before it\n"
+    )
+    assert not path.exists()
+    code, _, _ = run(capsys, "train", *args[:-1], "1", "--save", str(path))  # as it says
+    assert code == 0 and load(path).epochs_trained == 1
