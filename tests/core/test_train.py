@@ -279,3 +279,29 @@ def test_an_l2_at_the_top_of_the_usual_range_is_not_what_a_divergence_blames(l2,
     from nnplay.core.train import blames_l2
 
     assert blames_l2(OPTIMIZERS["sgd"](lr=1000.0, weight_decay=l2)) is blamed
+
+
+def test_an_epochs_time_is_its_steps_and_evaluation_not_the_callers_pauses(digits, monkeypatch):
+    # A clock that moves one tick each time it is read, and a caller that waits a thousand
+    # ticks at every record (the app pausing, redrawing): only the trainer's ticks count.
+    import types
+
+    import nnplay.core.train as train_module
+
+    clock = [0.0]
+
+    def perf_counter():
+        clock[0] += 1
+        return clock[0]
+
+    monkeypatch.setattr(train_module, "time", types.SimpleNamespace(perf_counter=perf_counter))
+    trainer = build(TrainConfig(layers=(64, 8, 10), batch_size=256), digits)
+    seen = []
+    for record in trainer.run(1):
+        seen.append(record)
+        clock[0] += 1000
+    record = seen[-1]
+    assert isinstance(record, EpochStats)
+    steps = math.ceil(len(digits.X_train) / 256)
+    assert steps <= record.seconds < 1000  # each step's time, and none of the waiting
+    assert record.samples_per_s * record.seconds == pytest.approx(len(digits.X_train))
