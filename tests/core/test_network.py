@@ -106,3 +106,17 @@ def test_forward_takes_data_as_loaded_in_float64():
     net = Network(NetworkSpec((4, 3, 2), ("relu",)), np.random.default_rng(0))  # float32
     x = np.random.default_rng(1).standard_normal((5, 4))  # float64, as data.load gives it
     np.testing.assert_allclose(net.forward(x), net.logits(x), rtol=1e-6)  # once: ValueError
+
+
+@pytest.mark.parametrize("dtype", [None, np.float64])
+def test_a_copy_for_the_views_holds_the_same_weights_and_stands_apart(dtype):
+    # the views compute on session.snapshot(): a copy with other weights would show another network
+    net = Network(NetworkSpec((6, 5, 3), ("tanh",)), np.random.default_rng(7))
+    twin = net.copy(dtype)
+    assert twin.dtype == (dtype or net.dtype)
+    np.testing.assert_allclose(twin.params, net.params, rtol=1e-7)
+    x = np.random.default_rng(1).standard_normal((4, 6)).astype(twin.dtype)
+    np.testing.assert_allclose(twin.predict(x), net.predict(x.astype(net.dtype)), rtol=1e-5)
+    before = net.params.copy()
+    twin.params[...] = 0
+    np.testing.assert_array_equal(net.params, before)
