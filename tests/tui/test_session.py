@@ -589,3 +589,15 @@ def test_a_session_is_ready_once_its_network_is_built_and_counts_from_nothing_be
     assert not session.ready and (counts.epoch, counts.epochs, counts.step) == (0, 7, 0)  # views wait
     session.load()
     assert session.ready
+
+
+def test_the_history_keeps_a_classifiers_accuracies_and_nan_for_regression():
+    classifier = EpochStats(1, 0.5, 0.8, 0.9, 0.6, 1.0, 100.0, (1.0,), (1.0,))
+    regression = EpochStats(2, 0.4, None, None, 0.5, 1.0, 100.0, (1.0,), (1.0,))
+    log = HistoryLog()
+    log.add(classifier)
+    log.add(regression)
+    view = log.view()
+    assert list(view.train_acc[:1]) == [0.8] and list(view.test_acc[:1]) == [0.9]
+    assert np.isnan(view.train_acc[1]) and np.isnan(view.test_acc[1])
+    assert list(view.loss) == [0.5, 0.4] and list(view.test_loss) == [0.6, 0.5]
