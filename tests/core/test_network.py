@@ -120,3 +120,15 @@ def test_a_copy_for_the_views_holds_the_same_weights_and_stands_apart(dtype):
     before = net.params.copy()
     twin.params[...] = 0
     np.testing.assert_array_equal(net.params, before)
+
+
+def test_the_summary_names_each_layer_in_order_with_its_shape_and_parameters():
+    net = Network(NetworkSpec((64, 16, 8, 10), ("relu", "tanh")), np.random.default_rng(0))
+    lines = net.summary().splitlines()
+    rows = [line.split() for line in lines if line.startswith(("dense_", "relu_", "tanh_", "output"))]
+    assert [r[0] for r in rows] == ["dense_0", "relu_0", "dense_1", "tanh_1", "dense_2", "output"]
+    dense = [f"{n_in * n_out + n_out:,}" for n_in, n_out in ((64, 16), (16, 8), (8, 10))]
+    assert [r[-1] for r in rows] == [dense[0], "0", dense[1], "0", dense[2], "0"]
+    shapes = [" ".join(r[2:4]) for r in rows]
+    assert shapes == ["(None, 16)", "(None, 16)", "(None, 8)", "(None, 8)", "(None, 10)", "(None, 10)"]
+    assert f"Total params: {count_params((64, 16, 8, 10)):,}" in lines
