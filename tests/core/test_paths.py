@@ -118,3 +118,10 @@ def test_a_new_files_mode_follows_the_umask_and_leaves_it_as_it_was(tmp_path):
         assert paths.new_file_mode(tmp_path / "there.npz") == 0o604  # a file replaced keeps its own
     finally:
         os.umask(old)
+
+
+def test_a_relative_name_too_long_is_called_too_long_not_a_vanished_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SaveFileError, match="too long") as refused:
+        check_writable("a" * 300 + ".npz")
+    assert "no longer exists" not in str(refused.value)
