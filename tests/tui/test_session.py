@@ -601,3 +601,12 @@ def test_the_history_keeps_a_classifiers_accuracies_and_nan_for_regression():
     assert list(view.train_acc[:1]) == [0.8] and list(view.test_acc[:1]) == [0.9]
     assert np.isnan(view.train_acc[1]) and np.isnan(view.test_acc[1])
     assert list(view.loss) == [0.5, 0.4] and list(view.test_loss) == [0.6, 0.5]
+
+
+def test_a_full_history_drops_every_other_old_epoch_and_keeps_the_latest():
+    log = HistoryLog()
+    for epoch in range(1, MAX_ROWS + 2):
+        log.append((epoch, 1.0, 1.0, 0.5, 0.5))
+    epochs = log.view().epoch
+    assert list(epochs[:3]) == [1, 3, 5] and np.all(np.diff(epochs[:-2]) == 2)
+    assert list(epochs[-2:]) == [MAX_ROWS, MAX_ROWS + 1] and len(epochs) == MAX_ROWS // 2 + 2
