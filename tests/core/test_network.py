@@ -132,3 +132,13 @@ def test_the_summary_names_each_layer_in_order_with_its_shape_and_parameters():
     shapes = [" ".join(r[2:4]) for r in rows]
     assert shapes == ["(None, 16)", "(None, 16)", "(None, 8)", "(None, 8)", "(None, 10)", "(None, 10)"]
     assert f"Total params: {count_params((64, 16, 8, 10)):,}" in lines
+
+
+def test_two_classes_by_softmax_are_scored_as_classes():
+    # moons or xor with two softmax outputs (layers 2,8,2): accuracy, not "regression"
+    from nnplay.core.network import correct_mask
+
+    z = np.array([[2.0, -1.0], [0.5, 1.5], [3.0, 0.0]])
+    y = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]])
+    assert list(correct_mask(z, y, "cross_entropy")) == [True, False, True]
+    assert correct_mask(z[:, :1], y[:, :1], "mse") is None  # one output, no classes
