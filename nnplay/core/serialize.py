@@ -43,6 +43,7 @@ from nnplay.core.optimizers import Optimizer
 from nnplay.core.paths import SaveFileError, check_writable, new_file_mode, shown
 from nnplay.core.saved_file import (
     FORMAT,
+    META_BYTES,
     OPTIMIZER_PREFIX,
     VERSION,
     Saved,
@@ -179,6 +180,8 @@ def peek(path: str | os.PathLike[str]) -> tuple[int, dict[str, Any] | None, str,
         if not stat.S_ISREG(os.stat(path).st_mode):  # a pipe could block for ever
             return None
         with np.load(path, allow_pickle=False) as f:
+            if f.zip.getinfo("meta.npy").file_size > META_BYTES:  # as load() refuses it, unread
+                return None
             meta = json.loads(str(f["meta"]))
         epochs, dataset = meta["epochs_trained"], meta["settings"]["dataset"]
     except (OSError, ValueError, KeyError, TypeError, AttributeError, zipfile.BadZipFile, EOFError):

@@ -841,3 +841,17 @@ def test_the_largest_float32_weight_is_not_too_large(tmp_path, net):
     arrays["W0"][0, 0] = np.finfo(np.float32).max
     write(tmp_path / "edge.npz", **arrays)
     assert load(tmp_path / "edge.npz").weights[0][0][0, 0] == np.finfo(np.float32).max
+
+
+def test_peek_does_not_read_a_meta_entry_too_large_to_be_nnplays(tmp_path, net):
+    # the load dialog peeks at every .npz in the folder: a meta of gigabytes (compressed to
+    # little) stalled its list, though load() refuses any meta over 1 MiB unread
+    from nnplay.core.saved_file import META_BYTES
+
+    arrays = good_arrays(tmp_path, net)
+    padded = str(arrays["meta"]) + " " * META_BYTES  # valid JSON still, past the limit
+    arrays["meta"] = np.array(padded)
+    write(tmp_path / "big.npz", **arrays)
+    assert peek(tmp_path / "big.npz") is None
+    with pytest.raises(SaveFileError, match="'meta' is too large"):
+        load(tmp_path / "big.npz")
