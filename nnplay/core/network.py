@@ -44,10 +44,6 @@ class NetworkSpec:
     init: str = "he"
     """Weight initialisation: "he" (for ReLU) or "xavier" (for tanh; sigmoid still shrinks gradients)."""
 
-    @property
-    def n_params(self) -> int:
-        return count_params(self.sizes)
-
 
 def count_params(sizes: Sequence[int]) -> int:
     """Weights plus biases of the dense layers joining consecutive sizes."""
