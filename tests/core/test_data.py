@@ -1,4 +1,8 @@
+import subprocess
+import sys
+
 import numpy as np
+import pytest
 
 from nnplay import data
 
@@ -60,3 +64,18 @@ def test_split_is_train_test_split_for_any_size():
             data.split(X, Y), train_test_split(X, Y, test_size=0.2, random_state=42), strict=True
         ):
             np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("name", ["moons", "circles"])
+def test_moons_and_circles_are_scikit_learns_points_without_importing_it(name):
+    from sklearn.datasets import make_circles, make_moons
+
+    code = f"import sys; from nnplay import data; data.load({name!r}); print('sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False"]  # an idle app on moons took 135 MB, 60 without scikit-learn
+    if name == "moons":
+        X, y = make_moons(500, noise=0.15, random_state=0)
+    else:
+        X, y = make_circles(500, noise=0.08, factor=0.5, random_state=0)
+    ours_X, ours_Y = data.DATASETS[name].load()
+    assert np.array_equal(ours_X, X) and np.array_equal(ours_Y[:, 0], y)
