@@ -72,7 +72,8 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, HangUpMixin, FramesMixin, App[
         Binding("ctrl+s", "save", "Save", show=False),
         Binding("ctrl+o", "open", "Open", show=False),
         Binding("D", "dataset", "Data set", show=False),
-        Binding("ctrl+l", "redraw", "Redraw", show=False),
+        # priority: a modal screen (help, a dialog, the palette) ends the app's own bindings
+        Binding("ctrl+l", "redraw", "Redraw", show=False, priority=True),
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
@@ -217,14 +218,14 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, HangUpMixin, FramesMixin, App[
             plot.say(placeholder)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """While the terminal is too small to show the panes, only quitting works: keys
+        """While the terminal is too small to show the panes, only quitting and ctrl+l work: keys
         must not train or reset a network nobody can see (the palette would run them too).
         Nor does any once quitting: a dialog, view or help pushed by a key that came with the
         q was never given its widgets by the app closing, and its first query ended the app
         with a traceback (NoMatches) instead of a clean quit."""
         if self._quitting:
             return False
-        if self.screen_stack[0].has_class("-tiny") and action != "quit":
+        if self.screen_stack[0].has_class("-tiny") and action not in ("quit", "redraw"):
             return False
         return True
 

@@ -204,6 +204,28 @@ async def test_ctrl_l_sends_the_whole_screen_again():
         assert frame.lines == []  # nothing taken as shown: every cell goes out again
 
 
+@pytest.mark.parametrize(
+    "keys",
+    [("question_mark",), ("D",), ("ctrl+o",), ("ctrl+p",), ("w", "question_mark"), ("tiny",)],
+    ids=["help", "data sets", "load", "palette", "help over a view", "too small"],
+)
+async def test_ctrl_l_sends_the_whole_screen_again_over_a_dialog_or_too_small(keys):
+    # Found under nnplay serve in Chromium: a modal screen (help, a dialog, the palette) ends
+    # the app's bindings, so ctrl+l did nothing there, and the too-small screen refused it;
+    # text written over the screen stayed until the dialog closed, or for good
+    async with app_with_a_frame() as (app, pilot, frame):
+        if keys == ("tiny",):
+            await pilot.resize_terminal(40, 12)
+            await pilot.pause()
+        else:
+            await pilot.press(*keys)
+        await settle(app, pilot)
+        frame.changes(chops_update("what the terminal shows"), ColorSystem.TRUECOLOR)
+        assert frame.lines != []
+        await pilot.press("ctrl+l")
+        assert frame.lines == []
+
+
 async def test_a_resize_or_a_return_from_ctrl_z_forgets_what_the_terminal_showed():
     async with app_with_a_frame() as (app, pilot, frame):
         await pilot.resize_terminal(100, 30)
