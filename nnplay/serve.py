@@ -18,6 +18,15 @@ DISPLAY = {"--low-bandwidth": "low_bandwidth", "--no-mouse": "no_mouse", "--ansi
 """The app's display flags serve passes on to each tab's app, as nnplay takes them."""
 
 
+FOCUS = (
+    "<script>addEventListener('load', () => {"
+    " const field = document.querySelector('.xterm-helper-textarea'); if (field) field.focus(); });"
+    "</script>"
+)
+"""Put on nnplay serve's page: the terminal takes keys as soon as the page has loaded
+(textual-serve's own load handler, which makes the terminal, runs first)."""
+
+
 def serve_command(ns: argparse.Namespace) -> list[str]:
     """The command each browser tab runs: the app, with the settings given to serve."""
     argv = [sys.executable, "-m", "nnplay"]
@@ -143,7 +152,15 @@ def _server(command: str, host: str, port: int, where: str) -> Any:
             # Read before the page is made, with no await between: no other request's
             # address can come in between.
             self.public_url = f"{request.scheme}://{request.host}"
-            return await super().handle_index(request)
+            response = await super().handle_index(request)
+            # The page's terminal took no key until clicked or tabbed into (xterm.js does not
+            # focus itself): a student's first keys did nothing. It takes them from the start.
+            from aiohttp import web
+
+            page = (response.text or "") if isinstance(response, web.Response) else ""
+            if isinstance(response, web.Response) and "</body>" in page:
+                response.text = page.replace("</body>", FOCUS + "</body>", 1)
+            return response
 
     # public_url: what textual-serve's own banner says, as nnplay's does (not 0.0.0.0)
     return _Served(command, host=host, port=port, title="nnplay", public_url=where)

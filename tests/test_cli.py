@@ -1121,6 +1121,27 @@ def test_serve_on_an_ipv6_address_names_a_url_a_browser_can_open(capsys, monkeyp
     assert "ssh -L 8765:localhost:8765" in out
 
 
+async def test_served_pages_terminal_takes_keys_without_a_click(monkeypatch):
+    # Found in Chromium: xterm.js does not focus itself, so the keys a student typed first
+    # (space, ?) did nothing until a click or a tab into the terminal
+    import textual_serve.server
+    from aiohttp import web
+    from aiohttp.test_utils import make_mocked_request
+
+    from nnplay.serve import _server
+
+    async def page(self, request):
+        text = "<html><body><div id='terminal'></div></body></html>"
+        return web.Response(text=text, content_type="text/html")
+
+    monkeypatch.setattr(textual_serve.server.Server, "handle_index", page)
+    server = _server("true", "127.0.0.1", 8000, "http://127.0.0.1:8000")
+    response = await server.handle_index(make_mocked_request("GET", "/", headers={"Host": "localhost:8000"}))
+    body = response.text
+    script = body.index("document.querySelector('.xterm-helper-textarea')")
+    assert body.index("<div id='terminal'>") < script < body.index("focus()") < body.index("</body>")
+
+
 @pytest.mark.parametrize(
     "origin,opens",
     [
