@@ -18,13 +18,19 @@ DISPLAY = {"--low-bandwidth": "low_bandwidth", "--no-mouse": "no_mouse", "--ansi
 """The app's display flags serve passes on to each tab's app, as nnplay takes them."""
 
 
-FOCUS = (
-    "<script>addEventListener('load', () => {"
-    " const field = document.querySelector('.xterm-helper-textarea'); if (field) field.focus(); });"
-    "</script>"
-)
-"""Put on nnplay serve's page: the terminal takes keys as soon as the page has loaded
-(textual-serve's own load handler, which makes the terminal, runs first)."""
+FOCUS = """<script>
+addEventListener("load", () => {
+  const field = document.querySelector(".xterm-helper-textarea");
+  const ready = () => document.body.classList.contains("-first-byte");
+  const watch = new MutationObserver(() => ready() && (watch.disconnect(), field.focus()));
+  if (field && ready()) field.focus();
+  else if (field) watch.observe(document.body, {attributes: true, attributeFilter: ["class"]});
+});
+</script>"""
+"""Put on nnplay serve's page: the terminal takes keys once the app has drawn its first screen
+(textual-serve's page marks it -first-byte), and the app hears that it has the focus (a focus
+before went nowhere, or came before the app's start, which takes it as blurred: the panes
+looked unfocused until the first key)."""
 
 
 def serve_command(ns: argparse.Namespace) -> list[str]:

@@ -1138,7 +1138,7 @@ async def test_served_pages_terminal_takes_keys_without_a_click(monkeypatch):
     server = _server("true", "127.0.0.1", 8000, "http://127.0.0.1:8000")
     response = await server.handle_index(make_mocked_request("GET", "/", headers={"Host": "localhost:8000"}))
     body = response.text
-    script = body.index("document.querySelector('.xterm-helper-textarea')")
+    script = body.index('document.querySelector(".xterm-helper-textarea")')
     assert body.index("<div id='terminal'>") < script < body.index("focus()") < body.index("</body>")
 
 
