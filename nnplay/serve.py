@@ -22,15 +22,18 @@ FOCUS = """<script>
 addEventListener("load", () => {
   const field = document.querySelector(".xterm-helper-textarea");
   const ready = () => document.body.classList.contains("-first-byte");
-  const watch = new MutationObserver(() => ready() && (watch.disconnect(), field.focus()));
-  if (field && ready()) field.focus();
+  // the app may hear this focus before its driver's start-up blur: told again a second later
+  const again = () => document.activeElement === field && (field.blur(), field.focus());
+  const focus = () => (field.focus(), setTimeout(again, 1000));
+  const watch = new MutationObserver(() => ready() && (watch.disconnect(), focus()));
+  if (field && ready()) focus();
   else if (field) watch.observe(document.body, {attributes: true, attributeFilter: ["class"]});
 });
 </script>"""
 """Put on nnplay serve's page: the terminal takes keys once the app has drawn its first screen
 (textual-serve's page marks it -first-byte), and the app hears that it has the focus (a focus
-before went nowhere, or came before the app's start, which takes it as blurred: the panes
-looked unfocused until the first key)."""
+before went nowhere; one heard before the web driver's start-up blur was undone by it, the
+panes looking unfocused until the first key)."""
 
 
 def serve_command(ns: argparse.Namespace) -> list[str]:
