@@ -21,19 +21,32 @@ DISPLAY = {"--low-bandwidth": "low_bandwidth", "--no-mouse": "no_mouse", "--ansi
 FOCUS = """<script>
 addEventListener("load", () => {
   const field = document.querySelector(".xterm-helper-textarea");
-  const ready = () => document.body.classList.contains("-first-byte");
+  const restart = document.querySelector(".closed-dialog button");
+  const has = (name) => document.body.classList.contains(name);
   // the app may hear this focus before its driver's start-up blur: told again a second later
   const again = () => document.activeElement === field && (field.blur(), field.focus());
-  const focus = () => (field.focus(), setTimeout(again, 1000));
-  const watch = new MutationObserver(() => ready() && (watch.disconnect(), focus()));
-  if (field && ready()) focus();
-  else if (field) watch.observe(document.body, {attributes: true, attributeFilter: ["class"]});
+  let drawn = false;
+  const check = () => {
+    if (field && !drawn && has("-first-byte")) {
+      drawn = true;
+      field.focus();
+      setTimeout(again, 1000);
+    }
+    if (restart && has("-closed")) {  // the app ended: enter starts another
+      watch.disconnect();
+      restart.focus();
+    }
+  };
+  const watch = new MutationObserver(check);
+  watch.observe(document.body, {attributes: true, attributeFilter: ["class"]});
+  check();
 });
 </script>"""
 """Put on nnplay serve's page: the terminal takes keys once the app has drawn its first screen
 (textual-serve's page marks it -first-byte), and the app hears that it has the focus (a focus
 before went nowhere; one heard before the web driver's start-up blur was undone by it, the
-panes looking unfocused until the first key)."""
+panes looking unfocused until the first key); and once the app has ended, its Restart button
+has the focus, so enter starts another (a keyboard alone had to find it with tab)."""
 
 
 def serve_command(ns: argparse.Namespace) -> list[str]:

@@ -1140,6 +1140,8 @@ async def test_served_pages_terminal_takes_keys_without_a_click(monkeypatch):
     body = response.text
     script = body.index('document.querySelector(".xterm-helper-textarea")')
     assert body.index("<div id='terminal'>") < script < body.index("focus()") < body.index("</body>")
+    # and when the app has ended, its Restart button: a keyboard alone had to tab to it
+    assert body.index('document.querySelector(".closed-dialog button")') < body.index("restart.focus()")
 
 
 @pytest.mark.parametrize(
