@@ -241,10 +241,11 @@ def error_scale(
     floor = smallest / 2
     heights = [-np.log10(np.maximum(e, floor)) for e in errors]
     ticks = log_ticks(smallest, float(every.max()), most) if made.size else []
-    if (every <= 0).any():  # no round tick crowding the 100's row
+    perfect = bool((every <= 0).any())
+    if perfect:  # no round tick crowding the 100's row
         ticks = [t for t in ticks if t >= 2 * smallest]
     positions, labels = [-math.log10(t) for t in ticks], [f"{round(100 - t, 6):g}" for t in ticks]
-    if (every <= 0).any():
+    if perfect:
         positions.append(-math.log10(floor))
         labels.append("100")
     return heights, (positions, labels)
