@@ -13,7 +13,7 @@ from textual.widgets import Static
 from nnplay.core.metrics import Evaluation, Mistake, classifies, evaluate
 from nnplay.tui.session import Session
 from nnplay.tui.views.base import View, trained_label
-from nnplay.tui.widgets.digit_viewer import pixel_style, probability, shade
+from nnplay.tui.widgets.digit_viewer import percent, pixel_style, shade
 
 KEYS = (
     ("←→↑↓", "move"),
@@ -97,7 +97,7 @@ def matrix_text(result: Evaluation, available: int, ansi: bool | None = False) -
 def confidence(p: float) -> str:
     """A wrong guess's probability as a percentage: never "100.0%", since the right class
     kept a sliver of it, however small (the digit pane's rule)."""
-    return f"{probability(p, 1, 100)}%"
+    return percent(p).strip()
 
 
 class ConfusionMatrix(Widget):
