@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -637,6 +638,20 @@ sys.argv = ["nnplay", "train", "--epochs", "1"]
 """
 
 
+def as_from_a_terminal(*ignored: signal.Signals) -> Callable[[], None]:
+    """A subprocess's preexec_fn: start it with Ctrl-C and SIGTERM at their defaults, as a
+    command typed at a terminal has them, but for those ``ignored``. Else it inherits the
+    test run's: pytest started as ``cmd &`` from a script (a non-interactive shell) runs
+    with SIGINT ignored, which nnplay rightly leaves alone, and a Ctrl-C test saw the run
+    train to the end, status 0."""
+
+    def start() -> None:
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop, signal.SIG_IGN if stop in ignored else signal.SIG_DFL)
+
+    return start
+
+
 @pytest.mark.parametrize("entry", ["console script", "python -m nnplay"])
 # datetime: imported by NumPy's C code, where a KeyboardInterrupt comes out as an ImportError
 @pytest.mark.parametrize("module", ["numpy", "datetime"])
@@ -652,6 +667,7 @@ def test_ctrl_c_while_the_command_starts_exits_130_with_no_traceback(entry, modu
         capture_output=True,
         text=True,
         timeout=60,
+        preexec_fn=as_from_a_terminal(),
     )
     assert (result.returncode, result.stderr) == (130, "interrupted\n")  # once a traceback, status 1
 
@@ -662,7 +678,11 @@ def test_sigterm_while_the_command_starts_says_terminated_as_a_run_does(module):
     terminate_at = INTERRUPT_AT.format(module=module).replace("signal.SIGINT", "signal.SIGTERM")
     start = "import runpy\nrunpy.run_module('nnplay', run_name='__main__')"
     result = subprocess.run(
-        [sys.executable, "-c", terminate_at + start], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", terminate_at + start],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=as_from_a_terminal(),
     )
     assert (result.returncode, result.stderr) == (143, "terminated\n")
 
@@ -677,9 +697,28 @@ def test_ctrl_c_swallowed_by_a_library_while_the_command_starts_still_ends_it():
     )
     start = "import runpy\nrunpy.run_module('nnplay', run_name='__main__')"
     result = subprocess.run(
-        [sys.executable, "-c", swallowing + start], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", swallowing + start],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=as_from_a_terminal(),
     )
     assert (result.returncode, result.stderr) == (130, "interrupted\n")
+
+
+def test_ctrl_c_ignored_by_whoever_started_the_command_stays_ignored_while_it_starts():
+    # nnplay train & from a script: the shell ignores Ctrl-C for it, and so does nnplay,
+    # from its first line on (a Ctrl-C meant for the script's foreground job is not its own)
+    start = "import runpy\nrunpy.run_module('nnplay', run_name='__main__')"
+    result = subprocess.run(
+        [sys.executable, "-c", INTERRUPT_AT.format(module="numpy") + start],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=as_from_a_terminal(signal.SIGINT),
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "Epoch 1/1" in result.stdout  # trained to the end
 
 
 def test_nnplay_opens_the_app_with_the_flags_as_its_settings(monkeypatch, tmp_path):
@@ -1242,7 +1281,7 @@ def sigterm_mid_run(*flags: str, ignored: bool = False) -> tuple[int, str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=(lambda: signal.signal(signal.SIGTERM, signal.SIG_IGN)) if ignored else None,
+        preexec_fn=as_from_a_terminal(signal.SIGTERM) if ignored else as_from_a_terminal(),
     )
     try:
         assert proc.stdout is not None
