@@ -375,29 +375,14 @@ def app(ns: argparse.Namespace) -> int:
         # load list killed Textual's writer thread, the screen frozen from then on.
         terminal.reconfigure(encoding="utf-8", errors="backslashreplace")
     from nnplay.tui.app import make_app
+    from nnplay.tui.hang_up import run_to_the_end
 
     path = ns.load if saved is not None else None  # loaded by this session: saving over it asks nothing
     ansi = True if ns.ansi else None  # None: as the terminal's colours say
     application = make_app(config, saved, low_bandwidth=ns.low_bandwidth, ansi=ansi, path=path)
     # a slow link gains nothing from the mouse either: each move sends bytes up, and hovering
     # redraws send them down
-    application.run(mouse=not (ns.no_mouse or application.low_bandwidth))
-    # After the terminal is restored, so quitting stays quick (a hang-up has kept it already).
-    # The app's own hang-up handling has ended with it: a window closed just after q would
-    # end the process mid-keep, the network lost and half a file left. Finish the keep.
-    import signal
-
-    # A hang-up comes with SIGCONT, whose handler Textual leaves behind: it raised "no
-    # running event loop" inside the keep. It does nothing now.
-    stops = (signal.SIGHUP, signal.SIGTERM, signal.SIGCONT)
-    before = [
-        signal.signal(stop, signal.SIG_IGN if stop != signal.SIGCONT else signal.SIG_DFL) for stop in stops
-    ]
-    try:
-        note = application.session.keep_on_exit() or application.farewell
-    finally:
-        for stop, handler in zip(stops, before, strict=True):
-            signal.signal(stop, handler)
+    note = run_to_the_end(application, mouse=not (ns.no_mouse or application.low_bandwidth))
     if note:
         say(note)  # if the terminal has not gone
     return 0

@@ -65,3 +65,29 @@ class HangUpMixin(App[None]):
         self.farewell = self.session.keep_on_exit() or self.farewell  # a second signal keeps nothing new
         self._quitting = True
         self.exit()
+
+
+def run_to_the_end(app: HangUpMixin, mouse: bool) -> str:
+    """Run the app, then keep its unsaved training, the terminal restored first so that
+    quitting stays quick (a hang-up has kept it already): what to say, or "".
+
+    The app's own hang-up handling ends with it, so SIGHUP and SIGTERM are ignored while
+    the keep runs: a window closed just after q ended the process mid-keep, the network
+    lost and half a file left. And Textual's driver takes ctrl+z's SIGTSTP and SIGCONT and
+    leaves its handlers behind when the app ends: a SIGCONT then (a hang-up sends one; fg
+    after ctrl+z) restarted the ended app, "no running event loop", a traceback and status
+    1, inside the keep or after it. They are the command's own again, as before the app.
+    """
+    suspend = {stop: signal.getsignal(stop) for stop in (signal.SIGTSTP, signal.SIGCONT)}
+    try:
+        app.run(mouse=mouse)
+    finally:
+        for stop, handler in suspend.items():
+            signal.signal(stop, signal.SIG_DFL if handler is None else handler)  # None: not set from Python
+    stops = (signal.SIGHUP, signal.SIGTERM)
+    before = [signal.signal(stop, signal.SIG_IGN) for stop in stops]
+    try:
+        return app.session.keep_on_exit() or app.farewell
+    finally:
+        for stop, handler in zip(stops, before, strict=True):
+            signal.signal(stop, handler)
