@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +18,7 @@ from hypothesis import strategies as st
 from nnplay.cli import main
 from nnplay.core.serialize import load
 from nnplay.tui.keep import kept_files
+from tests.processes import as_from_a_terminal
 
 
 @pytest.fixture(autouse=True)
@@ -636,20 +636,6 @@ class InterruptAt:  # Ctrl-C while a module is imported, in the slow first tenth
 sys.meta_path.insert(0, InterruptAt())
 sys.argv = ["nnplay", "train", "--epochs", "1"]
 """
-
-
-def as_from_a_terminal(*ignored: signal.Signals) -> Callable[[], None]:
-    """A subprocess's preexec_fn: start it with Ctrl-C and SIGTERM at their defaults, as a
-    command typed at a terminal has them, but for those ``ignored``. Else it inherits the
-    test run's: pytest started as ``cmd &`` from a script (a non-interactive shell) runs
-    with SIGINT ignored, which nnplay rightly leaves alone, and a Ctrl-C test saw the run
-    train to the end, status 0."""
-
-    def start() -> None:
-        for stop in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(stop, signal.SIG_IGN if stop in ignored else signal.SIG_DFL)
-
-    return start
 
 
 @pytest.mark.parametrize("entry", ["console script", "python -m nnplay"])
