@@ -200,3 +200,73 @@ async def test_with_no_home_folder_the_app_starts_loads_and_quits(tmp_path, monk
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+def _aged(path, days: float, content: bytes = b"a network") -> None:
+    path.write_bytes(content)
+    then = time.time() - days * 86400
+    os.utime(path, (then, then))
+
+
+def test_forgetting_old_keeps_goes_by_the_time_in_their_names_ten_newest_staying():
+    # All a month old: the KEPT_MOST newest by their names' time stay. Keeps of one second
+    # are -2, -3, ... -10 after the first, in that order, which sorting the names as text
+    # gets wrong ("-10" < "-2" < "."); the older versions' one name counts as the oldest.
+    from nnplay.tui.keep import KEPT_MOST, forget_old_kept, kept_files, kept_folder
+
+    folder = kept_folder()
+    folder.mkdir(parents=True)
+    oldest_first = ["unsaved.npz", "unsaved-20261130-235959.npz", "unsaved-20261201-101010.npz"]
+    oldest_first += [f"unsaved-20261201-101010-{n}.npz" for n in range(2, 11)]
+    oldest_first.append("unsaved-20261202-000000.npz")
+    for i, name in enumerate(reversed(oldest_first)):  # the times on disk the other way round
+        _aged(folder / name, days=30 + i)
+    assert [p.name for p in kept_files()] == oldest_first
+    forget_old_kept()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(oldest_first[-KEPT_MOST:])
+
+
+def test_forgetting_old_keeps_never_removes_what_is_not_a_keep_nor_a_keep_under_way():
+    from nnplay.tui.keep import LEFT_OVER_HOURS, forget_old_kept, kept_folder
+
+    folder = kept_folder()
+    folder.mkdir(parents=True)
+    for n in range(12):  # twelve keeps, a month old: two go, the oldest
+        _aged(folder / f"unsaved-20261101-0000{n:02}.npz", days=30)
+    stay = {
+        "mynet.npz": b"a network",  # saved here with ctrl+s
+        "notes.txt": b"",
+        "empty.npz": b"",  # empty, but no name a keep reserves
+        "room-0.npz": b"",
+        ".mynet.npz.x1y2z3w4.tmp": b"half",  # a save of another name: serialize's to tidy
+        "unsaved-20261201-101010.npz.bak": b"",
+    }
+    for name, content in stay.items():
+        _aged(folder / name, days=30, content=content)
+    (folder / "unsaved-20261201-101011.npz").mkdir()  # not a file at all
+    hours = LEFT_OVER_HOURS / 24
+    _aged(folder / "unsaved-20261203-120000.npz", days=hours * 0.5, content=b"")  # reserved just now
+    _aged(folder / ".unsaved-20261203-120000.npz.abcd1234.tmp", days=hours * 0.5, content=b"half")
+    forget_old_kept()
+    left = {p.name for p in folder.iterdir()}
+    kept = {f"unsaved-20261101-0000{n:02}.npz" for n in range(2, 12)}
+    assert left == kept | set(stay) | {
+        "unsaved-20261201-101011.npz",
+        "unsaved-20261203-120000.npz",
+        ".unsaved-20261203-120000.npz.abcd1234.tmp",
+    }
+
+
+def test_forgetting_old_keeps_removes_only_empty_names_of_keeps_and_their_old_temporaries():
+    # what a keep cut short leaves: the name reserved (empty) and the save's temporary file;
+    # a keep with a network in it, hours old but among the ten newest, is no leftover
+    from nnplay.tui.keep import LEFT_OVER_HOURS, forget_old_kept, kept_folder
+
+    folder = kept_folder()
+    folder.mkdir(parents=True)
+    old = 2 * LEFT_OVER_HOURS / 24
+    _aged(folder / "unsaved-20261201-101010.npz", days=old, content=b"")
+    _aged(folder / ".unsaved-20261201-101010.npz.x1y2z3w4.tmp", days=old, content=b"half a network")
+    _aged(folder / "unsaved-20261201-090000.npz", days=old)
+    forget_old_kept()
+    assert [p.name for p in folder.iterdir()] == ["unsaved-20261201-090000.npz"]
