@@ -1,5 +1,6 @@
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -305,3 +306,35 @@ def test_an_epochs_time_is_its_steps_and_evaluation_not_the_callers_pauses(digit
     steps = math.ceil(len(digits.X_train) / 256)
     assert steps <= record.seconds < 1000  # each step's time, and none of the waiting
     assert record.samples_per_s * record.seconds == pytest.approx(len(digits.X_train))
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_a_hand_made_files_float64_optimizer_state_trains_on_as_the_networks_float32(
+    digits, tmp_path, optimizer
+):
+    # A file written by hand or by another tool (np.savez of float64 moments): build() takes
+    # the moments as the network's float32, so training on is what it is from the same
+    # moments saved as float32, bit for bit, and the next save holds float32 again.
+    config = TrainConfig(layers=(64, 8, 10), optimizer=optimizer, epochs=2)
+    trainer = build(replace(config, epochs=1), digits)
+    records(trainer, 1)
+    ours = tmp_path / "ours.npz"
+    save(ours, trainer.net, config, 1, trainer.rng, trainer.optimizer)
+    with np.load(ours) as f:
+        arrays = {k: f[k] for k in f.files}
+    floats = [k for k in arrays if k.startswith("opt_") and k != "opt_t"]
+    assert floats and all(arrays[k].dtype == np.float32 for k in floats)
+    if optimizer == "adam":  # a count past float32's whole numbers (2**24): it stays a count
+        arrays["opt_t"] = np.array(2**24 + 1)
+        np.savez(ours, **arrays)
+    hand_made = tmp_path / "hand_made.npz"
+    np.savez(hand_made, **{k: v.astype(np.float64) if k in floats else v for k, v in arrays.items()})
+    a, b = build(config, digits, load(ours)), build(config, digits, load(hand_made))
+    for name, value in b.optimizer.state().items():  # the file's numbers, as float32
+        assert value.dtype.kind == arrays[f"opt_{name}"].dtype.kind  # t stays a whole number
+        assert value.dtype == np.float32 or name == "t"
+        assert np.array_equal(value, arrays[f"opt_{name}"])  # 2**24 + 1 too
+    records(a, 1)
+    records(b, 1)
+    assert b.net.params.dtype == np.float32 and b.net.params.tobytes() == a.net.params.tobytes()
+    assert all(value.dtype == a.optimizer.state()[name].dtype for name, value in b.optimizer.state().items())
