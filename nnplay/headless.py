@@ -11,6 +11,7 @@ import argparse
 import json
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -23,23 +24,31 @@ def train(ns: argparse.Namespace) -> int:
     """``nnplay train``: a line (or JSON object) per epoch, then --save; the exit status.
 
     SIGTERM stops it as Ctrl-C does, with a line saying so, unless it was ignored already.
+    Neither cuts the save short once training is done.
     """
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
-        # ignored by whoever started the run (trap '' TERM, a supervisor): it stays ignored,
-        # as nnplay leaves an ignored Ctrl-C (cmd &) alone
-        return _train(ns, hold_off=lambda: None)
+    if threading.current_thread() is not threading.main_thread():  # a test's: signals are
+        return _train(ns, hold_off=lambda: None)  # not ours to take there (ValueError)
+    # Ignored by whoever started the run (cmd & ignores Ctrl-C; trap '' TERM, a supervisor
+    # that means the run to finish): it stays ignored. None: a handler not Python's, left be.
+    before = {stop: signal.getsignal(stop) for stop in (signal.SIGINT, signal.SIGTERM)}
+    before = {stop: handler for stop, handler in before.items() if handler not in (signal.SIG_IGN, None)}
+    if signal.SIGTERM in before:
+        signal.signal(signal.SIGTERM, _terminate)  # said, as Ctrl-C is: not a silent end
+
+    def hold_off() -> None:
+        for stop in before:
+            signal.signal(stop, signal.SIG_IGN)
+
     try:
-        before = signal.signal(signal.SIGTERM, _terminate)  # said, as Ctrl-C is: not a silent end
-    except ValueError:  # not the main thread (a test's): signals are not ours to take there
-        return _train(ns, hold_off=lambda: None)
-    try:
-        return _train(ns, hold_off=lambda: signal.signal(signal.SIGTERM, signal.SIG_IGN))
+        return _train(ns, hold_off)
     finally:
-        signal.signal(signal.SIGTERM, before)
+        for stop, handler in before.items():
+            signal.signal(stop, handler)
 
 
 def _train(ns: argparse.Namespace, hold_off: Callable[[], object]) -> int:
-    """``hold_off``: from the save on, a SIGTERM is to be ignored (where train() took it)."""
+    """``hold_off``: from the save on, Ctrl-C and SIGTERM are to be ignored (where train()
+    may take them)."""
     from nnplay.core.paths import SaveFileError, check_writable, save_name
 
     config, saved = resolve(ns)
@@ -131,7 +140,8 @@ def _train(ns: argparse.Namespace, hold_off: Callable[[], object]) -> int:
                     say(f"nnplay train: nothing was saved to {ns.save}{again}")
                 return 1
     if ns.save is not None:
-        # The run is done: a SIGTERM now would only lose it. The save takes milliseconds.
+        # The run is done: a stop now would only lose it, or (the file just renamed into
+        # place) say "nothing was saved" of a file written. The save takes milliseconds.
         hold_off()
         try:
             kept = config
