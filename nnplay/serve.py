@@ -139,6 +139,8 @@ def _server(command: str, host: str, port: int, where: str) -> Any:
     """
     from textual_serve.server import Server
 
+    from nnplay import served_tab
+
     local = _loopback(host)
 
     class _Served(Server):  # type: ignore[misc]
@@ -158,7 +160,7 @@ def _server(command: str, host: str, port: int, where: str) -> Any:
             assert task is not None
             self.sessions.add(task)
             try:
-                return await super().handle_websocket(request)
+                return await served_tab.run_tab(self, request)
             finally:
                 self.sessions.discard(task)
 

@@ -1118,15 +1118,15 @@ async def test_stopping_serve_closes_the_open_tabs_at_once(monkeypatch):
     # their apps running on unseen. A tab's handler, cancelled, quits its app and closes the tab.
     import asyncio
 
-    import textual_serve.server
     from aiohttp.test_utils import make_mocked_request
 
+    import nnplay.served_tab
     from nnplay.serve import _server
 
     async def open_tab(self, request):  # until the browser closes it
         await asyncio.Event().wait()
 
-    monkeypatch.setattr(textual_serve.server.Server, "handle_websocket", open_tab)
+    monkeypatch.setattr(nnplay.served_tab, "run_tab", open_tab)
     server = _server("true", "127.0.0.1", 8000, "http://127.0.0.1:8000")
     tab = asyncio.create_task(server.handle_websocket(make_mocked_request("GET", "/ws")))
     await asyncio.sleep(0)  # the tab opens
@@ -1179,9 +1179,9 @@ async def test_served_pages_terminal_takes_keys_without_a_click(monkeypatch):
     ],
 )
 async def test_serve_opens_apps_for_its_own_page_only(monkeypatch, origin, opens):
-    import textual_serve.server
     from aiohttp.test_utils import make_mocked_request
 
+    import nnplay.served_tab
     from nnplay.serve import _server
 
     opened = []
@@ -1189,7 +1189,7 @@ async def test_serve_opens_apps_for_its_own_page_only(monkeypatch, origin, opens
     async def open_tab(self, request):
         opened.append(request)
 
-    monkeypatch.setattr(textual_serve.server.Server, "handle_websocket", open_tab)
+    monkeypatch.setattr(nnplay.served_tab, "run_tab", open_tab)
     server = _server("true", "127.0.0.1", 8000, "http://127.0.0.1:8000")
     headers = {"Host": "localhost:9000"} | ({"Origin": origin} if origin else {})
     response = await server.handle_websocket(make_mocked_request("GET", "/ws", headers=headers))
@@ -1211,9 +1211,9 @@ async def test_serve_opens_apps_for_its_own_page_only(monkeypatch, origin, opens
 async def test_serve_on_this_machine_only_opens_apps_for_its_pages_here(monkeypatch, host, addressed, opens):
     # evil.example's page, its name then made to lead to 127.0.0.1, sends an Origin that
     # matches the address it reached: the Origin check alone let it open apps and type in them
-    import textual_serve.server
     from aiohttp.test_utils import make_mocked_request
 
+    import nnplay.served_tab
     from nnplay.serve import _server
 
     opened = []
@@ -1221,7 +1221,7 @@ async def test_serve_on_this_machine_only_opens_apps_for_its_pages_here(monkeypa
     async def open_tab(self, request):
         opened.append(request)
 
-    monkeypatch.setattr(textual_serve.server.Server, "handle_websocket", open_tab)
+    monkeypatch.setattr(nnplay.served_tab, "run_tab", open_tab)
     server = _server("true", host, 8000, f"http://{host}:8000")
     headers = {"Host": addressed, "Origin": f"http://{addressed}"}
     response = await server.handle_websocket(make_mocked_request("GET", "/ws", headers=headers))

@@ -45,3 +45,71 @@ def test_a_served_app_in_low_bandwidth_asks_for_no_mouse_and_ends_with_its_serve
         if app.poll() is None:
             app.kill()
         app.wait()
+
+
+def fake_app(*steps: str) -> str:
+    """The command for an app that speaks textual-serve's protocol as far as ``steps`` say:
+    "ready", "draw" (a frame), "exit" (the app's exit packet), "fail" (an error, status 1)."""
+    code = [
+        "import json, sys",
+        "def packet(kind, data): sys.stdout.buffer.write(kind + len(data).to_bytes(4, 'big') + data)",
+    ]
+    code += {
+        "ready": ["sys.stdout.buffer.write(b'__GANGLION__\\n')"],
+        "draw": ["packet(b'D', b'a frame of the app, drawn')"],
+        "exit": ["packet(b'M', json.dumps({'type': 'exit'}).encode())"],
+        "fail": ["sys.stdout.flush()", "sys.exit('Traceback...\\nValueError: the app broke')"],
+    }[steps[0]]
+    for step in steps[1:]:
+        code += fake_app(step).split("\n")[2:]
+    return "\n".join(code)
+
+
+async def open_tab(app_code: str) -> list:
+    """What a browser tab is sent, in order, by nnplay serve running ``app_code`` as its app,
+    until the tab is closed or nothing more comes for 10 s (the server pings every 15)."""
+    import shlex
+
+    import aiohttp
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from nnplay.serve import _server
+
+    server = _server(shlex.join([sys.executable, "-c", app_code]), "127.0.0.1", 8000, "http://127.0.0.1:8000")
+    received = []
+    async with TestClient(TestServer(await server._make_app())) as client:
+        async with client.ws_connect("/ws") as tab:
+            while True:
+                try:
+                    message = await tab.receive(timeout=10)
+                except TimeoutError:
+                    received.append("nothing more")
+                    break
+                if message.type != aiohttp.WSMsgType.BINARY:
+                    received.append(message.type)
+                    break
+                received.append(message.data.decode())
+    return received
+
+
+async def test_a_tab_whose_app_cannot_start_says_why_and_how_to_recover():
+    # a --load file moved since the server started, a broken install: the tab showed the
+    # page's start-up box for good, the error only in the server's window
+    shown = await open_tab(fake_app("fail"))
+    assert len(shown) == 2 and shown[1] == "nothing more"  # the tab stays, to be read
+    assert "could not start" in shown[0] and "ValueError: the app broke" in shown[0]
+    assert "Reload the page" in shown[0] and "Traceback" in shown[0]
+
+
+async def test_a_tab_whose_app_stops_with_an_error_says_so_over_its_last_frame():
+    shown = await open_tab(fake_app("ready", "draw", "fail"))
+    assert shown[0] == "a frame of the app, drawn" and shown[2] == "nothing more"
+    assert "stopped with an error" in shown[1] and "ValueError: the app broke" in shown[1]
+    assert shown[1].startswith("\x1b[0m\x1b[2J")  # over a clear screen, not amid the frame
+
+
+async def test_a_tab_whose_app_ended_well_is_closed_for_the_page_to_offer_restart():
+    import aiohttp
+
+    shown = await open_tab(fake_app("ready", "draw", "exit"))
+    assert shown == ["a frame of the app, drawn", aiohttp.WSMsgType.CLOSE]
