@@ -18,37 +18,6 @@ DISPLAY = {"--low-bandwidth": "low_bandwidth", "--no-mouse": "no_mouse", "--ansi
 """The app's display flags serve passes on to each tab's app, as nnplay takes them."""
 
 
-FOCUS = """<script>
-addEventListener("load", () => {
-  const field = document.querySelector(".xterm-helper-textarea");
-  const restart = document.querySelector(".closed-dialog button");
-  const has = (name) => document.body.classList.contains(name);
-  // the app may hear this focus before its driver's start-up blur: told again a second later
-  const again = () => document.activeElement === field && (field.blur(), field.focus());
-  let drawn = false;
-  const check = () => {
-    if (field && !drawn && has("-first-byte")) {
-      drawn = true;
-      field.focus();
-      setTimeout(again, 1000);
-    }
-    if (restart && has("-closed")) {  // the app ended: enter starts another
-      watch.disconnect();
-      restart.focus();
-    }
-  };
-  const watch = new MutationObserver(check);
-  watch.observe(document.body, {attributes: true, attributeFilter: ["class"]});
-  check();
-});
-</script>"""
-"""Put on nnplay serve's page: the terminal takes keys once the app has drawn its first screen
-(textual-serve's page marks it -first-byte), and the app hears that it has the focus (a focus
-before went nowhere; one heard before the web driver's start-up blur was undone by it, the
-panes looking unfocused until the first key); and once the app has ended, its Restart button
-has the focus, so enter starts another (a keyboard alone had to find it with tab)."""
-
-
 def serve_command(ns: argparse.Namespace) -> list[str]:
     """The command each browser tab runs: the app, with the settings given to serve."""
     argv = [sys.executable, "-m", "nnplay"]
@@ -139,7 +108,7 @@ def _server(command: str, host: str, port: int, where: str) -> Any:
     """
     from textual_serve.server import Server
 
-    from nnplay import served_tab
+    from nnplay import served_page, served_tab
 
     local = _loopback(host)
 
@@ -177,13 +146,10 @@ def _server(command: str, host: str, port: int, where: str) -> Any:
             # address can come in between.
             self.public_url = f"{request.scheme}://{request.host}"
             response = await super().handle_index(request)
-            # The page's terminal took no key until clicked or tabbed into (xterm.js does not
-            # focus itself): a student's first keys did nothing. It takes them from the start.
             from aiohttp import web
 
-            page = (response.text or "") if isinstance(response, web.Response) else ""
-            if isinstance(response, web.Response) and "</body>" in page:
-                response.text = page.replace("</body>", FOCUS + "</body>", 1)
+            if isinstance(response, web.Response) and response.text:
+                response.text = served_page.our_page(response.text, f"{self.public_url}/static/")
             return response
 
     # public_url: what textual-serve's own banner says, as nnplay's does (not 0.0.0.0)

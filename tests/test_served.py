@@ -113,3 +113,30 @@ async def test_a_tab_whose_app_ended_well_is_closed_for_the_page_to_offer_restar
 
     shown = await open_tab(fake_app("ready", "draw", "exit"))
     assert shown == ["a frame of the app, drawn", aiohttp.WSMsgType.CLOSE]
+
+
+async def test_the_served_page_needs_nothing_from_the_internet():
+    # textual-serve's page links Google Fonts' stylesheet in its head, which holds back the
+    # script after it: on a classroom network that drops what goes out, no first frame came
+    # in 60 s (Chromium). Its font now comes from this server, from textual-serve's own copy.
+    import re
+    from pathlib import Path
+
+    import textual_serve
+    from aiohttp.test_utils import make_mocked_request
+
+    from nnplay.serve import _server
+
+    server = _server("true", "127.0.0.1", 8000, "http://127.0.0.1:8000")
+    request = make_mocked_request(
+        "GET", "/", headers={"Host": "localhost:9000"}, app=await server._make_app()
+    )
+    page = (await server.handle_index(request)).text
+    assert "textual.js" in page  # the page itself, as textual-serve makes it
+    outside = [
+        url for url in re.findall(r"(?:href|src)=\"(https?://[^\"]+)", page) if "localhost:9000" not in url
+    ]
+    assert outside == []
+    font = re.search(r'url\("http://localhost:9000/static/(fonts/[^"]+\.ttf)"\)', page)
+    assert font is not None and "Roboto Mono" in page[: font.start()]
+    assert (Path(textual_serve.__file__).parent / "static" / font[1]).is_file()  # served, not a 404
