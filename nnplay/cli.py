@@ -207,6 +207,15 @@ def build_parser() -> _Parser:
         "network, with no password)",
     )
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another name browsers reach this machine by (a DNS alias): off this machine, the "
+        "server answers only to its addresses and own names, so a page on another site cannot "
+        "lead its own name here (DNS rebinding); may be given more than once",
+    )
     _add_display(serve, command=True)
     return parser
 

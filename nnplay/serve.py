@@ -8,6 +8,7 @@ import ipaddress
 import os
 import shlex
 import sys
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -68,21 +69,70 @@ def serve(ns: argparse.Namespace) -> int:
     else:  # the whole network, or one of its addresses
         out.line("No password: whoever reaches it gets apps running as you (ctrl+s saves where you can)")
     try:
-        _server(command, ns.host, ns.port, where).serve()
+        _server(command, ns.host, ns.port, where, ns.allow_host).serve()
     except OSError as e:  # the port is taken, the host is not this machine's...
         raise UsageError(f"cannot serve on {ns.host}:{ns.port}: {e.strerror or e}") from None
     return out.status(0)
 
 
-def _own_page(origin: str, addressed: str, local: bool) -> bool:
+def _own_page(origin: str, addressed: str, answers_to: Callable[[str], bool]) -> bool:
     """Whether a browser's websocket request comes from nnplay serve's own page: its Origin
-    names the address the request came to (``addressed``, its Host). And for a server on this
-    machine only (``local``), that address is this machine's own: a page on another site can
-    make its name lead here (DNS rebinding: evil.example at first its own server, then
-    127.0.0.1), and then its Origin matched, and it opened apps as the teacher's own page."""
-    if urlsplit(origin).netloc.lower() != addressed.lower():
-        return False
-    return not local or _loopback(urlsplit(f"//{addressed}").hostname or "")
+    names the address the request came to (``addressed``, its Host), one this server answers
+    to (a page on another site can make its own name lead here, DNS rebinding: evil.example
+    at first its own server, then this one; then its Origin matched, and it opened apps as
+    the teacher's own page)."""
+    return urlsplit(origin).netloc.lower() == addressed.lower() and answers_to(addressed)
+
+
+def answers_to(host: str, allowed: Iterable[str] = ()) -> Callable[[str], bool]:
+    """Whether nnplay serve on ``host`` answers to an address a browser reached it by (a Host
+    header): localhost, 127.0.0.1, [::1] and the ``allowed`` names; and on the network, any
+    IP address (a name is what DNS rebinding needs) and this machine's names (as the system
+    knows them, and NAME.local) and ``host``."""
+    import socket
+
+    def names(*given: str) -> set[str]:
+        return {name.lower().rstrip(".") for name in given}
+
+    local = _loopback(host)
+    ours = names(socket.gethostname(), socket.getfqdn(), f"{socket.gethostname()}.local", host)
+    aliases = names(*allowed)
+
+    def check(addressed: str) -> bool:
+        try:
+            name = (urlsplit(f"//{addressed}").hostname or "").rstrip(".")
+        except ValueError:  # not an address at all
+            return False
+        if _loopback(name) or name in aliases:
+            return True
+        if local:
+            return False
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return name in ours
+        return True
+
+    return check
+
+
+def refusal(addressed: str) -> str:
+    """What a browser that reached nnplay serve by a name it does not answer to is told."""
+    import socket
+
+    parts = urlsplit(f"//{addressed}")
+    name = parts.hostname or addressed
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # not a port number: no port to name
+        port = ""
+    return (
+        f"nnplay serve does not answer to the name {name}: a page on another site could use a "
+        "name like it to reach the apps here (DNS rebinding).\n"
+        f"Open http://{socket.gethostname()}{port} or this machine's IP address instead; or, if "
+        f"{name} is a name your network gives this machine, start nnplay serve with "
+        f"--allow-host {name}\n"
+    )
 
 
 def _loopback(host: str) -> bool:
@@ -97,7 +147,14 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def _server(command: str, host: str, port: int, where: str) -> Any:
+def _forbidden(why: str) -> Any:
+    """A refusal, saying why, as a browser shows it."""
+    from aiohttp import web
+
+    return web.Response(status=403, text=why)
+
+
+def _server(command: str, host: str, port: int, where: str, allowed: Iterable[str] = ()) -> Any:
     """textual-serve's Server, with its pages addressed as each browser addressed it.
 
     The page names its script and its websocket by absolute URL, made from the
@@ -110,7 +167,7 @@ def _server(command: str, host: str, port: int, where: str) -> Any:
 
     from nnplay import served_page, served_tab
 
-    local = _loopback(host)
+    known = answers_to(host, allowed)
 
     class _Served(Server):  # type: ignore[misc]
         sessions: set[asyncio.Task[Any]] = set()
@@ -118,13 +175,13 @@ def _server(command: str, host: str, port: int, where: str) -> Any:
 
         async def handle_websocket(self, request: Any) -> Any:
             origin = request.headers.get("Origin")
-            if origin is not None and not _own_page(origin, request.host, local):
+            if not known(request.host):
+                return _forbidden(refusal(request.host))
+            if origin is not None and not _own_page(origin, request.host, known):
                 # A page from another site, open in any browser that reaches this server: the
                 # same-origin rule does not hold websockets back, and it opened apps and typed
                 # in them (ctrl+s writes files as this user). Our own page's comes from here.
-                from aiohttp import web
-
-                return web.Response(status=403, text="nnplay serve: only its own page opens apps\n")
+                return _forbidden("nnplay serve: only its own page opens apps\n")
             task = asyncio.current_task()
             assert task is not None
             self.sessions.add(task)
@@ -142,6 +199,8 @@ def _server(command: str, host: str, port: int, where: str) -> Any:
             await asyncio.gather(*self.sessions, return_exceptions=True)
 
         async def handle_index(self, request: Any) -> Any:
+            if not known(request.host):  # and not a blank page, its websocket refused
+                return _forbidden(refusal(request.host))
             # Read before the page is made, with no await between: no other request's
             # address can come in between.
             self.public_url = f"{request.scheme}://{request.host}"

@@ -1046,10 +1046,10 @@ def test_serve_answers_on_localhost_only_by_default():
         assert listening_addresses(port) == {"127.0.0.1"}
         # The page's script and websocket are at the address the browser used, not the one
         # served on: through ssh -L 9000:localhost:PORT, or at THIS-HOST for --host 0.0.0.0.
-        asked = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": "teacher.example:9000"})
+        asked = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": "localhost:9000"})
         page = urllib.request.urlopen(asked, timeout=5).read().decode()
-        assert "http://teacher.example:9000/static/js/textual.js" in page
-        assert "ws://teacher.example:9000/ws" in page and f":{port}/" not in page
+        assert "http://localhost:9000/static/js/textual.js" in page
+        assert "ws://localhost:9000/ws" in page and f":{port}/" not in page
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -1206,11 +1206,21 @@ async def test_serve_opens_apps_for_its_own_page_only(monkeypatch, origin, opens
         ("127.0.0.1", "[::1]:8000", True),
         ("localhost", "app.localhost:8000", True),  # browsers take *.localhost for this machine
         ("0.0.0.0", "lab-server.example:8000", True),  # students reach it by the machine's name
+        ("0.0.0.0", "lab-server:8000", True),
+        ("0.0.0.0", "lab-server.local:8000", True),
+        ("0.0.0.0", "192.0.2.7:8000", True),  # or its address: an address cannot be rebound
+        ("0.0.0.0", "[2001:db8::7]:8000", True),
+        ("0.0.0.0", "evil.example:8000", False),  # DNS rebinding, to the machine's address
+        ("192.0.2.7", "evil.example:8000", False),
     ],
 )
-async def test_serve_on_this_machine_only_opens_apps_for_its_pages_here(monkeypatch, host, addressed, opens):
-    # evil.example's page, its name then made to lead to 127.0.0.1, sends an Origin that
+async def test_serve_opens_apps_for_its_pages_at_its_own_names_only(monkeypatch, host, addressed, opens):
+    # evil.example's page, its name then made to lead to this machine, sends an Origin that
     # matches the address it reached: the Origin check alone let it open apps and type in them
+    import socket
+
+    monkeypatch.setattr(socket, "gethostname", lambda: "lab-server")
+    monkeypatch.setattr(socket, "getfqdn", lambda: "lab-server.example")
     from aiohttp.test_utils import make_mocked_request
 
     import nnplay.served_tab

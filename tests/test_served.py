@@ -5,6 +5,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tests.test_hang_up import read_for
 
 
@@ -140,3 +142,45 @@ async def test_the_served_page_needs_nothing_from_the_internet():
     font = re.search(r'url\("http://localhost:9000/static/(fonts/[^"]+\.ttf)"\)', page)
     assert font is not None and "Roboto Mono" in page[: font.start()]
     assert (Path(textual_serve.__file__).parent / "static" / font[1]).is_file()  # served, not a 404
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "127.0.0.1"])
+async def test_a_page_at_a_name_serve_does_not_answer_to_says_what_to_open_instead(monkeypatch, host):
+    # DNS rebinding: evil.example's page, its name then led to this machine, got the page and
+    # (from the network) opened apps; at 127.0.0.1 a student's browser got a blank page
+    import socket
+
+    from aiohttp.test_utils import make_mocked_request
+
+    from nnplay.serve import _server
+
+    monkeypatch.setattr(socket, "gethostname", lambda: "lab-server")
+    server = _server("true", host, 8000, f"http://{host}:8000", ["class.school.example"])
+    app = await server._make_app()
+
+    async def page(name):
+        return await server.handle_index(make_mocked_request("GET", "/", headers={"Host": name}, app=app))
+
+    refused = await page("evil.example:8000")
+    assert refused.status == 403
+    assert "does not answer to the name evil.example" in refused.text
+    assert "--allow-host evil.example" in refused.text and "http://lab-server:8000 " in refused.text
+    assert (await page("evil.example:port")).status == 403  # not a 500
+    for name in ("class.school.example:8000", "CLASS.school.example.:8000", "localhost:8000"):
+        assert "textual.js" in (await page(name)).text  # --allow-host's name, and this machine
+
+
+def test_serve_passes_its_allowed_names_to_the_server(capsys, monkeypatch):
+    import nnplay.serve
+    from nnplay.cli import main
+
+    given = []
+
+    class Started:
+        def serve(self):
+            pass
+
+    monkeypatch.setattr(nnplay.serve, "_check_address", lambda host, port: None)
+    monkeypatch.setattr(nnplay.serve, "_server", lambda *args: given.append(args) or Started())
+    assert main(["serve", "--host", "0.0.0.0", "--allow-host", "a.example", "--allow-host", "b.example"]) == 0
+    assert given[0][-1] == ["a.example", "b.example"]
