@@ -209,6 +209,7 @@ def _server(command: str, host: str, port: int, where: str, allowed: Iterable[st
 
             if isinstance(response, web.Response) and response.text:
                 response.text = served_page.our_page(response.text, f"{self.public_url}/static/")
+                served_tab.name_browser(request, response)
             return response
 
     # public_url: what textual-serve's own banner says, as nnplay's does (not 0.0.0.0)

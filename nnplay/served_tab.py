@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import secrets
 from typing import Any
 
 from textual_serve.app_service import AppService
@@ -14,6 +16,35 @@ SHOWN_LINES = 6
 
 ENDING = 10.0
 """Seconds a tab waits for its app's process to end once it has closed its output."""
+
+
+BROWSER = "nnplay_browser"
+"""The cookie that names a browser to nnplay serve: a random name, which its folder of unsaved
+training is named by (a reloaded tab offers what the tab before it kept)."""
+BROWSER_NAME = re.compile(r"[0-9a-f]{32}")
+BROWSER_DAYS = 90
+"""How long a browser keeps its name: longer than kept training stays (keep.KEPT_DAYS)."""
+
+
+def name_browser(request: Any, response: Any) -> None:
+    """Give the browser asking for the page a name (a cookie), if it has none yet."""
+    if not BROWSER_NAME.fullmatch(request.cookies.get(BROWSER, "")):
+        days = BROWSER_DAYS * 86400
+        response.set_cookie(BROWSER, secrets.token_hex(16), max_age=days, httponly=True, samesite="Strict")
+
+
+def browser_keeps(request: Any) -> str | None:
+    """The folder the unsaved training of the browser opening a tab is kept in, or None if it
+    has no name (cookies off) or there is nowhere to keep (no home folder)."""
+    from nnplay.tui.keep import kept_folder
+
+    name = request.cookies.get(BROWSER, "")
+    if not BROWSER_NAME.fullmatch(name):  # and so no path of the browser's making
+        return None
+    try:
+        return str(kept_folder().absolute() / "browsers" / name)
+    except OSError:
+        return None
 
 
 class _Recorded:
@@ -64,6 +95,17 @@ class Tab(AppService):  # type: ignore[misc]
         """Whether the tab has gone (closed, reloaded) or the server is stopping: nobody to tell."""
         self.error = bytearray()
         """What the app has written to its standard error so far."""
+        self.keeps: str | None = None
+        """The folder its browser's unsaved training is kept in (browser_keeps()), if any."""
+
+    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
+        from nnplay.tui.keep import BROWSER_KEEPS
+
+        environment: dict[str, str] = super()._build_environment(width, height)
+        environment.pop(BROWSER_KEEPS, None)  # the server's own, if it had one: not the browser's
+        if self.keeps is not None:
+            environment[BROWSER_KEEPS] = self.keeps
+        return environment
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
         process = await super()._open_app_process(width, height)
@@ -135,6 +177,7 @@ async def run_tab(server: Any, request: Any) -> Any:
             download_manager=server.download_manager,
             debug=server.debug,
         )
+        tab.keeps = browser_keeps(request)
         await tab.start(width, height)
         await server._process_messages(websocket, tab)
     except asyncio.CancelledError:

@@ -67,9 +67,10 @@ def fake_app(*steps: str) -> str:
     return "\n".join(code)
 
 
-async def open_tab(app_code: str) -> list:
-    """What a browser tab is sent, in order, by nnplay serve running ``app_code`` as its app,
-    until the tab is closed or nothing more comes for 10 s (the server pings every 15)."""
+async def open_tab(app_code: str, cookies: dict[str, str] | None = None, most: int = 0) -> list:
+    """What a browser tab (with ``cookies``) is sent, in order, by nnplay serve running
+    ``app_code`` as its app, until the tab is closed, or nothing more comes for 10 s (the
+    server pings every 15), or it has ``most`` messages, if given."""
     import shlex
 
     import aiohttp
@@ -79,7 +80,7 @@ async def open_tab(app_code: str) -> list:
 
     server = _server(shlex.join([sys.executable, "-c", app_code]), "127.0.0.1", 8000, "http://127.0.0.1:8000")
     received = []
-    async with TestClient(TestServer(await server._make_app())) as client:
+    async with TestClient(TestServer(await server._make_app()), cookies=cookies) as client:
         async with client.ws_connect("/ws") as tab:
             while True:
                 try:
@@ -91,6 +92,8 @@ async def open_tab(app_code: str) -> list:
                     received.append(message.type)
                     break
                 received.append(message.data.decode())
+                if len(received) == most:
+                    break
     return received
 
 
@@ -184,3 +187,43 @@ def test_serve_passes_its_allowed_names_to_the_server(capsys, monkeypatch):
     monkeypatch.setattr(nnplay.serve, "_server", lambda *args: given.append(args) or Started())
     assert main(["serve", "--host", "0.0.0.0", "--allow-host", "a.example", "--allow-host", "b.example"]) == 0
     assert given[0][-1] == ["a.example", "b.example"]
+
+
+async def test_a_browser_gets_a_name_and_its_tabs_apps_a_folder_to_keep_in(tmp_path, monkeypatch):
+    # a reloaded tab's app ended with its training unkept (the tabs share one user, so none
+    # was kept), and the new tab started afresh: a student lost the run, unwarned
+    from aiohttp.test_utils import make_mocked_request
+
+    from nnplay.serve import _server
+    from nnplay.served_tab import BROWSER
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    server = _server("true", "127.0.0.1", 8000, "http://127.0.0.1:8000")
+    app = await server._make_app()
+
+    async def page(cookie=""):
+        headers = {"Host": "localhost:8000"} | ({"Cookie": f"{BROWSER}={cookie}"} if cookie else {})
+        return await server.handle_index(make_mocked_request("GET", "/", headers=headers, app=app))
+
+    named = (await page()).cookies[BROWSER]
+    assert len(named.value) == 32 and named["httponly"] and named["samesite"] == "Strict"
+    assert BROWSER not in (await page(named.value)).cookies  # named once, for good
+    assert (await page("../../etc")).cookies[BROWSER].value != "../../etc"
+
+    says = "import os, sys; sys.exit('keeps in ' + os.environ.get('NNPLAY_BROWSER_KEEPS', 'nothing'))"
+    shown = await open_tab(says, {BROWSER: named.value}, most=1)
+    assert f"keeps in {tmp_path / 'nnplay' / 'browsers' / named.value}" in shown[0]
+    for cookie in ({}, {BROWSER: "../../etc"}):  # no name, or one of the browser's making
+        assert "keeps in nothing" in (await open_tab(says, cookie, most=1))[0]
+
+
+def test_a_served_app_keeps_unsaved_training_in_its_browsers_folder_only(tmp_path, monkeypatch):
+    from nnplay.tui.keep import BROWSER_KEEPS, keeps_unsaved, kept_folder
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("TEXTUAL_DRIVER", "textual.drivers.web_driver:WebDriver")  # as served
+    assert not keeps_unsaved()  # the tabs share one user: not in the user's folder
+    monkeypatch.setenv(BROWSER_KEEPS, str(tmp_path / "browser"))
+    assert keeps_unsaved() and kept_folder() == tmp_path / "browser"
+    monkeypatch.delenv("TEXTUAL_DRIVER")  # a terminal's app: the user's own folder, as ever
+    assert keeps_unsaved() and kept_folder() == tmp_path / "state" / "nnplay"

@@ -3,8 +3,8 @@ asking nnplay to stop (SIGTERM: a teacher's pkill, a shutdown).
 
 A mixin of NnplayApp. Unsaved training is kept at once, where q would keep it on the
 way out, and the app quits; what the keep has to say waits in ``farewell`` for the
-terminal, if it is still there, once restored. Not under ``nnplay serve``, whose tabs
-keep nothing (its web driver quits the app on SIGTERM itself).
+terminal, if it is still there, once restored. Under ``nnplay serve``, only where the
+tab's browser has a folder to keep in (else its web driver quits the app on SIGTERM itself).
 """
 
 from __future__ import annotations

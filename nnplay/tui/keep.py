@@ -23,6 +23,18 @@ def served() -> bool:
     return "web_driver" in os.environ.get("TEXTUAL_DRIVER", "")
 
 
+BROWSER_KEEPS = "NNPLAY_BROWSER_KEEPS"
+"""The environment variable in which `nnplay serve` gives a tab's app the folder that its
+browser's unsaved training is kept in (a whole path): each browser has its own, so no tab is
+offered another student's network."""
+
+
+def keeps_unsaved() -> bool:
+    """Whether training about to be lost is kept: always in a terminal; under `nnplay serve`
+    only in its browser's own folder (BROWSER_KEEPS), as the tabs share one user."""
+    return not served() or os.path.isabs(os.environ.get(BROWSER_KEEPS, ""))
+
+
 KEPT_MOST = 10
 """How many kept networks always stay in the state folder, however old."""
 KEPT_DAYS = 7
@@ -32,9 +44,12 @@ together, must not push each other's out."""
 
 def kept_folder() -> Path:
     """Where unsaved training is kept: $XDG_STATE_HOME/nnplay (by default
-    ~/.local/state/nnplay). OSError if there is no home folder to put it in. A relative
-    XDG_STATE_HOME is ignored, as the XDG spec says: keeps would land wherever nnplay was
-    started, and ctrl+o started elsewhere would not find them."""
+    ~/.local/state/nnplay); under `nnplay serve`, the browser's own folder. OSError if there
+    is no home folder to put it in. A relative XDG_STATE_HOME is ignored, as the XDG spec
+    says: keeps would land wherever nnplay was started, and ctrl+o started elsewhere would
+    not find them."""
+    if served() and keeps_unsaved():
+        return Path(os.environ[BROWSER_KEEPS])
     state = os.environ.get("XDG_STATE_HOME", "")
     if not os.path.isabs(state):
         home = os.path.expanduser("~")

@@ -29,9 +29,9 @@ from nnplay.tui.keep import (
     RunningKeep,
     check_room,
     forget_old_kept,
+    keeps_unsaved,
     kept_files,
     reason,
-    served,
 )
 from nnplay.tui.runs import NormLog, RunSettings, differences
 
@@ -72,9 +72,10 @@ class Session:
         self.kept_step = 0
         """The trainer's step count when the network was last saved or built: more steps
         than this are training that quitting would lose."""
-        self.keeps_unsaved = not served()
-        """Whether training about to be lost goes to kept_folder(). Not under `nnplay
-        serve`: its tabs share one user, so each would keep and offer the others' networks."""
+        self.keeps_unsaved = keeps_unsaved()
+        """Whether training about to be lost goes to kept_folder(). Under `nnplay serve`, only
+        where the server gave the browser a folder of its own: the tabs share one user, so
+        each would keep and offer the others' networks."""
         earlier = kept_files() if self.keeps_unsaved and saved is None else []
         # the newest that is a network: junk named like a keep was announced, then refused
         self.kept_path: Path | None = next((p for p in reversed(earlier) if peek(p) is not None), None)
