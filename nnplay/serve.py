@@ -60,7 +60,12 @@ def serve(ns: argparse.Namespace) -> int:
     out = Output(sys.stdout, "nnplay serve", f"serving at {where}")  # the banner is not the point
     out.line(f"nnplay serve: one app per browser tab at {where}")
     if anywhere:
-        out.line("(THIS-HOST: this machine's name or address, as students' browsers reach it)")
+        import socket
+
+        out.line(
+            f"(THIS-HOST: this machine's address, or its name, {socket.gethostname()}; "
+            "another name it has needs --allow-host NAME)"
+        )
     if ns.host in ("127.0.0.1", "localhost", "::1"):
         out.line(
             f"From another machine: ssh -L {ns.port}:localhost:{ns.port} THIS-HOST, "
@@ -75,13 +80,13 @@ def serve(ns: argparse.Namespace) -> int:
     return out.status(0)
 
 
-def _own_page(origin: str, addressed: str, answers_to: Callable[[str], bool]) -> bool:
+def _own_page(origin: str, addressed: str, known: Callable[[str], bool]) -> bool:
     """Whether a browser's websocket request comes from nnplay serve's own page: its Origin
     names the address the request came to (``addressed``, its Host), one this server answers
     to (a page on another site can make its own name lead here, DNS rebinding: evil.example
     at first its own server, then this one; then its Origin matched, and it opened apps as
     the teacher's own page)."""
-    return urlsplit(origin).netloc.lower() == addressed.lower() and answers_to(addressed)
+    return urlsplit(origin).netloc.lower() == addressed.lower() and known(addressed)
 
 
 def answers_to(host: str, allowed: Iterable[str] = ()) -> Callable[[str], bool]:

@@ -173,7 +173,7 @@ async def test_a_page_at_a_name_serve_does_not_answer_to_says_what_to_open_inste
         assert "textual.js" in (await page(name)).text  # --allow-host's name, and this machine
 
 
-def test_serve_passes_its_allowed_names_to_the_server(capsys, monkeypatch):
+def test_serve_says_the_names_it_answers_to_and_passes_its_allowed_names_on(capsys, monkeypatch):
     import nnplay.serve
     from nnplay.cli import main
 
@@ -185,8 +185,12 @@ def test_serve_passes_its_allowed_names_to_the_server(capsys, monkeypatch):
 
     monkeypatch.setattr(nnplay.serve, "_check_address", lambda host, port: None)
     monkeypatch.setattr(nnplay.serve, "_server", lambda *args: given.append(args) or Started())
+    monkeypatch.setattr("socket.gethostname", lambda: "lab-server")
     assert main(["serve", "--host", "0.0.0.0", "--allow-host", "a.example", "--allow-host", "b.example"]) == 0
     assert given[0][-1] == ["a.example", "b.example"]
+    # the teacher is told which name works, and what another needs
+    banner = capsys.readouterr().out
+    assert "its name, lab-server;" in banner and "--allow-host NAME" in banner
 
 
 async def test_a_browser_gets_a_name_and_its_tabs_apps_a_folder_to_keep_in(tmp_path, monkeypatch):
