@@ -269,3 +269,56 @@ async def test_the_training_accuracy_is_not_hidden_under_the_test_dots_at_80x24(
         last = [row.rstrip("│ ")[-1] for row in rows if "│" in row or "┤" in row]
         braille = [c for c in last if "\u2800" <= c <= "\u28ff"]
         assert "•" in last and braille  # the last epoch of each curve, in its own row
+
+
+def hidden_columns(drawn: str) -> list[int]:
+    """The canvas columns of a drawn plot that show no braille, the training curve's marker."""
+    rows = drawn.splitlines()
+    top = next(row for row in rows if "┌" in row)
+    left, right = top.index("┌") + 1, top.index("┐")
+    canvas = [row[left:right] for row in rows if len(row) >= right and row[left - 1] in "│┤"]
+    return [c for c in range(right - left) if not any("\u2800" <= row[c] <= "\u28ff" for row in canvas)]
+
+
+@pytest.mark.parametrize("metric", ["loss", "accuracy"])
+async def test_the_test_dots_never_hide_the_training_curve_for_two_columns_at_80x24(metric):
+    # The seed experiment's network: at 80x24 its training and test loss share rows for the
+    # first 50 of 100 epochs, and a line of test dots, drawn last, hid the training curve there.
+    app = make_app(TrainConfig(epochs=60))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        plot = app.query_one("#loss-plot", MetricPlot)
+        if metric == "accuracy":
+            await pilot.press("p")
+        drawn = str(plot.render())
+        assert "•" in drawn
+        gaps = hidden_columns(drawn)
+        assert not any(b == a + 1 for a, b in zip(gaps, gaps[1:], strict=False)), drawn
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 5000), st.booleans()), min_size=1, max_size=200, unique_by=lambda t: t[0]
+    ),
+    st.integers(10, 200),
+)
+def test_test_dots_in_the_training_curves_row_lie_apart_and_the_rest_and_the_latest_stay(points, columns):
+    from nnplay.tui.widgets.loss_plot import DOT_GAP, spread
+
+    points.sort()
+    x, shared = np.array([e for e, _ in points], dtype=float), np.array([s for _, s in points])
+    keep = spread(x, shared, x[0], x[-1], columns)
+    assert keep[-1] == len(x) - 1  # the status's figure
+    assert set(np.flatnonzero(~shared)) <= set(keep)  # off the training curve's row, every one
+    if x[-1] > x[0]:
+        on_row = x[[i for i in keep if shared[i]]]
+        assert (np.diff(on_row) >= DOT_GAP * (x[-1] - x[0]) / (columns - 1) - 1e-9).all()
+
+
+async def test_a_single_epoch_is_drawn_with_its_test_dot():
+    # one epoch: the axis spans one value, and placing the dots must not divide by its width
+    async with after_a_run(1) as (app, pilot, plot):
+        assert app.session.counts().epoch == 1
+        assert "•" in str(plot.render())

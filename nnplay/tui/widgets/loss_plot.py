@@ -6,6 +6,7 @@ import math
 from dataclasses import fields
 
 import numpy as np
+from plotext import _utility as ut  # plotext 5's own mapping of data to cells: dot_cells()
 from rich.cells import cell_len
 from rich.text import Text
 from textual.reactive import reactive
@@ -27,6 +28,8 @@ ANSI_TEST = {"marker": "dot", "color": "magenta"}
 """And its green was 2.2:1 on a light terminal; magenta reads on black and white alike."""
 ANSI_KEY = "⡇ train  [ansi_magenta]•[/] test"
 EARLIER_KEY = "[ansi_bright_black]-[/] before"
+DOT_GAP = 3
+"""Columns from one test dot to the next at least: two cells of the training curve between."""
 
 
 class MetricPlot(PlotextPlot):
@@ -135,7 +138,7 @@ class MetricPlot(PlotextPlot):
             # in place at every build, so a second render would take the log of a log.
             curves = [(x, np.log10(v), style) for x, v, style in curves]
             ticks = log_ticks(float(values.min()), float(values.max()), most)
-            plt.yticks([math.log10(t) for t in ticks], [f"{t:.3g}" for t in ticks])
+            positions, labels = [math.log10(t) for t in ticks], [f"{t:.3g}" for t in ticks]
             self.border_title = "Loss (log scale)"
         elif accuracy and np.isfinite(values).all():
             # Linear, training's 95.5% and test's 93.3% shared the top row at 80x24, the
@@ -143,15 +146,31 @@ class MetricPlot(PlotextPlot):
             # drawn, 95% and 99% lie as far apart as 50% and 90%.
             scaled, (positions, labels) = error_scale([v for _, v, _ in curves], most)
             curves = [(x, v, style) for (x, _, style), v in zip(curves, scaled, strict=True)]
-            plt.yticks(positions, labels)
             self.border_title = "Accuracy % (log error scale)"
         else:
-            ticks = linear_ticks(float(np.nanmin(values)), float(np.nanmax(values)), most)
-            plt.yticks(ticks, [f"{t:g}" for t in ticks])
-        for x, v, style in curves:
-            plt.plot(x.tolist(), v.tolist(), **style)
+            positions = linear_ticks(float(np.nanmin(values)), float(np.nanmax(values)), most)
+            labels = [f"{t:g}" for t in positions]
+        plt.yticks(positions, labels)
+        # the canvas: the content less the tick labels, the axis and the frame's right side
+        columns = self.content_size.width - max(map(len, labels), default=0) - 2
         first = min(float(x[0]) for x, _, _ in curves)
         last = max(float(x[-1]) for x, _, _ in curves)
+        heights = np.concatenate([v for _, v, _ in curves])
+        # plotext's: the data's ends, or about the one value there is
+        lims = (*ut.get_lim([first, last]), *ut.get_lim(heights.tolist()))
+        size = (columns, self.content_size.height - 4)  # less the frame, the epochs and "epoch"
+        for x, v, style in curves:
+            if style in (TEST, ANSI_TEST) and np.isfinite(heights).all():  # else plotext's own way
+                # Dots, not a line: plotext draws one marker a cell, the last curve's, and a
+                # line of test dots hid the training curve in every cell of the rows the two
+                # share (at 80x24 the seed experiment's first 50 epochs of loss). Where the
+                # training curve runs, the dots stand DOT_GAP columns apart.
+                covered = line_cells(x, curves[-2][1], lims, size)  # by the curve drawn before
+                shared = np.array([cell in covered for cell in dot_cells(x, v, lims, size)], dtype=bool)
+                keep = spread(x, shared, first, last, columns)
+                plt.scatter(x[keep].tolist(), v[keep].tolist(), **style)
+            else:
+                plt.plot(x.tolist(), v.tolist(), **style)
         epochs = epoch_ticks(int(first), int(last))
         plt.xticks([float(t) for t in epochs], [str(t) for t in epochs])
         styles = [style for _, _, style in curves]
@@ -192,6 +211,44 @@ def same_figures(a: History, b: History) -> bool:
     return all(
         np.array_equal(getattr(a, f.name), getattr(b, f.name), equal_nan=True) for f in fields(History)
     )
+
+
+def spread(epochs: np.ndarray, shared: np.ndarray, first: float, last: float, columns: int) -> np.ndarray:
+    """Which test dots to draw, of those at ``epochs`` (ascending) on a canvas of ``columns``
+    spanning ``first`` to ``last``: every one off the training curve's row, and of those in
+    its row (``shared``) one every DOT_GAP columns at most; the latest always (it is the
+    status's figure)."""
+    gap = DOT_GAP * (last - first) / max(1, columns - 1)  # in epochs
+    n = len(epochs)
+    keep, before = [], -math.inf  # before: the epoch of the last dot kept in the shared row
+    for i in range(n):
+        room = epochs[i] - before >= gap and (not shared[-1] or epochs[-1] - epochs[i] >= gap)
+        if not shared[i] or i == n - 1 or room:
+            keep.append(i)
+            before = epochs[i] if shared[i] else before
+    return np.array(keep, dtype=int)
+
+
+Lims = tuple[float, float, float, float]
+"""A plot's axes: x low, x high, y low, y high."""
+
+
+def dot_cells(
+    x: np.ndarray, y: np.ndarray, lims: Lims, size: tuple[int, int], fx: int = 1, fy: int = 1
+) -> list[tuple[int, int]]:
+    """The canvas cell (column, row) of each point, as plotext 5 places a dot (``fx`` by
+    ``fy`` sub-cells: braille's 2 by 4), on a canvas of ``size`` (columns, rows). With
+    plotext's own helper, so the cells are its cells."""
+    xs = ut.get_matrix_data(x.tolist(), list(lims[:2]), size[0] * fx)
+    ys = ut.get_matrix_data(y.tolist(), list(lims[2:]), size[1] * fy)
+    return list(zip(xs, ys, strict=True))
+
+
+def line_cells(x: np.ndarray, y: np.ndarray, lims: Lims, size: tuple[int, int]) -> set[tuple[int, int]]:
+    """The canvas cells a braille curve covers, its lines between the points included."""
+    xs, ys = zip(*dot_cells(x, y, lims, size, 2, 4), strict=True)
+    xs, ys, _ = ut.get_lines(list(xs), list(ys), [None] * len(xs))  # it wants markers to spread too
+    return {(c // 2, r // 4) for c, r in zip(xs, ys, strict=True)}
 
 
 def epoch_ticks(first: int, last: int) -> list[int]:
