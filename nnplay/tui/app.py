@@ -282,8 +282,7 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, HangUpMixin, FramesMixin, App[
         # the notices are about the panes, and would sit over the view's lower right for seconds:
         # "i, the inspector, says what to change" hid the inspector's hints at 80x24. Not an
         # error's: why training stopped is said there alone.
-        for notice in [n for n in self._notifications if n.severity != "error"]:
-            self._unnotify(notice)
+        self._drop_notices(keep=("error",))
         self.push_screen(view, self._open_in_viewer if name == "mistakes" else None)
 
     def _open_in_viewer(self, chosen: object) -> None:

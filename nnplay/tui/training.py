@@ -93,6 +93,11 @@ class TrainingMixin(GuardsMixin):
             if isinstance(screen, View):
                 screen.refresh_from_session()
 
+    def _drop_notices(self, keep: tuple[str, ...]) -> None:
+        """Take down the notices shown, but those of a severity in ``keep``."""
+        for notice in [n for n in self._notifications if n.severity not in keep]:
+            self._unnotify(notice)
+
     def action_toggle_training(self) -> None:
         if self.state == "running":
             self._pause.set()
@@ -179,6 +184,10 @@ class TrainingMixin(GuardsMixin):
         self._stepping = steps is not None
         if steps is None:
             self._steps_queued = 0
+        # What r, a load, a data set or a save said is read by now; it sat over the Loss pane
+        # for 4-8 s, and the tutorial's 100 epochs take about 3: the run was drawn under it.
+        # A warning or an error stays (why the last run went wrong, what could not be kept).
+        self._drop_notices(keep=("warning", "error"))
         self.state = "running" if steps is None else self.state
         self._show_status()
         self.train(steps, self._run)

@@ -492,3 +492,16 @@ async def test_the_step_that_ends_the_last_epoch_finishes_the_run():
         await pilot.press("s")
         await settle_steps(app, pilot)
         assert app.session.counts().epoch == 2 and app.state == "finished"
+
+
+async def test_starting_a_run_takes_down_the_notices_over_the_plot_but_a_warning():
+    # r's notice naming the run before (where the title cuts it) sat 4 s over the Loss pane,
+    # and the tutorial's 100 epochs take about 3: the whole run was drawn under it
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.notify("something said over the Loss pane", timeout=60)
+        app.notify("something gone wrong", severity="warning", timeout=60)
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert [n.message for n in app._notifications] == ["Warning: something gone wrong"]
