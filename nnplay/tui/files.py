@@ -132,7 +132,9 @@ class FilesMixin(GuardsMixin):
         except OSError:
             return
         if age < KEPT_RECENT_HOURS * 3600:
-            self.notify(f"An unsaved network kept {ago(age)} waits: ctrl+o loads it.", timeout=8)
+            # in the Training pane, where it stays until read: a notice covered the Loss pane
+            # for 8 s, and a first run, started at once, was drawn under it
+            self._say_in_training_pane(f"An unsaved network kept {ago(age)} waits: ctrl+o loads it")
 
     def action_open(self) -> None:
         if not self.session.ready or self._draft_waits():  # loading would drop the draft unseen
@@ -162,15 +164,14 @@ class FilesMixin(GuardsMixin):
             self._file, self._file_stamp = path, stamp(path)
         self._after_rebuild()
         done = trained(saved.epochs_trained, saved.partial)  # a partial epoch: space finishes it
-        switched = (
-            f" The data set is now {saved.config.dataset} (was {before})."
-            if saved.config.dataset != before
-            else ""
-        )
-        self.notify(
-            f"Loaded {name_and_folder(path)}: {done} trained.{switched}", timeout=6 if switched else 4
-        )
-        self._say_in_training_pane(kept)
+        now = saved.config.dataset
+        if kept:  # the pane's note says where the network replaced went; this, over the plot
+            switched = f" The data set is now {now} (was {before})." if now != before else ""
+            self.notify(f"Loaded {name_and_folder(path)}: {done} trained.{switched}", timeout=6)
+            self._say_in_training_pane(kept)
+        else:  # in the pane: a notice hid the loaded curves for 4-6 s; the dialog named the folder
+            switched = f", on {now} (was {before})" if now != before else ""
+            self._say_in_training_pane(f"Loaded {os.path.basename(path)}: {done} trained{switched}")
         return ""
 
 

@@ -92,8 +92,11 @@ class PanesMixin(TrainingMixin):
         viewer.index = 0  # a new data set's first sample: not digits' 340th, clamped to its last
         self._show_sample()
         layers = "→".join(map(str, candidate.layers))
-        self.notify(f"Training on {name} now ({info.about}): a fresh {layers} network.", timeout=5)
-        self._say_in_training_pane(kept)
+        if kept:  # the pane's note says where the network replaced went
+            self.notify(f"Training on {name} now ({info.about}): a fresh {layers} network.", timeout=5)
+            self._say_in_training_pane(kept)
+        else:  # in the pane, not over the plot; the Digit pane says what the data set is
+            self._say_in_training_pane(f"Training on {name} now: a fresh {layers} network")
 
     def on_training_controls_changed(self, message: TrainingControls.Changed) -> None:
         controls = self.query_one(TrainingControls)

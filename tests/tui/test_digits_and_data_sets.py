@@ -94,6 +94,20 @@ async def test_m_on_a_regression_says_there_are_no_mistakes_to_find():
         assert "off by" in str(app.query_one(DigitViewer).render())
 
 
+async def test_a_switch_with_nothing_to_keep_is_said_in_the_training_pane_not_over_the_plot():
+    from nnplay.tui.widgets.controls import TrainingControls
+
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("D", "down", "enter")  # moons; an untrained network: nothing to keep
+        await settle(app, pilot)
+        assert app.session.config.dataset == "moons"
+        note = app.query_one(TrainingControls).message
+        assert note == "Training on moons now: a fresh 2→16→1 network."
+        assert not app._notifications  # a notice covered the Loss pane for 5 s
+
+
 async def test_d_trains_on_another_data_set_keeping_the_hidden_layers_and_the_work():
     from nnplay.tui.keep import kept_files
     from nnplay.tui.widgets.dataset_chooser import DatasetChooser

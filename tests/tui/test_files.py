@@ -12,6 +12,7 @@ from nnplay import data
 from nnplay.core.config import TrainConfig
 from nnplay.core.train import build
 from nnplay.tui.app import make_app
+from nnplay.tui.widgets.controls import TrainingControls
 from nnplay.tui.widgets.file_dialog import FileDialog
 from tests.tui.helpers import SMALL, settle, type_into_dialog
 
@@ -38,8 +39,9 @@ async def test_save_and_load_from_the_app(tmp_path):
         await settle(app, pilot)
         assert np.array_equal(app.session.trainer.net.params, trained)
         assert app.session.counts().epoch == 3 and app.state == "finished"
-        notes = [n.message for n in app._notifications]  # the name first: a toast wraps at spaces
-        assert f"Loaded model.npz in {tmp_path}: 3 epochs trained." in notes
+        # in the Training pane, not over the loaded curves; the dialog named the folder
+        assert app.query_one(TrainingControls).message == "Loaded model.npz: 3 epochs trained."
+        assert not any("Loaded" in n.message for n in app._notifications)
 
 
 async def test_saving_again_over_a_file_another_window_has_replaced_asks_first(tmp_path):
@@ -288,7 +290,8 @@ async def test_file_names_with_brackets_are_shown_as_typed_not_read_as_markup(tm
         assert "[/]x[red: no such file" in str(app.screen.query_one("#message").render())
         await type_into_dialog(pilot, str(tmp_path / "[b]bold.npz"))
         await settle(app, pilot)
-        assert any("[b]bold.npz" in n.message and not n.markup for n in app._notifications)
+        note = app.query_one(TrainingControls).query_one("#note", Static)  # the Training pane's
+        assert "Loaded [b]bold.npz: " in str(note.render())
 
 
 async def test_the_file_dialogs_open_in_a_folder_removed_under_the_app(tmp_path, monkeypatch):
@@ -320,7 +323,7 @@ async def test_loading_a_file_of_another_data_set_says_so():
         await pilot.press("ctrl+o")
         await type_into_dialog(pilot, "moons.npz")
         await settle(app, pilot)
-        assert any("now moons (was xor)" in n.message for n in app._notifications)
+        assert "on moons (was xor)" in app.query_one(TrainingControls).message
         assert app.query_one(DigitViewer).border_title.endswith("· moons")
 
 

@@ -8,6 +8,7 @@ import pytest
 from textual.widgets import Static
 
 from nnplay.tui.app import make_app
+from nnplay.tui.widgets.controls import TrainingControls
 from nnplay.tui.widgets.file_dialog import FileDialog
 from tests.tui.helpers import SMALL, settle, type_into_dialog
 
@@ -154,9 +155,10 @@ async def test_a_new_session_says_a_recently_kept_network_waits(hours, said):
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        notices = [n.message for n in app._notifications]
+        note = app.query_one(TrainingControls).message
         waits = f"An unsaved network kept {'6 minutes' if said else '30 hours'} ago waits: ctrl+o loads it."
-        assert (waits in notices) == said  # a day on, it is old news: ctrl+o still offers it
+        assert (note == waits) == said  # a day on, it is old news: ctrl+o still offers it
+        assert not app._notifications  # in the Training pane: a notice covered the Loss pane for 8 s
 
 
 async def test_a_file_named_like_a_keep_that_is_no_network_is_not_announced_or_offered():
