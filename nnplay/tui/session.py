@@ -312,6 +312,10 @@ class Session:
                     if remaining <= 0:
                         return None
                     self._run = trainer.run(remaining)
+                if self._trained_with.last is None:
+                    # the settings of the run's first step, not only of its epochs' ends: an lr
+                    # set during epoch 1 was named as if the run had begun with it
+                    self._trained_with.add(self._in_force())
                 try:
                     record = next(self._run)
                 except StopIteration:

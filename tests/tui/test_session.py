@@ -243,14 +243,15 @@ def test_an_earlier_run_is_labelled_by_the_settings_it_trained_with():
     for _ in range(3 * 46):
         session.next_record()
     session.rebuild(replace(session.config, lr=0.01))
-    assert session.earlier()[1] == "lr 0.03"  # the epochs' own settings: 0.03 from the first's end
+    # from its first step, not its first epoch's end: the change in epoch 1 shows
+    assert session.earlier()[1] == "lr 0.01→0.03"
     for _ in range(46):
         session.next_record()
     session.apply(replace(session.config, lr=0.1))
     for _ in range(46):
         session.next_record()
     session.apply(replace(session.config, seed=7))  # waits for r: this network keeps seed 0
-    assert session.earlier()[1] == "lr 0.03"  # not "seed 0": both runs have it
+    assert session.earlier()[1] == "lr 0.01→0.03"  # not "seed 0": both runs have it
     session.rebuild()
     assert session.earlier()[1] == "lr 0.01→0.1, seed 0"  # now seed 7 is built
 
