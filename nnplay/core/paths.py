@@ -36,6 +36,15 @@ def name_and_folder(path: str | os.PathLike[str]) -> str:
     return f"{name} in {tilde(folder)}"
 
 
+def unused_name(folder: str, stem: str, suffix: str) -> str:
+    """``stem + suffix``, or ``stem-2 + suffix`` and so on if that is taken in ``folder``."""
+    name, n = stem + suffix, 1
+    while os.path.lexists(os.path.join(folder, name)):
+        n += 1
+        name = f"{stem}-{n}{suffix}"
+    return name
+
+
 def new_file_mode(target: Path) -> int:
     """The mode the file would have if written in place: the old file's, or 0666 less the umask."""
     try:

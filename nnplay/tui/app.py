@@ -23,7 +23,7 @@ from textual.timer import Timer
 from nnplay import data
 from nnplay.core.config import TrainConfig
 from nnplay.core.losses import LOSSES
-from nnplay.core.paths import name_and_folder
+from nnplay.core.paths import name_and_folder, unused_name
 from nnplay.core.serialize import Saved
 from nnplay.tui.files import FilesMixin, stamp
 from nnplay.tui.fit import FitMixin
@@ -332,7 +332,10 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, HangUpMixin, FramesMixin, App[
             return
         try:
             folder = os.getcwd()  # gone, if another shell removed it
-            path = self.save_screenshot(path=folder)
+            # not Textual's nnplay_2026-12-04T17_58_36_728597.svg: 38 characters, cut in two
+            # where the notice wrapped it, and hard to say aloud to a class
+            name = unused_name(folder, time.strftime("nnplay-%Y%m%d-%H%M%S"), ".svg")
+            path = self.save_screenshot(filename=name, path=folder)
         except OSError as e:
             self.notify(f"Could not save the screenshot here: {e.strerror or e}.", severity="error")
         else:

@@ -1,11 +1,14 @@
 """Driving the app with keys, as a user would, and checking its state: training, help, the
 palette, quitting, terminal sizes and files loaded."""
 
+import re
+
 import numpy as np
 import pytest
 from textual.widgets import Static
 
 from nnplay.core.config import TrainConfig
+from nnplay.core.paths import unused_name
 from nnplay.tui.app import make_app
 from nnplay.tui.widgets.architecture import ArchitectureEditor
 from nnplay.tui.widgets.controls import TrainingControls
@@ -449,6 +452,10 @@ async def test_the_palettes_screenshot_saves_in_this_folder_and_says_where_or_wh
         (svg,) = tmp_path.glob("*.svg")
         notes = [n.message for n in app._notifications]
         assert f"Saved the screen as {svg.name} in {tmp_path}." in notes  # plain text, no markup
+        # short, so a notice at 80x24 does not cut it in two; a second in the same second is -2
+        assert re.fullmatch(r"nnplay-\d{8}-\d{6}\.svg", svg.name)
+        (tmp_path / svg.name.replace(".svg", "-2.svg")).touch()  # as if taken in the same second
+        assert unused_name(str(tmp_path), svg.stem, ".svg") == svg.name.replace(".svg", "-3.svg")
         gone = tmp_path / "gone"
         gone.mkdir()
         monkeypatch.chdir(gone)
