@@ -32,13 +32,17 @@ class GuardsMixin(App[None]):
     """The action last refused as it would lose training that could not be kept, and when."""
 
     def _draft_waits(self) -> bool:
-        """Whether the Network pane holds changes not yet applied: then training would run the
+        """Whether the Network pane holds changes not yet applied, or a size typed and not yet
+        set (the pane shows it in the layer's row): then training would run the
         network it no longer shows, and a student would credit the draft with its figures. It
         says so, where enter applies them."""
         editor = self.query_one(ArchitectureEditor)
-        if not editor.changed:
+        if editor.typed_waits:  # "hidden 1  32▏" over a run of the 128 the network has
+            editor.refuse(f"size {editor.typed} not set yet: enter sets it, enter again applies")
+        elif editor.changed:
+            editor.refuse("not applied yet: enter applies it")  # fits 80x24
+        else:
             return False
-        editor.refuse("not applied yet: enter applies it")  # fits 80x24
         self.screen_stack[0].set_focus(editor)  # at once: an enter typed with the key applies it
         if self.screen is not self.screen_stack[0]:  # a view hides the pane: say it here
             self.notify(

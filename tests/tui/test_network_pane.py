@@ -108,6 +108,27 @@ async def test_space_s_r_d_and_ctrl_o_with_a_draft_not_applied_say_so_and_change
         assert "not applied yet" in app.query_one(ArchitectureEditor).message
 
 
+async def test_space_with_a_size_typed_but_not_set_says_so_and_trains_nothing():
+    # "hidden 1  32▏" in the pane, and space trained the 16 units the network has: the figures
+    # read as the typed size's
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        before = app.session.trainer.net.params.copy()
+        await pilot.press("3", "2", "space")
+        await settle(app, pilot)
+        editor = app.query_one(ArchitectureEditor)
+        assert app.state == "ready" and np.array_equal(app.session.trainer.net.params, before)
+        assert editor.message == "✗ size 32 not set yet: enter sets it, enter again applies"
+        assert "32▏" in str(editor.render())  # still there, to set or drop
+        await pilot.press("enter", "enter", "space")
+        await settle(app, pilot)
+        assert app.session.config.layers == (64, 32, 10) and app.state == "finished"
+        await pilot.press("1", "6", "backspace", "backspace", "3", "2", "r")  # the size it has: no draft
+        await settle(app, pilot)
+        assert app.session.counts().epoch == 0
+
+
 async def test_q_with_a_draft_not_applied_asks_for_a_second_q():
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:

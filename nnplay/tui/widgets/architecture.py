@@ -98,6 +98,14 @@ class ArchitectureEditor(Widget, can_focus=True):
             or tuple(self.draft_activations) != self.net_activations
         )
 
+    @property
+    def typed_waits(self) -> bool:
+        """Whether a size typed for the selected layer, not yet set with enter, differs from
+        the size the draft has there: the pane shows it in the layer's row."""
+        if not self.typed or not self.n_hidden:
+            return False
+        return int(self.typed) != self.draft_layers[self.cursor + 1]
+
     # -- editing the draft --------------------------------------------------------------
 
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
