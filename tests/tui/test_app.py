@@ -103,6 +103,18 @@ async def test_help_opens_and_closes_and_lists_every_key():
         assert not isinstance(app.screen, HelpScreen)
 
 
+async def test_the_help_opens_on_the_keys_with_saving_and_data_sets_in_view_at_80x24():
+    # a heading "nnplay help", under the border's "Help", took four rows, and ctrl+s and D,
+    # the keys a class asks after first, were below the fold
+    app = make_app(SMALL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.5)  # the Markdown lays out after it mounts
+        shown = app.export_screenshot()
+        assert ">ctrl+s<" in shown and ">D<" in shown and "nnplay&#160;help" not in shown
+
+
 async def test_every_action_is_in_the_command_palette():
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:

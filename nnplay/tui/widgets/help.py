@@ -126,7 +126,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Markdown("# nnplay help\n\n" + KEYS + "\n" + IDEAS)
+            yield Markdown(KEYS + "\n" + IDEAS)
 
     def on_mount(self) -> None:
         self.query_one("#help").border_title = "Help (↑↓ scroll, esc closes)"
