@@ -21,9 +21,10 @@ positive = st.floats(1e-12, 1e12)
 
 
 @asynccontextmanager
-async def after_a_run(epochs: int):
-    """The app at 80x24 once a small network has trained ``epochs`` epochs, and its loss plot."""
-    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=epochs))
+async def after_a_run(epochs: int, layers: tuple[int, ...] = (64, 16, 10)):
+    """The app at 80x24 once a network (a small one unless ``layers``) has trained ``epochs``
+    epochs, and its loss plot."""
+    app = make_app(TrainConfig(layers=layers, epochs=epochs))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         plot = app.query_one("#loss-plot", MetricPlot)
@@ -271,25 +272,25 @@ async def test_the_training_accuracy_is_not_hidden_under_the_test_dots_at_80x24(
         assert "•" in last and braille  # the last epoch of each curve, in its own row
 
 
-def hidden_columns(drawn: str) -> list[int]:
-    """The canvas columns of a drawn plot that show no braille, the training curve's marker."""
+def canvas(drawn: str) -> list[str]:
+    """The rows of a drawn plot inside its frame."""
     rows = drawn.splitlines()
     top = next(row for row in rows if "┌" in row)
     left, right = top.index("┌") + 1, top.index("┐")
-    canvas = [row[left:right] for row in rows if len(row) >= right and row[left - 1] in "│┤"]
-    return [c for c in range(right - left) if not any("\u2800" <= row[c] <= "\u28ff" for row in canvas)]
+    return [row[left:right] for row in rows if len(row) >= right and row[left - 1] in "│┤"]
+
+
+def hidden_columns(drawn: str) -> list[int]:
+    """The canvas columns of a drawn plot that show no braille, the training curve's marker."""
+    rows = canvas(drawn)
+    return [c for c in range(len(rows[0])) if not any("\u2800" <= row[c] <= "\u28ff" for row in rows)]
 
 
 @pytest.mark.parametrize("metric", ["loss", "accuracy"])
 async def test_the_test_dots_never_hide_the_training_curve_for_two_columns_at_80x24(metric):
     # The seed experiment's network: at 80x24 its training and test loss share rows for the
     # first 50 of 100 epochs, and a line of test dots, drawn last, hid the training curve there.
-    app = make_app(TrainConfig(epochs=60))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("space")
-        await settle(app, pilot)
-        plot = app.query_one("#loss-plot", MetricPlot)
+    async with after_a_run(60, TrainConfig().layers) as (app, pilot, plot):
         if metric == "accuracy":
             await pilot.press("p")
         drawn = str(plot.render())
@@ -322,3 +323,17 @@ async def test_a_single_epoch_is_drawn_with_its_test_dot():
     async with after_a_run(1) as (app, pilot, plot):
         assert app.session.counts().epoch == 1
         assert "•" in str(plot.render())
+
+
+async def test_the_run_befores_grey_line_shows_between_the_test_dots_where_they_meet():
+    # Adam against the SGD run before it, at 80x24: both runs' test loss lie in one row over
+    # the second half, and a line of test dots hid the grey one there, the race's end unseen
+    async with after_a_run(50, TrainConfig().layers) as (app, pilot, plot):
+        await pilot.press("tab", "right", "right", "r")  # adam
+        await settle(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert plot.border_title == "Loss vs before: sgd"
+        drawn = str(plot.render())
+        rows = canvas(drawn)
+        assert any("-" in row[len(row) // 2 :] for row in rows), drawn  # in the race's second half

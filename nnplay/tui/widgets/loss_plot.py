@@ -163,9 +163,10 @@ class MetricPlot(PlotextPlot):
             if style in (TEST, ANSI_TEST) and np.isfinite(heights).all():  # else plotext's own way
                 # Dots, not a line: plotext draws one marker a cell, the last curve's, and a
                 # line of test dots hid the training curve in every cell of the rows the two
-                # share (at 80x24 the seed experiment's first 50 epochs of loss). Where the
-                # training curve runs, the dots stand DOT_GAP columns apart.
-                covered = line_cells(x, curves[-2][1], lims, size)  # by the curve drawn before
+                # share (at 80x24 the seed experiment's first 50 epochs of loss), and the run
+                # before's grey line wherever the two runs' test figures met. Where a curve
+                # drawn before runs, the dots stand DOT_GAP columns apart.
+                covered = set().union(*(line_cells(*curve, lims, size) for curve in curves[:-1]))
                 shared = np.array([cell in covered for cell in dot_cells(x, v, lims, size)], dtype=bool)
                 keep = spread(x, shared, first, last, columns)
                 plt.scatter(x[keep].tolist(), v[keep].tolist(), **style)
@@ -244,11 +245,15 @@ def dot_cells(
     return list(zip(xs, ys, strict=True))
 
 
-def line_cells(x: np.ndarray, y: np.ndarray, lims: Lims, size: tuple[int, int]) -> set[tuple[int, int]]:
-    """The canvas cells a braille curve covers, its lines between the points included."""
-    xs, ys = zip(*dot_cells(x, y, lims, size, 2, 4), strict=True)
+def line_cells(
+    x: np.ndarray, y: np.ndarray, style: dict[str, str], lims: Lims, size: tuple[int, int]
+) -> set[tuple[int, int]]:
+    """The canvas cells a curve drawn as a line in ``style`` covers, its lines between the
+    points included: braille draws 2 by 4 points a cell, other markers one."""
+    fx, fy = (2, 4) if style["marker"] == "braille" else (1, 1)
+    xs, ys = zip(*dot_cells(x, y, lims, size, fx, fy), strict=True)
     xs, ys, _ = ut.get_lines(list(xs), list(ys), [None] * len(xs))  # it wants markers to spread too
-    return {(c // 2, r // 4) for c, r in zip(xs, ys, strict=True)}
+    return {(c // fx, r // fy) for c, r in zip(xs, ys, strict=True)}
 
 
 def epoch_ticks(first: int, last: int) -> list[int]:
