@@ -1,6 +1,22 @@
+import os
+
 import pytest
 
 from nnplay import data
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _state_folder_fallback(tmp_path_factory):
+    """A second line under _in_a_scratch_folder's: a test's monkeypatch.undo() undoes that
+    fixture's XDG_STATE_HOME too, and what the app then kept went to the real home's
+    ~/.local/state/nnplay (one test did so on every run). It falls back to this folder."""
+    before = os.environ.get("XDG_STATE_HOME")
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_STATE_HOME", None)
+    else:
+        os.environ["XDG_STATE_HOME"] = before
 
 
 @pytest.fixture(scope="session")

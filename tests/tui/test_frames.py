@@ -249,12 +249,13 @@ async def test_a_textual_whose_private_parts_moved_sends_its_own_whole_updates(m
 
     async with app_with_a_frame() as (app, _, frame):
         sent: list[object] = []
-        monkeypatch.setattr(App, "_display", lambda self, screen, renderable: sent.append(renderable))
-        monkeypatch.setattr(FramesMixin, "_changes_only", moved)
         update = chops_update("what Textual made")
-        app._display(app.screen, update)
-        assert sent == [update] and frame.lines == []
-        monkeypatch.undo()
+        # a context of its own: monkeypatch.undo() would also undo the scratch folders
+        with monkeypatch.context() as patch:
+            patch.setattr(App, "_display", lambda self, screen, renderable: sent.append(renderable))
+            patch.setattr(FramesMixin, "_changes_only", moved)
+            app._display(app.screen, update)
+            assert sent == [update] and frame.lines == []
         monkeypatch.setattr(App, "_display", lambda self, screen, renderable: sent.append(renderable))
         app._display(app.screen, update)  # from then on as Textual makes them, untried
         assert sent == [update, update]

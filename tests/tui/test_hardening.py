@@ -73,17 +73,19 @@ async def test_an_exception_in_training_is_shown_and_the_app_stays_usable(monkey
         def broken():
             raise RuntimeError("the disk caught fire")
 
-        monkeypatch.setattr(app.session, "next_record", broken)
-        await pilot.press("space")
-        await settle(app, pilot)
-        assert app.state == "failed"
-        assert any("disk caught fire" in n.message for n in app._notifications)
-        for key in ("space", "s"):  # once nothing, and nothing said
-            app.clear_notifications()
-            await pilot.press(key)
+        # a context of its own: monkeypatch.undo() also undid the scratch XDG_STATE_HOME,
+        # and r then kept the network in the real home's state folder
+        with monkeypatch.context() as patch:
+            patch.setattr(app.session, "next_record", broken)
+            await pilot.press("space")
+            await settle(app, pilot)
             assert app.state == "failed"
-            assert any("r starts a fresh one" in n.message for n in app._notifications)
-        monkeypatch.undo()
+            assert any("disk caught fire" in n.message for n in app._notifications)
+            for key in ("space", "s"):  # once nothing, and nothing said
+                app.clear_notifications()
+                await pilot.press(key)
+                assert app.state == "failed"
+                assert any("r starts a fresh one" in n.message for n in app._notifications)
         await pilot.press("r")
         await settle(app, pilot)
         await pilot.press("space")
