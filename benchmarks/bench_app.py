@@ -17,11 +17,14 @@ Then once each: the bytes to open each look-inside view, and those a second
 while training runs under it.
 Prints medians, and the ratio of app speed to headless speed.
 
---steady measures instead what a slow SSH link carries once things settle: the bytes a
-second the app writes while training runs (and while idle) on the main screen, under each
-look-inside view, and under a dialog, each in a fresh app. --against DIR runs each case on
-the nnplay in DIR too (another checkout, as `git worktree add DIR COMMIT` makes), in turn with
-this one, for a before/after table from one run.
+--steady measures instead what each screen costs once things settle: the bytes a second the
+app writes (what a slow SSH link carries) and the CPU it uses (what a shared teaching server
+pays: CPU seconds a wall second, as a % of a core, for the whole process and for its UI thread
+alone, the rest being the training thread's), while training runs (and while idle) on the
+main screen, under each look-inside view, and under a dialog, each in a fresh app. --against
+DIR runs each case on the nnplay in DIR too (another checkout, as `git worktree add DIR
+COMMIT` makes), in turn with this one, for a before/after table from one run. --only TEXT
+runs the cases whose name holds TEXT.
 """
 
 from __future__ import annotations
@@ -91,8 +94,11 @@ class Pty:
     def send(self, keys: bytes) -> None:
         os.write(self.fd, keys)
 
-    def cpu_seconds(self) -> float:
-        with open(f"/proc/{self.pid}/stat") as f:
+    def cpu_seconds(self, ui_thread: bool = False) -> float:
+        """CPU seconds (user and system) the app has used: all its threads, or its UI thread
+        alone (the main thread, where Textual's event loop runs and every widget renders)."""
+        path = f"/proc/{self.pid}/task/{self.pid}/stat" if ui_thread else f"/proc/{self.pid}/stat"
+        with open(path) as f:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
@@ -179,6 +185,8 @@ def view_bytes(key: str) -> tuple[float, float]:
 SLOWEST = b"<" * 7
 """From full speed to the slowest pace, 0.1 epochs a second (every step posted)."""
 
+VIEW_CASES = (("d", "draw"), ("i", "inspector"), ("w", "weights"), ("c", "mistakes"), ("g", "gradcheck"))
+
 STEADY: list[tuple[str, tuple[str, ...], bytes, bytes]] = [
     # (case, flags, keys before training starts, keys after it has started); "" no training
     ("main screen, training", (), b"", b""),
@@ -187,22 +195,20 @@ STEADY: list[tuple[str, tuple[str, ...], bytes, bytes]] = [
     ("main, --low-bandwidth", ("--low-bandwidth", "--no-mouse"), b"", b""),
     *(
         case
-        for key, name in (
-            ("d", "draw"),
-            ("i", "inspector"),
-            ("w", "weights"),
-            ("c", "mistakes"),
-            ("g", "gradcheck"),
-        )
+        for key, name in VIEW_CASES
         for case in (
             (f"{name} view, training", (), key.encode(), b""),
+            (f"{name} view, slowest pace", (), SLOWEST + key.encode(), b""),
             (f"{name} view, idle", (), key.encode(), b"-"),
         )
     ),
     ("boundary view (moons), training", ("--dataset", "moons"), b"b", b""),
+    ("boundary view (moons), slowest pace", ("--dataset", "moons"), SLOWEST + b"b", b""),
     ("boundary view (moons), idle", ("--dataset", "moons"), b"b", b"-"),
     ("help (?) over training", (), b"", b"?"),
+    ("help (?) over slowest pace", (), SLOWEST, b"?"),
     ("load (ctrl+o) over training", (), b"", b"\x0f"),
+    ("palette (ctrl+p) over training", (), b"", b"\x10"),
     ("load (ctrl+o), idle", (), b"\x0f", b"-"),
     ("load (ctrl+o), idle, --low-bandwidth", ("--low-bandwidth", "--no-mouse"), b"\x0f", b"-"),
 ]
@@ -211,8 +217,9 @@ STEADY: list[tuple[str, tuple[str, ...], bytes, bytes]] = [
 
 def steady_rate(
     flags: tuple[str, ...], before: bytes, after: bytes, seconds: float, source: str | None
-) -> float:
-    """KiB a second the app writes over ``seconds``, once settled, in one case of STEADY."""
+) -> tuple[float, float, float]:
+    """In one case of STEADY, once settled, over ``seconds``: KiB a second the app writes, and
+    the % of a core it uses, all of it and its UI thread alone."""
     app = Pty("--epochs", "100000", *flags, source=source)
     app.read_until(lambda seen: first_frame_shown(seen) or b"P(class 1)" in seen)  # a digit or a point
     app.drain(1.0)  # let loading finish
@@ -225,18 +232,28 @@ def steady_rate(
         app.drain(1.0)
         app.send(after)
     app.drain(1.5)  # the first epochs', and a dialog's, settling
+    cpu, ui, start = app.cpu_seconds(), app.cpu_seconds(ui_thread=True), time.perf_counter()
     count = app.drain(seconds)
+    wall = time.perf_counter() - start
+    cpu, ui = app.cpu_seconds() - cpu, app.cpu_seconds(ui_thread=True) - ui
     app.close()
-    return count / 1024 / seconds
+    return count / 1024 / seconds, 100 * cpu / wall, 100 * ui / wall
 
 
-def steady(seconds: float, against: str | None) -> None:
+def steady(seconds: float, against: str | None, only: str) -> None:
     sources = {"this": None} if against is None else {"before": against, "after": None}
-    print(f"KiB/s written to an 80x24 terminal over {seconds:g} s once settled (TERM=xterm-256color)")
-    print(f"{'case':36}" + "".join(f"{name:>10}" for name in sources))
+    print(f"Over {seconds:g} s once settled, at 80x24 (TERM=xterm-256color): KiB/s written to the")
+    print("terminal; CPU, % of a core for the whole app; UI, its UI thread's alone")
+    print(f"{'':36}" + "".join(f"{name:^22}" for name in sources))
+    print(f"{'case':36}" + f"{'KiB/s':>8}{'CPU':>7}{'UI':>7}" * len(sources))
     for case, flags, before, after in STEADY:
-        rates = [steady_rate(flags, before, after, seconds, source) for source in sources.values()]
-        print(f"{case:36}" + "".join(f"{rate:10.1f}" for rate in rates), flush=True)
+        if only not in case:
+            continue
+        figures = [steady_rate(flags, before, after, seconds, source) for source in sources.values()]
+        print(
+            f"{case:36}" + "".join(f"{kib:8.1f}{cpu:6.1f}%{ui:6.1f}%" for kib, cpu, ui in figures),
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -246,9 +263,12 @@ def main() -> None:
     parser.add_argument("--steady", action="store_true", help="bytes a second once settled, case by case")
     parser.add_argument("--seconds", type=float, default=8.0, help="--steady: seconds measured a case")
     parser.add_argument("--against", metavar="DIR", help="--steady: also measure the nnplay in DIR")
+    parser.add_argument(
+        "--only", metavar="TEXT", default="", help="--steady: the cases whose name holds TEXT"
+    )
     args = parser.parse_args()
     if args.steady:
-        steady(args.seconds, args.against)
+        steady(args.seconds, args.against, args.only)
         return
     rows: dict[str, list[float]] = defaultdict(list)
     # This machine's speed drifts by a quarter over seconds, so speed is compared in many
