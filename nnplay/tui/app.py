@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.timer import Timer
 
 from nnplay import data
@@ -22,6 +23,7 @@ from nnplay.core.config import TrainConfig
 from nnplay.core.losses import LOSSES
 from nnplay.core.serialize import Saved
 from nnplay.tui.commands import CommandsMixin
+from nnplay.tui.cover import Underneath
 from nnplay.tui.files import FilesMixin, stamp
 from nnplay.tui.fit import FitMixin
 from nnplay.tui.frames import FramesMixin
@@ -136,6 +138,9 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, HangUpMixin, FramesMixin, Comm
                     yield MetricPlot("loss", id="loss-plot")
                     yield MetricPlot("accuracy", id="accuracy-plot")
         yield KeyFooter()
+
+    def get_default_screen(self) -> Screen:
+        return Underneath(id="_default")  # as Textual's own, but a dialog over it hides changes
 
     def get_driver_class(self) -> type[Driver]:
         if served():  # textual-serve's WebDriver, which also quits if the server has gone

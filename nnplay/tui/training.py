@@ -16,12 +16,15 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from nnplay.core.hints import barely_learning, guessing_accuracy, guessing_loss, no_better_than_guessing
+from nnplay.core.history import History
 from nnplay.core.train import Diverged, EpochStats, StepStats
+from nnplay.tui.cover import hidden
 from nnplay.tui.guards import GuardsMixin
 from nnplay.tui.messages import Progress, Stopped
 from nnplay.tui.session import Session
 from nnplay.tui.views.base import View
-from nnplay.tui.widgets.controls import TrainingControls
+from nnplay.tui.widgets.controls import Status, TrainingControls
+from nnplay.tui.widgets.digit_viewer import DigitViewer
 from nnplay.tui.widgets.loss_plot import MetricPlot
 
 POST_EVERY = 0.5
@@ -269,38 +272,39 @@ class TrainingMixin(GuardsMixin):
             # a pace, each message, so the slowest show every batch (posts_each_step).
             self._last_view = now
             self._refresh_views()
-        if self._panes_hidden():
-            # Not drawn: Textual repaints what the panes change on the view over them, a second
-            # frame of the whole view (28 KB for the weights) for every message. The panes
-            # catch up when they show again (_panes_shown).
-            self._panes_behind = True
-            return
-        self._show_status()
-        self._show_output()
-        if message.samples_per_s is None or now - self._last_plot >= self.plot_every:
-            self._last_plot = now
-            for plot in self.query(MetricPlot):
-                if plot.display:
-                    plot.update(message.history)
+        plots = message.samples_per_s is None or now - self._last_plot >= self.plot_every
+        self._draw_panes(message.history if plots else None)
 
-    def _panes_hidden(self) -> bool:
-        """Whether a full screen (a view, or the too-small notice) hides the main screen's
-        panes; not a dialog, through whose shaded ground they show."""
-        return any(screen.styles.background.a == 1 for screen in self.screen_stack[1:])
-
-    def _panes_shown(self, screen: object) -> None:
-        """The main screen shows again (Textual's screen_change_signal): draw the progress
-        its panes missed meanwhile."""
-        if not self._panes_behind or self._panes_hidden():
-            return
-        self._panes_behind = False
-        self._show_status()
-        self._show_output()
-        if self._progress is not None:
+    def _draw_panes(self, history: History | None) -> None:
+        """Draw the latest progress in the panes, and ``history`` in the plots (None: not
+        now). A pane that a view or dialog hides is not drawn: Textual repaints what it
+        changes on the view over it (a second frame of the whole view, 28 KB for the weights,
+        for every message) or through the dialog's shade (three times the UI's CPU under
+        the help). It catches up when it shows again (_panes_shown)."""
+        behind = False
+        for pane, draw in (
+            (self.query_one(Status), self._show_status),
+            (self.query_one(DigitViewer), self._show_output),
+        ):
+            if hidden(pane):
+                behind = True
+            else:
+                draw()
+        if history is not None:
             self._last_plot = time.monotonic()
             for plot in self.query(MetricPlot):
-                if plot.display:
-                    plot.update(self._progress.history)
+                if plot.display and hidden(plot):
+                    behind = True
+                elif plot.display:
+                    plot.update(history)
+        self._panes_behind = self._panes_behind or behind
+
+    def _panes_shown(self, screen: object) -> None:
+        """Another screen is on top (Textual's screen_change_signal): the panes draw the
+        progress they missed while hidden, those that show now."""
+        if self._panes_behind:
+            self._panes_behind = False
+            self._draw_panes(self._progress.history if self._progress is not None else None)
 
     def on_stopped(self, message: Stopped) -> None:
         if message.generation != self.session.generation or message.run != self._run:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.screen import Screen
 
 from nnplay.core.config import counted
+from nnplay.tui.cover import Underneath
 from nnplay.tui.session import Session
 
 
@@ -24,7 +24,7 @@ def trained_label(session: Session) -> str:
     return f"epoch {counts.epoch}" + (f" + {counted(steps, 'step')}" if steps else "")
 
 
-class View(Screen[object]):
+class View(Underneath):
     """A full screen over the main one; esc (or q) goes back.
 
     A view reads the network through ``session.snapshot()`` (a copy, so it may
