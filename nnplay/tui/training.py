@@ -54,6 +54,13 @@ def posts_each_step(pace: float | None, batches: int, post_every: float) -> bool
     return pace is not None and pace * batches <= EACH_STEP_HZ and post_every <= POST_EVERY
 
 
+VIEW_EVERY = 0.4
+"""Seconds between a look-inside view's redraws at a pace: at the slowest, every other step
+of 4.5 a second (digits, batch 32), where the main screen's digit shows each. A view redrawn
+at each step cost the UI thread 5-8% of a core (the weights' tiles most), on a server shared
+by a class."""
+
+
 PACE_NOTE_SECONDS = 2.0
 """How long a pace notice shows."""
 PACE_SETTLE_SECONDS = 0.5
@@ -266,10 +273,11 @@ class TrainingMixin(GuardsMixin):
             return  # about a network that has since been rebuilt
         self._progress = message
         now = time.monotonic()
-        if message.samples_per_s is None or self.pace is not None or now - self._last_view >= self.plot_every:
+        view_every = self.plot_every if self.pace is None else VIEW_EVERY
+        if message.samples_per_s is None or now - self._last_view >= view_every:
             # at full speed, at the plots' rate, not the status's: a view rewrites most of the
             # screen (28 KB a frame for the weights at 80x24, 56 KB/s at the status's rate). At
-            # a pace, each message, so the slowest show every batch (posts_each_step).
+            # a pace, oftener, but not at each step the slowest post (VIEW_EVERY).
             self._last_view = now
             self._refresh_views()
         plots = message.samples_per_s is None or now - self._last_plot >= self.plot_every

@@ -1,6 +1,7 @@
 """What the app redraws, which over SSH is what it costs: every frame is bytes on the link
 (about 6 KB for the digit pane, 28 KB for the weights view, at 80x24)."""
 
+import math
 from contextlib import asynccontextmanager
 
 import numpy as np
@@ -129,14 +130,22 @@ async def test_changes_under_an_opaque_view_are_not_drawn_over_it_but_under_a_di
         assert isinstance(app.screen, FileDialog) and app._background_screens == [main]
 
 
-async def test_at_a_slow_pace_a_view_redraws_at_each_step_posted(monkeypatch):
-    # 0.1 epochs a second posts every step (4.5 a second for digits), so a class can watch each
-    # batch move the weights: throttled to the plots' rate, the view showed one step in four.
+async def test_at_a_slow_pace_a_view_redraws_oftener_but_not_at_each_step_posted(monkeypatch):
+    # 0.1 epochs a second posts every step (4.5 a second for digits), so a class watches each
+    # batch move the digit's probabilities; throttled to the plots' rate a view showed one step
+    # in four, and redrawn at each it cost 5-8% of a core (the weights' most).
+    from nnplay.tui.training import VIEW_EVERY
+
     async with weights_view_open(monkeypatch) as (app, drawn):
         app.pace = 0.1
-        for _ in range(4):  # a message each step, the speed measured as it comes
+        step = 1 / 4.5
+        for _ in range(9):  # two seconds of a message each step, the speed measured as it comes
+            app._last_view -= step  # the last redraw a step further back, as if a step passed
             app.on_progress(progress(app, 144.0))
-        assert len(drawn) == 4
+        every = math.ceil(VIEW_EVERY / step)  # every other step
+        assert every > 1 and len(drawn) == math.ceil(9 / every)
+        app.on_progress(progress(app, None))  # the last: always
+        assert drawn[-1:] == [1] and len(drawn) >= 2
 
 
 def noting(refresh, name: str, drawn: list[str]):
