@@ -4,6 +4,7 @@ written there, checked before any training or writing, with messages for a perso
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -77,6 +78,12 @@ def load_name(path: str) -> str:
     if not os.path.exists(path) and os.path.exists(path + ".npz"):
         return path + ".npz"
     return path
+
+
+def temporaries_of(names: str) -> re.Pattern[str]:
+    """The temporary files that check_writable() and a save make beside a file whose name
+    matches the regex ``names``: mkstemp's .mynet.npz.x1y2z3w4.tmp."""
+    return re.compile(rf"\.(?:{names})\.[a-z0-9_]{{8}}\.tmp")
 
 
 def check_writable(path: str | os.PathLike[str], needed: int = 0) -> None:

@@ -40,7 +40,7 @@ from nnplay.core.config import ConfigError, TrainConfig, least_epochs
 from nnplay.core.history import COLUMNS, MAX_ROWS, check_rows
 from nnplay.core.network import Network
 from nnplay.core.optimizers import Optimizer
-from nnplay.core.paths import SaveFileError, check_writable, new_file_mode, shown
+from nnplay.core.paths import SaveFileError, check_writable, new_file_mode, shown, temporaries_of
 from nnplay.core.saved_file import (
     FORMAT,
     META_BYTES,
@@ -150,7 +150,7 @@ cut); a younger one may be another save of the same name under way."""
 def _forget_left_over(target: Path) -> None:
     """Remove the temporary files that saves of ``target`` cut short left beside it: hidden
     (.mynet.npz.x1y2z3w4.tmp), they would pile up unseen in the person's folder."""
-    mine = re.compile(re.escape(f".{target.name}.") + r"[a-z0-9_]{8}\.tmp")  # mkstemp's names
+    mine = temporaries_of(re.escape(target.name))
     too_old = time.time() - LEFT_OVER_SECONDS
     with contextlib.suppress(OSError):
         for entry in os.scandir(target.parent):

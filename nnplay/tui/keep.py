@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from nnplay.core.paths import SaveFileError, check_writable, shown
+from nnplay.core.paths import SaveFileError, check_writable, shown, temporaries_of
 
 
 def served() -> bool:
@@ -61,20 +61,26 @@ def kept_folder() -> Path:
     return Path(state) / "nnplay"
 
 
+KEPT_NAME = r"unsaved(?:-(\d{8}-\d{6})(?:-(\d+))?)?"
+"""The names nnplay gives keeps, less .npz (reserve_kept_path(); unsaved was the one name
+older versions used): only files so named count as keeps, and only they are ever removed,
+not a person's own unsaved-notes.npz."""
+
+
 def kept_files() -> list[Path]:
     """The networks kept so far, oldest first, by the time in their names (unsaved.npz, the
     one name older versions used, counts as the oldest). A name reserved but not yet written
     (an empty file) is left out."""
     try:
-        found = [p for p in kept_folder().glob("unsaved*.npz") if p.is_file() and p.stat().st_size]
+        found = [
+            (named, p)
+            for p in kept_folder().glob("unsaved*.npz")
+            if (named := re.fullmatch(KEPT_NAME + r"\.npz", p.name)) and p.is_file() and p.stat().st_size
+        ]
     except OSError:
         return []
-
-    def when(path: Path) -> tuple[str, int]:
-        named = re.fullmatch(r"unsaved-(\d{8}-\d{6})(?:-(\d+))?\.npz", path.name)
-        return (named[1], int(named[2] or 1)) if named else ("", 0)
-
-    return sorted(found, key=when)
+    found.sort(key=lambda kept: (kept[0][1] or "", int(kept[0][2] or 1)))
+    return [p for _, p in found]
 
 
 def reserve_kept_path() -> Path:
@@ -103,26 +109,28 @@ def reserve_kept_path() -> Path:
 
 
 LEFT_OVER_HOURS = 1
-"""A name reserved but never written, or a save's temporary file, older than this is what
-an app killed mid-keep left behind (a younger one may be another app's keep under way)."""
+"""A name reserved but never written, or a temporary file (a keep's save, check_room()'s
+probe), older than this is what an app killed mid-keep left behind (a younger one may be
+another app's keep under way): serialize.LEFT_OVER_SECONDS, as for any save."""
 
 
 def forget_old_kept() -> None:
     """Remove kept networks beyond the KEPT_MOST newest that are also over KEPT_DAYS old,
-    and what keeps cut short left behind."""
+    and what keeps cut short left behind: only files nnplay names (KEPT_NAME, ROOM_NAME)."""
     too_old = time.time() - KEPT_DAYS * 86400
     for old in kept_files()[:-KEPT_MOST]:
         with contextlib.suppress(OSError):
             if old.stat().st_mtime < too_old:
                 old.unlink()
     left_over = time.time() - LEFT_OVER_HOURS * 3600
+    reserved = re.compile(KEPT_NAME + r"\.npz")
+    temporary = temporaries_of(rf"{KEPT_NAME}\.npz|{ROOM_NAME}")
     with contextlib.suppress(OSError):
         for path in kept_folder().iterdir():
-            empty = path.name.startswith("unsaved") and path.suffix == ".npz"
-            if empty or (path.name.startswith(".unsaved") and path.suffix == ".tmp"):
-                with contextlib.suppress(OSError):
-                    info = path.lstat()
-                    if info.st_mtime < left_over and (not empty or info.st_size == 0):
+            ours = temporary.fullmatch(path.name) or reserved.fullmatch(path.name)
+            with contextlib.suppress(OSError):
+                if ours and (info := path.lstat()).st_mtime < left_over and stat.S_ISREG(info.st_mode):
+                    if info.st_size == 0 or temporary.fullmatch(path.name):  # a keep only if empty
                         path.unlink()
 
 
@@ -208,6 +216,11 @@ def reason(e: Exception) -> str:
 
 class KeepError(Exception):
     """Unsaved training could not be kept, so what would have replaced it was not done."""
+
+
+ROOM_NAME = r"room-\d+\.npz"
+"""The names check_room() probes with: a temporary file of such a name (check_writable()'s)
+is left behind if nnplay is killed as it checks."""
 
 
 def check_room(needed: int) -> None:

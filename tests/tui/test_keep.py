@@ -272,3 +272,41 @@ def test_forgetting_old_keeps_removes_only_empty_names_of_keeps_and_their_old_te
     _aged(folder / "unsaved-20261201-090000.npz", days=old)
     forget_old_kept()
     assert [p.name for p in folder.iterdir()] == ["unsaved-20261201-090000.npz"]
+
+
+def test_only_names_nnplay_gives_keeps_count_as_keeps_or_are_ever_removed():
+    # a person's own unsaved-notes.npz beside twelve month-old keeps: no keep, so never
+    # offered at start-up, and never removed, however old, empty or not
+    from nnplay.tui.keep import KEPT_MOST, LEFT_OVER_HOURS, forget_old_kept, kept_files, kept_folder
+
+    folder = kept_folder()
+    folder.mkdir(parents=True)
+    keeps = [f"unsaved-20261101-0000{n:02}.npz" for n in range(KEPT_MOST + 2)]
+    for name in keeps:
+        _aged(folder / name, days=30)
+    theirs = {"unsaved-notes.npz": b"a network", "unsaved_old.npz": b"", "unsaved-20261101.npz": b""}
+    for name, content in theirs.items():
+        _aged(folder / name, days=30, content=content)
+    _aged(folder / ".unsaved-notes.npz.abcd1234.tmp", days=2 * LEFT_OVER_HOURS / 24, content=b"half")
+    assert [p.name for p in kept_files()] == keeps
+    forget_old_kept()
+    left = {p.name for p in folder.iterdir()}
+    assert left == set(keeps[-KEPT_MOST:]) | set(theirs) | {".unsaved-notes.npz.abcd1234.tmp"}
+
+
+def test_forgetting_old_keeps_removes_a_room_check_cut_short_but_not_one_under_way():
+    # killed as it checked the free space, nnplay left check_writable()'s probe behind
+    from nnplay.tui.keep import LEFT_OVER_HOURS, check_room, forget_old_kept, kept_folder
+
+    folder = kept_folder()
+    folder.mkdir(parents=True)
+    hours = LEFT_OVER_HOURS / 24
+    _aged(folder / ".room-0.npz.abcd1234.tmp", days=2 * hours, content=b"")
+    _aged(folder / ".room-0.npz.wxyz_987.tmp", days=hours * 0.5, content=b"")  # another app's, now
+    _aged(folder / ".room-notes.npz.abcd1234.tmp", days=2 * hours, content=b"")  # not a name it makes
+    check_room(1)  # its own probe is gone at once
+    forget_old_kept()
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".room-0.npz.wxyz_987.tmp",
+        ".room-notes.npz.abcd1234.tmp",
+    ]
