@@ -72,7 +72,7 @@ def test_json_prints_exactly_one_object_per_epoch_with_the_agreed_keys(capsys):
         (["--layers", "32,10"], "first size must be 64"),
         (["--layers", "64,5"], "last size must be 10"),
         (["--layers", "64,90000,90000,10"], "GiB"),
-        (["--layers", "64,6600,6600,10", "--batch-size", "100000"], "--batch-size: needs about 2.3 GiB for"),
+        (["--layers", "64,6000,6000,10", "--batch-size", "100000"], "--batch-size: needs about 2.3 GiB for"),
         (["--lr", "0"], "more than zero"),
         (["--lr", "nan"], "finite"),
         (["--lr", "1e999"], "finite"),

@@ -172,10 +172,12 @@ Config is checked before the data is loaded, so these bounds stand in for its si
 
 
 def _memory_needed(layers: tuple[int, ...], batch_size: int) -> int:
-    # A batch larger than the training set is the training set (full batch), so no batch
-    # has more than LARGEST_SPLIT rows; evaluation then runs one forward pass over the
-    # train and test sets together, at most LARGEST_SPLIT rows more.
-    return estimate_bytes(layers, min(batch_size, LARGEST_SPLIT) + LARGEST_SPLIT)
+    # A batch larger than the training set is the training set (full batch); an epoch's
+    # last, smaller batch has buffers of its own, so the batches hold at most twice a
+    # batch's rows, and never more than the training set's, at most LARGEST_SPLIT;
+    # evaluation then runs one forward pass over the train and test sets together, at
+    # most LARGEST_SPLIT rows more.
+    return estimate_bytes(layers, min(2 * batch_size, LARGEST_SPLIT) + LARGEST_SPLIT)
 
 
 def check_memory(layers: tuple[int, ...], batch_size: int) -> None:
@@ -192,8 +194,9 @@ def check_memory(layers: tuple[int, ...], batch_size: int) -> None:
     limit = f"over the {MEMORY_LIMIT / 1024**3:.0f} GiB limit"
     if _memory_needed(layers, TrainConfig.batch_size) > MEMORY_LIMIT:
         raise ConfigError(f"layers: {about}, {limit}; use fewer or smaller layers", "layers")
-    # Memory grows by the same bytes with each row of a batch: the largest batch that fits.
-    per_row = estimate_bytes(layers, 1) - estimate_bytes(layers, 0)
+    # Memory grows by the same bytes with each row of a batch (two rows' worth: the last
+    # batch's too): the largest batch that fits.
+    per_row = estimate_bytes(layers, 2) - estimate_bytes(layers, 0)
     most = (MEMORY_LIMIT - _memory_needed(layers, 0)) // per_row
     raise ConfigError(  # short: the app shows it in three lines of a narrow pane
         f"batch size: {about} for batches of {batch_size:,}, {limit}; batches of up to {most:,} fit",

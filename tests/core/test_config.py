@@ -92,7 +92,7 @@ def test_activation_names_are_separated_by_commas_or_spaces_as_layer_sizes_are(t
 
 
 def test_a_batch_that_takes_a_network_past_the_memory_limit_is_blamed_not_its_layers():
-    layers = (64, 6600, 6600, 10)
+    layers = (64, 6000, 6000, 10)
     check_memory(layers, 32)  # fits at the default batch size
     with pytest.raises(ConfigError) as info:
         check_memory(layers, 100_000)  # once "layers: ...; use fewer or smaller layers"

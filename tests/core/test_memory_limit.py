@@ -43,3 +43,31 @@ def test_the_limit_is_said_in_whole_gib():
     with mock.patch.object(config, "_memory_needed", lambda layers, batch_size: 3 * GIB):
         with pytest.raises(ConfigError, match=rf", over the {MEMORY_LIMIT // GIB} GiB limit;"):
             check_memory((64, 10), 32)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+@pytest.mark.parametrize("batch_size", [32, 719])  # 719: a last batch of 718, with buffers of its own
+def test_training_allocates_no_more_than_the_memory_check_allows_for(batch_size, activation, optimizer):
+    # tracemalloc's peak over building a network on the digits and training it an epoch, as
+    # the app and `nnplay train` do, against the bytes check_memory() holds to MEMORY_LIMIT:
+    # a network it lets through must fit in that
+    import tracemalloc
+
+    from nnplay.core.config import TrainConfig
+    from nnplay.core.train import build
+    from nnplay.data import load
+
+    layers = (64, 600, 10)  # wide: buffers per row, not weights, are most of it
+    settings = TrainConfig(
+        layers=layers, activation=(activation,), optimizer=optimizer, batch_size=batch_size, epochs=1
+    )
+    data = load("digits")
+    tracemalloc.start()
+    try:
+        for _ in build(settings, data).run(1):
+            pass
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= config._memory_needed(layers, batch_size)

@@ -187,7 +187,8 @@ async def test_a_batch_size_too_large_for_memory_is_refused_naming_the_batch_in_
 
     # A limit that 64,16,10 meets with batches of 1,000: the message is as long as for a real
     # network near 2 GiB ("0.1 GiB" for "2.3 GiB", "1,000" for "2,312"), without building one.
-    monkeypatch.setattr(config, "MEMORY_LIMIT", estimate_bytes((64, 16, 10), 1000 + 2048))
+    # (batches of 1,000 and the last one's, and the 2,048 rows evaluated: config._memory_needed)
+    monkeypatch.setattr(config, "MEMORY_LIMIT", estimate_bytes((64, 16, 10), 2 * 1000 + 2048))
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
