@@ -426,7 +426,9 @@ def test_what_a_keep_cut_short_left_behind_goes_at_the_next_keep(tmp_path):
     folder = kept_folder()
     folder.mkdir(parents=True)
     hours_ago = time.time() - 2 * 3600
-    left = [folder / "unsaved-20261201-101010.npz", folder / ".unsaved-20261201-101010.npz.x1y2z3.tmp"]
+    # what a keep cut short leaves: its reserved name, empty, and the temporary file mkstemp
+    # named for its save (8 random characters)
+    left = [folder / "unsaved-20261201-101010.npz", folder / ".unsaved-20261201-101010.npz.x1y2z3w4.tmp"]
     for path in left:
         path.write_bytes(b"" if path.suffix == ".npz" else b"half a network")
         os.utime(path, (hours_ago, hours_ago))
