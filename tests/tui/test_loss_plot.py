@@ -337,3 +337,39 @@ async def test_the_run_befores_grey_line_shows_between_the_test_dots_where_they_
         drawn = str(plot.render())
         rows = canvas(drawn)
         assert any("-" in row[len(row) // 2 :] for row in rows), drawn  # in the race's second half
+
+
+@given(
+    st.lists(st.floats(0, 99.99), min_size=1, max_size=50),
+    st.lists(st.floats(0, 99.99), min_size=1, max_size=50),
+    st.integers(2, 40),
+)
+def test_the_top_row_of_the_error_scale_always_has_a_label_that_lies_in_it(train, test, rows):
+    from plotext import _utility as ut
+
+    from nnplay.tui.widgets.loss_plot import error_scale
+
+    heights, (positions, labels) = error_scale([np.array(train), np.array(test)], max(2, rows * 2 // 3), rows)
+    lim = ut.get_lim(np.concatenate(heights).tolist())
+    top = [
+        label
+        for label, row in zip(labels, ut.get_matrix_data(positions, lim, rows), strict=True)
+        if row == rows - 1
+    ]
+    assert top, (positions, labels)
+    best = max(max(train), max(test))
+    assert all(float(label) <= best + 1e-3 for label in top)  # no more than the curves reach (:g rounds)
+
+
+async def test_the_seed_experiments_accuracy_plot_names_its_top_row_at_80x24():
+    # 100 epochs from the seed end at 98.3% training accuracy: its row, the top, had no label
+    # over 97's, and whether the curve reached 98, 99 or 100 was a guess
+    async with after_a_run(100, TrainConfig().layers) as (app, pilot, plot):
+        await pilot.press("p")
+        rows = str(plot.render()).splitlines()
+        top = next(i for i, row in enumerate(rows) if "┌" in row) + 1
+        label = rows[top].split("┤")[0].strip() if "┤" in rows[top] else ""
+        assert label, "\n".join(rows)
+        best = 100 * float(app.session.history().train_acc.max())
+        below = [float(row.split("┤")[0]) for row in rows[top + 1 :] if "┤" in row]
+        assert max(below) < float(label) <= best

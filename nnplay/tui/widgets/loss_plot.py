@@ -144,7 +144,9 @@ class MetricPlot(PlotextPlot):
             # Linear, training's 95.5% and test's 93.3% shared the top row at 80x24, the
             # test dots drawn over the training curve: on the scale of errors, as loss is
             # drawn, 95% and 99% lie as far apart as 50% and 90%.
-            scaled, (positions, labels) = error_scale([v for _, v, _ in curves], most)
+            scaled, (positions, labels) = error_scale(
+                [v for _, v, _ in curves], most, self.content_size.height - 4
+            )
             curves = [(x, v, style) for (x, _, style), v in zip(curves, scaled, strict=True)]
             self.border_title = "Accuracy % (log error scale)"
         else:
@@ -290,12 +292,15 @@ def log_ticks(low: float, high: float, most: int = 5) -> list[float]:
 
 
 def error_scale(
-    accuracies: list[np.ndarray], most: int = 5
+    accuracies: list[np.ndarray], most: int = 5, rows: int = 0
 ) -> tuple[list[np.ndarray], tuple[list[float], list[str]]]:
     """Accuracies (%) as heights on a log scale of their errors, -log10(100 - accuracy),
     so that each step up is a tenth of the errors left (90, 99, 99.9), and the ticks for
     them, as (positions, labels). An accuracy of 100 has no error to take the log of: it
-    is drawn half the smallest error above the rest, on a tick of its own, "100"."""
+    is drawn half the smallest error above the rest, on a tick of its own, "100".
+
+    On a canvas of ``rows`` rows, the top row, where the best accuracy lies, always has a
+    label (``top_tick``)."""
     errors = [100 - a for a in accuracies]
     every = np.concatenate(errors)
     made = every[every > 0]
@@ -306,11 +311,38 @@ def error_scale(
     perfect = bool((every <= 0).any())
     if perfect:  # no round tick crowding the 100's row
         ticks = [t for t in ticks if t >= 2 * smallest]
-    positions, labels = [-math.log10(t) for t in ticks], [f"{round(100 - t, 6):g}" for t in ticks]
+    positions, labels = [-math.log10(t) for t in ticks], [accuracy_label(t) for t in ticks]
     if perfect:
         positions.append(-math.log10(floor))
         labels.append("100")
+    elif rows > 1 and made.size:
+        lim = ut.get_lim(np.concatenate(heights).tolist())
+        if rows - 1 not in ut.get_matrix_data(positions, lim, rows):
+            error = top_tick(smallest, lim, rows)
+            positions.append(-math.log10(error))
+            labels.append(accuracy_label(error))
     return heights, (positions, labels)
+
+
+def top_tick(smallest: float, lim: list[float], rows: int) -> float:
+    """The error to label the top row of an error scale with, as plotext places a tick on a
+    canvas of ``rows`` spanning heights ``lim``: of those with two significant digits that
+    fall in that row, the shortest label's, nearest the top (2, for 98%); else ``smallest``
+    itself, the best accuracy's. At 80x24 the seed experiment's 98.3% lay in a row with no
+    label, over 97's: whether the curve reached 98, 99 or 100 was a guess."""
+    power = math.floor(math.log10(smallest))
+    candidates = [k * 10.0 ** (p - 1) for p in range(power - 1, power + 3) for k in range(10, 100)]
+    in_row = [
+        e
+        for e in candidates
+        if e >= smallest and ut.get_matrix_data([-math.log10(e)], lim, rows)[0] == rows - 1
+    ]
+    return min(in_row, key=lambda e: (len(accuracy_label(e)), e), default=smallest)
+
+
+def accuracy_label(error: float) -> str:
+    """The tick label of an error on the error scale: the accuracy, "98" or "99.5"."""
+    return f"{round(100 - error, 6):g}"
 
 
 def linear_ticks(low: float, high: float, most: int = 5) -> list[float]:
