@@ -103,7 +103,7 @@ class FilesMixin(GuardsMixin):
         if not self.session.ready or self._draft_waits():  # it would save the network it replaces
             return
         self._replace_asked = ""
-        self.push_screen(FileDialog("Save the network (.npz)", self._file, self._save_to))
+        self.push_screen(FileDialog("Save the network (.npz)", self._file, self._save_to, verb="Save"))
 
     def _save_to(self, path: str) -> str:
         path = save_name(path)  # "mynet" is saved as mynet.npz, as nnplay train --save does
@@ -143,7 +143,7 @@ class FilesMixin(GuardsMixin):
         offered = str(kept) if kept else self._file
         recent = recent_networks(self.session.running_keep)
         self.clear_notifications()  # "...: ctrl+o loads it" has done its work, and hid the list
-        self.push_screen(FileDialog("Load a network (.npz)", offered, self._load_from, recent))
+        self.push_screen(FileDialog("Load a network (.npz)", offered, self._load_from, recent, "Load"))
 
     def _load_from(self, path: str) -> str:
         path = load_name(path)  # "mynet", saved as mynet.npz

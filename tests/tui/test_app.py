@@ -524,3 +524,27 @@ async def test_starting_a_run_takes_down_the_notices_over_the_plot_but_a_warning
         await pilot.press("space")
         await settle(app, pilot)
         assert [n.message for n in app._notifications] == ["Warning: something gone wrong"]
+
+
+@pytest.mark.parametrize(
+    "key, says",
+    [
+        ("ctrl+s", ["enter Save", "esc Cancel"]),
+        ("ctrl+o", ["enter Load", "esc Cancel"]),
+        ("D", ["↑↓ Choose", "enter Train on it", "esc Cancel"]),
+        ("question_mark", ["↑↓ Scroll", "esc Close"]),
+    ],
+)
+async def test_under_a_dialog_the_key_bar_names_the_dialogs_keys_not_the_main_screens(key, says):
+    # The main screen's bar showed through under the dialogs: "space Start/pause  s Step ...",
+    # where space typed into the name field or did nothing
+    app = make_app(TrainConfig(layers=(64, 16, 10)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(key)
+        await pilot.pause()
+        assert app.screen is not app.screen_stack[0]
+        bottom = app.screen._compositor.render_full_update().strips[-1]
+        shown = "".join(strip.text for strip in bottom)
+        assert all(does in shown for does in says), shown
+        assert "Start/pause" not in shown and "Quit" not in shown, shown

@@ -12,6 +12,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from nnplay.tui.widgets.choices import Choices
+from nnplay.tui.widgets.footer import DialogKeys
 
 
 class DatasetChooser(ModalScreen[None]):
@@ -41,6 +42,9 @@ class DatasetChooser(ModalScreen[None]):
         with Vertical(id="dialog"):
             yield Choices(*options, id="datasets")
             yield Static("The hidden layers stay; input and output fit the data.", id="message")
+        yield DialogKeys(
+            ("down", "↑↓", "Choose"), ("enter", "enter", "Train on it"), ("escape", "esc", "Cancel")
+        )
 
     def on_mount(self) -> None:
         dialog = self.query_one("#dialog")

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from nnplay.core.paths import shown, tilde
 from nnplay.tui.widgets.choices import Choices
+from nnplay.tui.widgets.footer import DialogKeys
 
 LABEL_WIDTH = 66
 """Columns an entry of the list may take on a line: the dialog's 68 inside its border and
@@ -66,10 +67,17 @@ class FileDialog(ModalScreen[str]):
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("down", "down", "Recent", show=False)]
 
     def __init__(
-        self, title: str, path: str, act: Callable[[str], str], recent: Sequence[tuple[str, str]] = ()
+        self,
+        title: str,
+        path: str,
+        act: Callable[[str], str],
+        recent: Sequence[tuple[str, str]] = (),
+        verb: str = "Confirm",
     ) -> None:
         super().__init__()
         self.title_text = title
+        self.verb = verb
+        """What enter does, for the key bar: "Save"."""
         self.path = path
         self.act = act
         """Does the work; returns "" on success or why it failed, for a person."""
@@ -90,6 +98,8 @@ class FileDialog(ModalScreen[str]):
                     *(Option(label, id=path) for (path, _), label in zip(self.recent, labels, strict=True)),
                     id="recent",
                 )
+        choose = [("down", "↑↓", "Choose")] if self.recent else []
+        yield DialogKeys(("enter", "enter", self.verb), *choose, ("escape", "esc", "Cancel"))
 
     def on_mount(self) -> None:
         dialog = self.query_one("#dialog")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey  # not exported by textual.widgets (8.2.8)
 
 
 class KeyFooter(Footer):
@@ -35,3 +37,19 @@ def _closed(watcher: object) -> bool:
     of watchers tells it."""
     node = watcher[0] if isinstance(watcher, tuple) and watcher else None
     return getattr(node, "_closing", False) is True
+
+
+class DialogKeys(KeyFooter):
+    """The key bar under a dialog (save, load, data sets, help): the dialog's own keys, over
+    the main screen's. Textual's Footer shows its own screen's: under a dialog the main
+    screen's bar showed through, "space Start/pause  s Step ...", where space typed into
+    the name field or did nothing."""
+
+    def __init__(self, *keys: tuple[str, str, str]) -> None:
+        super().__init__(show_command_palette=False)
+        self.keys = keys
+        """(key, as shown, what it does): a click presses the key, as on Textual's."""
+
+    def compose(self) -> ComposeResult:
+        for key, shown, does in self.keys:
+            yield FooterKey(key, shown, does, "").data_bind(compact=Footer.compact)

@@ -8,6 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
+from nnplay.tui.widgets.footer import DialogKeys
+
 KEYS = """\
 ## Keys
 
@@ -127,6 +129,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             yield Markdown(KEYS + "\n" + IDEAS)
+        yield DialogKeys(("down", "↑↓", "Scroll"), ("escape", "esc", "Close"))
 
     def on_mount(self) -> None:
         self.query_one("#help").border_title = "Help (↑↓ scroll, esc closes)"
