@@ -216,12 +216,19 @@ async def test_the_training_panes_highlight_follows_its_focus():
         assert app.focused is not controls and not highlighted()
 
 
-@pytest.mark.parametrize("size, toasts", [((76, 22), 1), ((80, 24), 0)], ids=["76x22", "80x24"])
-async def test_a_refusal_the_training_pane_has_no_row_for_is_shown_as_a_notification(size, toasts):
-    app = make_app(TrainConfig(layers=(64, 16, 10)))
+@pytest.mark.parametrize(
+    "size, trained, toasts",
+    [((76, 22), True, 1), ((76, 22), False, 0), ((80, 24), False, 0)],
+    ids=["76x22-trained", "76x22", "80x24"],  # 76x22: in the rows "○ ready" leaves the status
+)
+async def test_a_refusal_the_training_pane_has_no_row_for_is_shown_as_a_notification(size, trained, toasts):
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=1))
     shown = []
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
+        if trained:  # the status's four lines: finished, the losses, the accuracies and "< slows it"
+            await pilot.press("space")
+            await settle(app, pilot)
         app.notify = lambda message, **kwargs: shown.append(message)  # type: ignore[method-assign]
         await pilot.press("tab", "enter", "ctrl+u", *"rmsprop", "enter")
         await settle(app, pilot)
@@ -309,3 +316,30 @@ async def test_a_value_half_typed_when_a_file_is_loaded_from_the_palette_is_drop
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.session.config.lr == 0.01
+
+
+async def test_a_two_line_note_is_read_whole_with_three_hidden_layers_at_80x24():
+    # 64,32,32,32,10 leaves the Training pane one row between the settings and the status:
+    # r's "Your unsaved network (1 step trained) is kept: ctrl+o loads it." was cut after
+    # "(1 step", and the whole of it popped up over the plot as well
+    from nnplay.tui.widgets.controls import Status
+
+    app = make_app(TrainConfig(layers=(64, 32, 32, 32, 10)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        await pilot.pause(0.1)  # the note's rows are found once it is laid out
+        controls, status = app.query_one(TrainingControls), app.query_one(Status)
+        note = controls.query_one("#note").region
+        assert controls.message.startswith("Your unsaved network") and note.height == 2
+        assert note.bottom <= status.region.y  # whole, above the status
+        assert not app._notifications
+        lines = status.text.plain.rstrip("\n").split("\n")
+        assert status.region.height >= len(lines) and "ready" in lines[0]  # and the status whole
+        assert status.region.bottom == controls.content_region.bottom
+        await pilot.press("space")  # a run's status needs its rows: it takes them back
+        await settle(app, pilot)
+        assert status.region.height == 4

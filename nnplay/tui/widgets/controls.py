@@ -60,19 +60,42 @@ def stepped(name: str, value: Any, step: int) -> Any:
     return next((v for v in reversed(ladder) if v < value), value)
 
 
+STATUS_LINES = 4
+"""The most lines the status has (app.tcss gives it as many rows)."""
+
+
+def line_count(text: Text) -> int:
+    return len(text.plain.rstrip("\n").split("\n"))
+
+
 class Status(Widget):
-    """A few lines on the run: redrawn several times a second, so it never asks for a new layout."""
+    """A few lines on the run: redrawn several times a second, so it never asks for a new
+    layout, but when it lends rows to the note above it or takes them back."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.text = Text("loading…")
+        self.lent = 0
+        """Its bottom rows, unused, given to the note above: docked at the bottom, it drew
+        over a note too long for the rows left it, cut mid-sentence."""
+
+    def lend(self, rows: int) -> None:
+        if rows != self.lent:
+            self.lent = rows
+            self.styles.height = STATUS_LINES - rows
+
+    def can_lend(self, rows: int) -> bool:
+        return line_count(self.text) + rows <= STATUS_LINES
 
     def show(self, text: Text) -> None:
         """Show ``text``; the same text again is not redrawn (each progress message sets
-        the status, and a paused or slow run's often reads as before)."""
+        the status, and a paused or slow run's often reads as before). Lines that need the
+        rows lent take them back: the note above, read whole when said, is cut again."""
         if text == self.text:
             return
         self.text = text
+        if self.lent and line_count(text) > STATUS_LINES - self.lent:
+            self.lend(0)
         self.refresh()
 
     def render(self) -> Text:
@@ -240,15 +263,23 @@ class TrainingControls(Vertical, can_focus=True):
         self._draw()
 
     def watch_message(self, message: str) -> None:
+        self.query_one(Status).lend(0)  # lent to the note before, if it was long
         self._draw()
-        if message and message != EDITING_HINT:
-            self.call_after_refresh(self._note_elsewhere_if_hidden, message)
+        if message:
+            self.call_after_refresh(self._fit_note, message)
 
-    def _note_elsewhere_if_hidden(self, message: str) -> None:
-        """At the smallest sizes the status (docked, drawn over what is under it) leaves the
-        note too little room: a refusal must still be seen, so it goes to a notification instead."""
-        note, status = self.query_one("#note").region, self.query_one(Status).region
-        if self.message == message and (note.height == 0 or note.bottom > status.y):  # even in part
+    def _fit_note(self, message: str) -> None:
+        """Where the status (docked, drawn over what is under it) leaves the note too few
+        rows, as at 80x24 with three hidden layers, the status lends the rows its lines
+        leave unused ("○ ready" has three). Where even they are too few, as at the
+        smallest sizes, the note (a refusal must be seen) goes to a notification instead."""
+        note, status = self.query_one("#note").region, self.query_one(Status)
+        over = note.bottom - status.region.y  # rows of the note under the status
+        if self.message != message or (note.height and over <= 0):
+            return
+        if note.height and status.can_lend(over):
+            status.lend(over)
+        elif message != EDITING_HINT:
             error = message.startswith("✗")
             self.app.notify(message.removeprefix("✗ "), severity="error" if error else "information")
 
