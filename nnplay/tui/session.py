@@ -8,7 +8,6 @@ computes nothing itself; the numbers come from nnplay.core.
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Generator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,6 +22,7 @@ from nnplay.core.paths import SaveFileError, name_and_folder
 from nnplay.core.serialize import Saved, needed_bytes, peek
 from nnplay.core.serialize import save as save_network
 from nnplay.core.train import Diverged, EpochStats, Record, Split, Trainer, build, make_optimizer
+from nnplay.tui.fair_lock import FairLock
 from nnplay.tui.keep import (
     NOT_KEPT,
     KeepError,
@@ -68,7 +68,8 @@ class Session:
         plots draw them behind this run's, to compare with."""
         self._earlier_settings = RunSettings()
         self._norms = NormLog(len(config.layers) - 1)
-        self.lock = threading.RLock()
+        self.lock = FairLock()
+        """Taken by both threads; the training thread gives way on it between steps."""
         self.kept_step = 0
         """The trainer's step count when the network was last saved or built: more steps
         than this are training that quitting would lose."""
@@ -301,7 +302,10 @@ class Session:
                 self.trainer.optimizer = make_optimizer(self.config)
 
     def next_record(self) -> Record | None:
-        """Take one step and return its record (then the epoch's, if it ended); None when done."""
+        """Take one step and return its record (then the epoch's, if it ended); None when done.
+        Called again and again by the training thread: it first lets a thread waiting on the
+        lock (the UI reading the counts) have it."""
+        self.lock.give_way()
         with self.lock:
             trainer = self.trainer
             if trainer is None:
