@@ -25,6 +25,10 @@ main screen, under each look-inside view, and under a dialog, each in a fresh ap
 DIR runs each case on the nnplay in DIR too (another checkout, as `git worktree add DIR
 COMMIT` makes), in turn with this one, for a before/after table from one run. --only TEXT
 runs the cases whose name holds TEXT.
+
+--keys measures how soon a key shows its effect: from writing `<` (full speed to 100
+epochs a second) to the status's "at 100/s" in the bytes the app writes, idle and while
+training runs at full speed (--against DIR: an older checkout too).
 """
 
 from __future__ import annotations
@@ -256,6 +260,38 @@ def steady(seconds: float, against: str | None, only: str) -> None:
         )
 
 
+def key_seconds(training: bool, presses: int, source: str | None) -> list[float]:
+    """Seconds from writing `<` to the status showing the pace, ``presses`` times in one app."""
+    app = Pty("--epochs", "100000", source=source)
+    app.read_until(first_frame_shown)
+    app.drain(1.0)
+    if training:
+        app.send(b" ")
+        app.drain(1.5)
+    seconds = []
+    for _ in range(presses):
+        app.seen = b""
+        app.send(b"<")
+        taken, _ = app.read_until(lambda seen: b"at 100/s" in seen, timeout=10)
+        seconds.append(taken)
+        app.drain(0.3)
+        app.send(b">")  # back to full speed
+        app.drain(0.7)
+    app.close()
+    return seconds
+
+
+def keys(presses: int, against: str | None) -> None:
+    sources = {"this": None} if against is None else {"before": against, "after": None}
+    print(f"ms from writing < to the status showing it, {presses} presses, at {COLS}x{ROWS}")
+    for training in (False, True):
+        for name, source in sources.items():
+            ms = sorted(1000 * s for s in key_seconds(training, presses, source))
+            p90 = ms[int(0.9 * (len(ms) - 1))]
+            case = "training at full speed" if training else "idle"
+            print(f"{case:24}{name:8} median {statistics.median(ms):6.1f}  p90 {p90:6.1f}  max {ms[-1]:6.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=300)
@@ -266,7 +302,11 @@ def main() -> None:
     parser.add_argument(
         "--only", metavar="TEXT", default="", help="--steady: the cases whose name holds TEXT"
     )
+    parser.add_argument("--keys", type=int, metavar="N", help="ms from a key to its effect, N presses")
     args = parser.parse_args()
+    if args.keys:
+        keys(args.keys, args.against)
+        return
     if args.steady:
         steady(args.seconds, args.against, args.only)
         return
