@@ -3,10 +3,12 @@ written there, checked before any training or writing, with messages for a perso
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -37,13 +39,18 @@ def name_and_folder(path: str | os.PathLike[str]) -> str:
     return f"{name} in {tilde(folder)}"
 
 
+def numbered_names(stem: str, suffix: str) -> Iterator[str]:
+    """``stem + suffix``, then ``stem-2 + suffix``, ``stem-3 + suffix`` and so on: the names
+    to try, in turn, for a new file named by the time (a second one in the same second)."""
+    yield stem + suffix
+    for n in itertools.count(2):
+        yield f"{stem}-{n}{suffix}"
+
+
 def unused_name(folder: str, stem: str, suffix: str) -> str:
-    """``stem + suffix``, or ``stem-2 + suffix`` and so on if that is taken in ``folder``."""
-    name, n = stem + suffix, 1
-    while os.path.lexists(os.path.join(folder, name)):
-        n += 1
-        name = f"{stem}-{n}{suffix}"
-    return name
+    """The first of numbered_names() not taken in ``folder``."""
+    inside = os.path.join(folder, "")
+    return next(name for name in numbered_names(stem, suffix) if not os.path.lexists(inside + name))
 
 
 def new_file_mode(target: Path) -> int:

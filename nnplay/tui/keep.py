@@ -15,7 +15,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from nnplay.core.paths import SaveFileError, check_writable, shown, temporaries_of
+from nnplay.core.paths import SaveFileError, check_writable, numbered_names, shown, temporaries_of
+from nnplay.core.serialize import LEFT_OVER_SECONDS
 
 
 def served() -> bool:
@@ -91,13 +92,12 @@ def reserve_kept_path() -> Path:
     folder = kept_folder()
     folder.mkdir(parents=True, exist_ok=True)
     stem = time.strftime("unsaved-%Y%m%d-%H%M%S", time.gmtime())  # UTC: no clock change reorders
-    path, n = folder / f"{stem}.npz", 1
+    names = numbered_names(stem, ".npz")  # endless: unsaved-...-2.npz, -3, ... if taken
     while True:
+        path = folder / next(names)
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
         except FileExistsError:
-            n += 1
-            path = folder / f"{stem}-{n}.npz"
             continue
         try:
             # writable by its owner whatever the umask (0277 left it 0400): saving refuses a
@@ -108,7 +108,7 @@ def reserve_kept_path() -> Path:
         return path
 
 
-LEFT_OVER_HOURS = 1
+LEFT_OVER_HOURS = LEFT_OVER_SECONDS / 3600
 """A name reserved but never written, or a temporary file (a keep's save, check_room()'s
 probe), older than this is what an app killed mid-keep left behind (a younger one may be
 another app's keep under way): serialize.LEFT_OVER_SECONDS, as for any save."""
@@ -122,7 +122,7 @@ def forget_old_kept() -> None:
         with contextlib.suppress(OSError):
             if old.stat().st_mtime < too_old:
                 old.unlink()
-    left_over = time.time() - LEFT_OVER_HOURS * 3600
+    left_over = time.time() - LEFT_OVER_SECONDS
     reserved = re.compile(KEPT_NAME + r"\.npz")
     temporary = temporaries_of(rf"{KEPT_NAME}\.npz|{ROOM_NAME}")
     with contextlib.suppress(OSError):
