@@ -111,13 +111,23 @@ ACTIVATIONS: dict[str, type[Layer]] = {
 
 
 def sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """1 / (1 + exp(-x)), without overflow for large |x|."""
-    e = np.exp(-np.abs(x))  # never overflows
-    s = np.where(x >= 0, 1 / (1 + e), e / (1 + e))  # both forms equal sigmoid(x)
+    """1 / (1 + exp(-x)), without overflow for large |x|.
+
+    With e = exp(-|x|), which never overflows: 1 / (1 + e) for x >= 0 and e / (1 + e)
+    for x < 0, the same value with no 1 - (something near 1) to lose a tiny one.
+    Computed in ``out`` (may be ``x`` itself) with one temporary, 1 + e, and a mask
+    of x's signs (a byte per element).
+    """
+    x = np.asarray(x)
     if out is None:
-        return s
-    out[...] = s
-    return out
+        out = np.empty(x.shape, np.result_type(x.dtype, np.float16))  # ints give floats, as np.exp does
+    nonnegative = np.greater_equal(x, 0)  # before out is written: out may be x
+    np.abs(x, out=out)
+    np.negative(out, out=out)
+    np.exp(out, out=out)  # e, in (0, 1]
+    denominator = np.add(out, 1)
+    np.copyto(out, 1, where=nonnegative)  # the numerator: 1 for x >= 0, e below
+    return np.divide(out, denominator, out=out)
 
 
 def softmax(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

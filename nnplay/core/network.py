@@ -56,11 +56,12 @@ def estimate_bytes(sizes: Sequence[int], rows: int, itemsize: int = 4) -> int:
     own) and the rows it then evaluates in one forward pass.
 
     Parameters, gradients, two optimizer slots and a snapshot (5 per weight), six
-    buffers per unit per row (a training step keeps five per hidden unit; sigmoid's
-    temporaries in a forward pass take as many), and the float64 draw that initialises
-    the largest weight matrix (which, once gone, leaves room for Adam's temporaries).
-    Measured, not proven: benchmarks/bench_memory_estimate.py compares it with
-    tracemalloc's peak (at most 0.875 of it), as tests/core/test_memory_limit.py does.
+    buffers per unit per row (a training step keeps five per hidden unit; the sixth leaves
+    room for a forward pass's temporaries, sigmoid's one buffer and a mask of bytes), and
+    the float64 draw that initialises the largest weight matrix (which, once gone, leaves
+    room for Adam's temporaries). Measured, not proven: benchmarks/bench_memory_estimate.py
+    compares it with tracemalloc's peak (at most 0.75 of it; 0.875 when sigmoid made five
+    temporaries), as tests/core/test_memory_limit.py does.
     """
     biggest = max((a * b for a, b in zip(sizes[:-1], sizes[1:], strict=False)), default=0)
     return itemsize * (5 * count_params(sizes) + 6 * rows * sum(sizes)) + 16 * biggest

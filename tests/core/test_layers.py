@@ -66,6 +66,48 @@ def test_sigmoid_is_stable_far_from_zero():
     assert 0 < s[1] < 1e-20
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_of_any_finite_input_is_the_float64_value_rounded_without_a_warning(dtype):
+    big = np.finfo(dtype)
+    x = np.concatenate(
+        [np.linspace(-120, 120, 4801), [big.max, -big.max, big.tiny, -big.tiny, 0.0, -0.0]]
+    ).astype(dtype)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        s = sigmoid(x)
+        in_place = x.copy()
+        sigmoid(in_place, out=in_place)  # out may be x itself
+    assert s.dtype == dtype
+    np.testing.assert_array_equal(in_place, s)
+    with np.errstate(over="ignore"):  # exp(-x) is inf below -709: a reference of 0, as it should be
+        reference = 1 / (1 + np.exp(-x.astype(np.float64)))
+    normal = reference >= big.tiny  # below it, dtype keeps fewer digits: compare absolutely
+    # a few roundings each (exp, 1 +, /): within 4 eps
+    np.testing.assert_allclose(s[normal], reference[normal], rtol=4 * big.eps, atol=0)
+    np.testing.assert_allclose(s[~normal], reference[~normal], rtol=0, atol=2 * big.smallest_subnormal)
+    assert s[-6] == 1 and s[-5] == 0 and s[-1] == s[-2] == 0.5  # max, -max, 0, -0
+
+
+def test_sigmoid_of_nan_is_nan():
+    s = sigmoid(np.array([np.nan, 1.0], dtype=np.float32))
+    assert np.isnan(s[0]) and 0.5 < s[1] < 1
+
+
+def test_sigmoid_into_a_buffer_allocates_little_besides():
+    # The Sigmoid layer and binary cross-entropy call it on every batch, and on a whole data
+    # set at once when evaluating: its temporaries are part of estimate_bytes' budget.
+    import tracemalloc
+
+    x = np.random.default_rng(0).standard_normal((1797, 128)).astype(np.float32)
+    out = np.empty_like(x)
+    tracemalloc.start()
+    try:
+        sigmoid(x, out=out)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= 1.5 * x.nbytes  # one temporary, 1 + exp(-|x|), and a mask of bytes
+
+
 def test_softmax_rows_sum_to_one_even_for_huge_logits():
     z = np.array([[1000.0, 1000.0, -1000.0], [1.0, 2.0, 3.0]], dtype=np.float32)
     with np.errstate(over="raise", invalid="raise", divide="raise"):
