@@ -533,11 +533,12 @@ async def test_starting_a_run_takes_down_the_notices_over_the_plot_but_a_warning
         ("ctrl+o", ["enter Load", "esc Cancel"]),
         ("D", ["↑↓ Choose", "enter Train on it", "esc Cancel"]),
         ("question_mark", ["↑↓ Scroll", "esc Close"]),
+        ("ctrl+p", ["↑↓ Choose", "enter Run", "esc Close"]),  # the command palette
     ],
 )
 async def test_under_a_dialog_the_key_bar_names_the_dialogs_keys_not_the_main_screens(key, says):
-    # The main screen's bar showed through under the dialogs: "space Start/pause  s Step ...",
-    # where space typed into the name field or did nothing
+    # The main screen's bar showed through under the dialogs and the palette: "space
+    # Start/pause  s Step ...", where space typed into the name field or the search
     app = make_app(TrainConfig(layers=(64, 16, 10)))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)

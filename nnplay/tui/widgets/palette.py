@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from textual import on
+from textual.app import ComposeResult
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, OptionList
+
+from nnplay.tui.widgets.footer import DialogKeys
 
 
 class Palette(CommandPalette):
     """Textual's command palette, but pageup and pagedown wait for its list to be laid out:
     arriving with ctrl+p (over a slow link, say) Textual's list paged by lines it had not
     measured yet, and a KeyError ended the app. And an enter typed with the one that ran a
-    command is not taken once the palette has closed."""
+    command is not taken once the palette has closed. Its key bar names its own keys, as
+    the dialogs' do: the main screen's showed through beneath it, "space Start/pause ...",
+    where space typed into the search and q did not quit."""
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        yield DialogKeys(("down", "↑↓", "Choose"), ("enter", "enter", "Run"), ("escape", "esc", "Close"))
 
     @on(Input.Submitted)
     @on(OptionList.OptionSelected)
