@@ -305,14 +305,14 @@ async def test_the_test_dots_never_hide_the_training_curve_for_two_columns_at_80
     ),
     st.integers(10, 200),
 )
-def test_test_dots_in_the_training_curves_row_lie_apart_and_the_rest_and_the_latest_stay(points, columns):
+def test_test_dots_over_a_curve_drawn_before_lie_apart_and_the_rest_and_the_latest_stay(points, columns):
     from nnplay.tui.widgets.loss_plot import DOT_GAP, spread
 
     points.sort()
     x, shared = np.array([e for e, _ in points], dtype=float), np.array([s for _, s in points])
     keep = spread(x, shared, x[0], x[-1], columns)
     assert keep[-1] == len(x) - 1  # the status's figure
-    assert set(np.flatnonzero(~shared)) <= set(keep)  # off the training curve's row, every one
+    assert set(np.flatnonzero(~shared)) <= set(keep)  # off the curves drawn before, every one
     if x[-1] > x[0]:
         on_row = x[[i for i in keep if shared[i]]]
         assert (np.diff(on_row) >= DOT_GAP * (x[-1] - x[0]) / (columns - 1) - 1e-9).all()

@@ -218,12 +218,14 @@ def same_figures(a: History, b: History) -> bool:
 
 def spread(epochs: np.ndarray, shared: np.ndarray, first: float, last: float, columns: int) -> np.ndarray:
     """Which test dots to draw, of those at ``epochs`` (ascending) on a canvas of ``columns``
-    spanning ``first`` to ``last``: every one off the training curve's row, and of those in
-    its row (``shared``) one every DOT_GAP columns at most; the latest always (it is the
-    status's figure)."""
+    spanning ``first`` to ``last``. ``shared`` marks the dots in a cell that a curve drawn
+    before them covers (in replot, the training curve or the run before's grey line), where
+    a dot would hide that curve: of those, one every DOT_GAP columns at most, and none
+    nearer than that to the latest if it is shared too. Every other
+    dot is kept, and the latest always (it is the status's figure)."""
     gap = DOT_GAP * (last - first) / max(1, columns - 1)  # in epochs
     n = len(epochs)
-    keep, before = [], -math.inf  # before: the epoch of the last dot kept in the shared row
+    keep, before = [], -math.inf  # before: the epoch of the last shared dot kept
     for i in range(n):
         room = epochs[i] - before >= gap and (not shared[-1] or epochs[-1] - epochs[i] >= gap)
         if not shared[i] or i == n - 1 or room:
