@@ -26,6 +26,24 @@ sys.argv = ["nnplay", "train", "--epochs", "1"]
 """
 
 
+RUN_NNPLAY = "import runpy\nrunpy.run_module('nnplay', run_name='__main__')"
+"""What `python -m nnplay` runs, to follow a prelude given to ``python -c``."""
+
+
+def started_with(
+    prelude: str, start: str = RUN_NNPLAY, ignored: tuple[signal.Signals, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -c prelude + start`` as from a terminal, the signals in ``ignored``
+    ignored, and return the finished process."""
+    return subprocess.run(
+        [sys.executable, "-c", prelude + start],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=as_from_a_terminal(*ignored),
+    )
+
+
 @pytest.mark.parametrize("entry", ["console script", "python -m nnplay"])
 # datetime: imported by NumPy's C code, where a KeyboardInterrupt comes out as an ImportError
 @pytest.mark.parametrize("module", ["numpy", "datetime"])
@@ -35,14 +53,8 @@ def test_ctrl_c_while_the_command_starts_exits_130_with_no_traceback(entry, modu
             module_name, function = tomllib.load(f)["project"]["scripts"]["nnplay"].split(":")
         start = f"from {module_name} import {function}\nsys.exit({function}())"
     else:
-        start = "import runpy\nrunpy.run_module('nnplay', run_name='__main__')"
-    result = subprocess.run(
-        [sys.executable, "-c", INTERRUPT_AT.format(module=module) + start],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=as_from_a_terminal(),
-    )
+        start = RUN_NNPLAY
+    result = started_with(INTERRUPT_AT.format(module=module), start)
     assert (result.returncode, result.stderr) == (130, "interrupted\n")  # once a traceback, status 1
 
 
@@ -50,14 +62,7 @@ def test_ctrl_c_while_the_command_starts_exits_130_with_no_traceback(entry, modu
 def test_sigterm_while_the_command_starts_says_terminated_as_a_run_does(module):
     # the handler nnplay train installs comes after the imports: a kill then ended it silently
     terminate_at = INTERRUPT_AT.format(module=module).replace("signal.SIGINT", "signal.SIGTERM")
-    start = "import runpy\nrunpy.run_module('nnplay', run_name='__main__')"
-    result = subprocess.run(
-        [sys.executable, "-c", terminate_at + start],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=as_from_a_terminal(),
-    )
+    result = started_with(terminate_at)
     assert (result.returncode, result.stderr) == (143, "terminated\n")
 
 
@@ -69,28 +74,14 @@ def test_ctrl_c_swallowed_by_a_library_while_the_command_starts_still_ends_it():
         "try:\n                os.kill(os.getpid(), signal.SIGINT)\n"
         "            except KeyboardInterrupt:\n                pass",
     )
-    start = "import runpy\nrunpy.run_module('nnplay', run_name='__main__')"
-    result = subprocess.run(
-        [sys.executable, "-c", swallowing + start],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=as_from_a_terminal(),
-    )
+    result = started_with(swallowing)
     assert (result.returncode, result.stderr) == (130, "interrupted\n")
 
 
 def test_ctrl_c_ignored_by_whoever_started_the_command_stays_ignored_while_it_starts():
     # nnplay train & from a script: the shell ignores Ctrl-C for it, and so does nnplay,
     # from its first line on (a Ctrl-C meant for the script's foreground job is not its own)
-    start = "import runpy\nrunpy.run_module('nnplay', run_name='__main__')"
-    result = subprocess.run(
-        [sys.executable, "-c", INTERRUPT_AT.format(module="numpy") + start],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=as_from_a_terminal(signal.SIGINT),
-    )
+    result = started_with(INTERRUPT_AT.format(module="numpy"), ignored=(signal.SIGINT,))
     assert (result.returncode, result.stderr) == (0, "")
     assert "Epoch 1/1" in result.stdout  # trained to the end
 
