@@ -53,8 +53,9 @@ class Layer(Buffers):
     def infer(self, x: np.ndarray) -> np.ndarray:
         """forward() as a pure function: a new array, nothing kept for backward.
 
-        Safe to call from another thread while training runs (it may then see
-        weights halfway through an update, which is fine for a display).
+        Safe to call from another thread while training runs, but it may then see
+        weights halfway through an update, some layers' new and others' old: the app
+        computes what it shows under its session's lock.
         """
         raise NotImplementedError
 

@@ -1,5 +1,8 @@
 """What the app's tests share."""
 
+import time
+
+import pytest
 from textual.worker import WorkerCancelled
 
 from nnplay.core.config import TrainConfig
@@ -34,3 +37,12 @@ SMALL = TrainConfig(layers=(64, 16, 10), epochs=3)
 async def type_into_dialog(pilot, path: str) -> None:
     """Replace the file dialog's text with ``path`` and press enter."""
     await pilot.press("ctrl+u", *path, "enter")
+
+
+def wait_until(condition, what: str) -> None:
+    """Poll until ``condition()`` (threads reaching a point); fail after a generous while."""
+    deadline = time.monotonic() + 30
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting for {what}")
+        time.sleep(0.001)
