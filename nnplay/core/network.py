@@ -75,10 +75,15 @@ class Network:
     """
 
     def __init__(
-        self, spec: NetworkSpec, rng: np.random.Generator, dtype: type = np.float32, input_grad: bool = False
+        self,
+        spec: NetworkSpec,
+        rng: np.random.Generator | None,
+        dtype: type = np.float32,
+        input_grad: bool = False,
     ) -> None:
         """``input_grad``: make backward() compute dL/dx of the input too (for saliency);
-        training never needs it, so by default the first layer skips that product."""
+        training never needs it, so by default the first layer skips that product.
+        ``rng`` None: the weights are left unset, for a caller that fills ``params``."""
         check_spec(spec)
         self.spec = spec
         self.dtype = np.dtype(dtype)
@@ -101,7 +106,7 @@ class Network:
 
     def copy(self, dtype: type | None = None, input_grad: bool = False) -> Network:
         """An independent network with the same weights (optionally in another dtype)."""
-        twin = Network(self.spec, np.random.default_rng(0), dtype or self.dtype.type, input_grad)
+        twin = Network(self.spec, None, dtype or self.dtype.type, input_grad)
         twin.params[...] = self.params
         return twin
 

@@ -122,6 +122,19 @@ def test_a_copy_for_the_views_holds_the_same_weights_and_stands_apart(dtype):
     np.testing.assert_array_equal(net.params, before)
 
 
+def test_a_copy_draws_no_random_weights_only_to_overwrite_them(monkeypatch):
+    """copy() built its twin from a generator, drawing every weight at random, then copied
+    the real ones over them: 0.4 s for 20 million weights, 35 times the copy's own time,
+    with the session's lock held (the views' snapshot, the keep as training runs)."""
+    net = Network(NetworkSpec((6, 5, 3), ("relu",)), np.random.default_rng(7))
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("a copy drew random weights")
+
+    monkeypatch.setattr(np.random, "default_rng", no_drawing)
+    np.testing.assert_array_equal(net.copy().params, net.params)
+
+
 def test_the_summary_names_each_layer_in_order_with_its_shape_and_parameters():
     net = Network(NetworkSpec((64, 16, 8, 10), ("relu", "tanh")), np.random.default_rng(0))
     lines = net.summary().splitlines()
