@@ -11,6 +11,7 @@ import itertools
 import os
 import re
 import stat
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -155,6 +156,22 @@ class RunningKeep:
         self._since: float | None = None
         """When the last keep was tried, or the first epoch since it ended."""
         self._took = 0.0
+        self._writing = threading.Lock()
+        """Held through every write to the file, or over it: the training thread writes its
+        keeps outside the session's lock, and a keep or save on the UI thread may come
+        meanwhile."""
+        self._tickets = 0
+        """Tickets given out, one with each copy of the network (ticket()), in the order the
+        copies were taken."""
+        self._newest = 0
+        """The ticket of the newest copy written, or superseded by the person's save: an
+        older copy is not written over it."""
+
+    def ticket(self) -> int:
+        """A ticket for a copy of the network taken now, under the session's lock, to be
+        written later (write()): the order of tickets is the order of the copies."""
+        self._tickets += 1
+        return self._tickets
 
     def due(self, step: int, ended: bool = False) -> bool:
         """Whether to keep the network now, at `step` steps: as an epoch ends, KEEP_EVERY
@@ -169,32 +186,43 @@ class RunningKeep:
         wait = SLOW_KEEP * self._took if ended else max(KEEP_EVERY, SLOW_KEEP * self._took)
         return now - self._since >= wait
 
-    def write(self, save: Callable[[Path], object], step: int) -> Path:
+    def write(self, save: Callable[[Path], object], step: int, ticket: int | None = None) -> Path | None:
         """Keep with `save` the network at `step` steps to its file, reserving the file the
-        first time; returns it.
+        first time; returns it. `ticket`: the one given with a copy that `save` writes (none:
+        the network as it is now, under the session's lock); None is returned, and nothing
+        written, if a newer copy was written meanwhile, or the person saved since.
         Raises what `save` or reserve_kept_path() raised, leaving no empty name behind;
         the file, if it held an earlier keep, still holds it."""
-        started = time.monotonic()
-        path = self.path or reserve_kept_path()
-        try:
-            save(path)
-        except BaseException:
-            if self.path is None:  # the name reserved, empty
-                with contextlib.suppress(OSError):
-                    path.unlink()
-            raise
-        finally:  # a failure waits its turn too: a full disk is not retried every epoch
-            self._since = time.monotonic()
-        self.path, self._step, self._took = path, step, self._since - started
-        return path
+        with self._writing:
+            ticket = self.ticket() if ticket is None else ticket
+            if ticket <= self._newest:
+                return None
+            started = time.monotonic()
+            path = self.path or reserve_kept_path()
+            try:
+                save(path)
+            except BaseException:
+                if self.path is None:  # the name reserved, empty
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                raise
+            finally:  # a failure waits its turn too: a full disk is not retried every epoch
+                self._since = time.monotonic()
+            self.path, self._step, self._took, self._newest = path, step, self._since - started, ticket
+            return path
 
-    def drop(self, saved: str) -> None:
-        """The person saved the network to `saved`: what was kept as it ran is older than
-        that, so it goes (unless it is that very file), and the next keep starts a new one."""
-        if self.path is not None and not _same(self.path, saved):
-            with contextlib.suppress(OSError):
-                self.path.unlink()
-        self.path, self._step, self._since = None, 0, None
+    def save_instead(self, save: Callable[[], str], saved: str) -> str:
+        """The person saves the network to `saved` with `save` (returning its note): what was
+        kept as it ran is older than that, so it goes (unless it is that very file), and the
+        next keep starts a new one. Under the lock that keeps take, so none lands over the
+        person's file or after it: a copy taken before is not written at all."""
+        with self._writing:
+            note = save()  # if it raises, the keep stays: it may be all there is on disk
+            if self.path is not None and not _same(self.path, saved):
+                with contextlib.suppress(OSError):
+                    self.path.unlink()
+            self.path, self._step, self._since, self._newest = None, 0, None, self._tickets
+            return note
 
 
 def _same(a: Path, b: str) -> bool:

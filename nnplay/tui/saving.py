@@ -2,22 +2,78 @@
 training never saved, made before what replaces or ends the network and as it trains.
 
 A mixin of Session (nnplay.tui.session), which holds the network, the lock and the
-record of what was kept.
+record of what was kept. The person's save and the keeps that replace or end a network
+(r, a load, q) hold the lock throughout, as they write on the UI thread: nothing trains
+between the keep and what replaces the network. The keep that training makes as it runs
+(keep_as_it_runs()) copies the network under the lock and writes the copy once it has
+let go: it held the lock through the whole write (savez and fsync, a few ms for the
+digits' network, far more for a large one or a home folder over NFS), and a key pressed
+meanwhile showed its effect only after it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from nnplay.core.config import TrainConfig, counted, trained
 from nnplay.core.history import HistoryLog
+from nnplay.core.network import Network
+from nnplay.core.optimizers import Optimizer
 from nnplay.core.paths import SaveFileError, name_and_folder
 from nnplay.core.serialize import needed_bytes
 from nnplay.core.serialize import save as save_network
 from nnplay.core.train import Diverged, Trainer
 from nnplay.tui.fair_lock import FairLock
 from nnplay.tui.keep import NOT_KEPT, KeepError, RunningKeep, check_room, forget_old_kept, reason
+
+
+@dataclass(frozen=True)
+class ToSave:
+    """Everything a saved file holds of the network, taken at one moment under the session's
+    lock; copies, if it is written once the lock is let go: the file then holds one network
+    however training and the settings go on meanwhile."""
+
+    net: Network
+    config: TrainConfig  # the settings the network trains with (Session._in_force())
+    epoch: int  # epochs completed
+    rng: np.random.Generator  # the shuffling generator, in its state then
+    optimizer: Optimizer  # with its momentum or moments then
+    history: np.ndarray  # the run's per-epoch figures (HistoryLog.table())
+    partial: dict[str, Any] | None  # how far into an unfinished epoch (Trainer.partial)
+    what: str  # "an untrained network" or "3 epochs of training", for a person
+
+    @classmethod
+    def of(cls, trainer: Trainer, config: TrainConfig, log: HistoryLog, done: str, copied: bool) -> ToSave:
+        """The trainer's network now, and all its file holds of it (call under the session's
+        lock); `copied`, to be written after the lock is let go. `done`: how much it has
+        trained, for a person."""
+        # as built from the seed, here or in the file (whose steps into an epoch are partial)
+        fresh = trainer.epoch == trainer.step == 0 and not trainer.partial
+        took = copy.deepcopy if copied else lambda live: live  # the live ones, with the lock held
+        return cls(
+            trainer.net.copy() if copied else trainer.net,
+            config,
+            trainer.epoch,
+            took(trainer.rng),
+            took(trainer.optimizer),
+            log.table(),
+            None if trainer.partial is None else dict(trainer.partial),
+            "an untrained network" if fresh else f"{done} of training",
+        )
+
+    def write(self, path: str | Path) -> str:
+        """Save it to `path` (atomically); returns what happened, for a person."""
+        save_network(
+            path, self.net, self.config, self.epoch, self.rng, self.optimizer, self.history, self.partial
+        )
+        return f"Saved {self.what} to {name_and_folder(path)}"
 
 
 class SavingMixin:
@@ -42,31 +98,28 @@ class SavingMixin:
     def save(self, path: str) -> str:
         """Save the network as it is now (atomically); returns what happened, for a person."""
         with self.lock:
-            note = self._write(path)
             assert self.trainer is not None
+            note = self._running.save_instead(lambda: self._write(path), path)
             self.kept_step, self.kept_path = self.trainer.step, None
-            self._running.drop(path)
             return note
 
-    def _write(self, path: str) -> str:
+    def _write(self, path: str | Path) -> str:
         """save() without marking the network saved: what keeping uses as well."""
+        with self.lock:
+            return self._to_save(copied=False).write(path)
+
+    def _to_save(self, copied: bool) -> ToSave:
+        """The network as it is now, and what its file holds (SaveFileError if it diverged);
+        `copied`, to write once the lock is let go."""
         with self.lock:
             trainer = self.trainer
             assert trainer is not None
             diverged = self.check_paused()
             if diverged is not None:  # put back: a second save saves the network from before it
                 raise SaveFileError(f"{diverged.reason} Nothing was saved.")
-            log = self._log.table()
             # The seed and init the network was built with: a change to them waits for a reset
             # (apply), and the file must describe the network it holds, or it will not load.
-            config = self._in_force()
-            save_network(
-                path, trainer.net, config, trainer.epoch, trainer.rng, trainer.optimizer, log, trainer.partial
-            )
-            # as built from the seed, here or in the file (whose steps into an epoch are partial)
-            fresh = trainer.epoch == trainer.step == 0 and not trainer.partial
-            what = "an untrained network" if fresh else f"{self._trained()} of training"
-            return f"Saved {what} to {name_and_folder(path)}"
+            return ToSave.of(trainer, self._in_force(), self._log, self._trained(), copied)
 
     def _trained(self) -> str:
         """How much the network has trained, for a person: '3 epochs', or '5 steps' before the first."""
@@ -118,9 +171,10 @@ class SavingMixin:
             assert self.trainer is not None
             done = self._trained()
             try:  # to the file kept as it ran, if it was
-                path = self._running.write(lambda p: self._write(str(p)), self.trainer.step)
+                path = self._running.write(self._write, self.trainer.step)
             except Exception as e:  # SaveFileError, OSError, or anything else
                 return None, NOT_KEPT.format(reason(e))
+            assert path is not None  # written with the lock held: no keep is newer
             forget_old_kept()
             self.kept_step, self.kept_path = self.trainer.step, path
             return path, f"Your unsaved network ({done} trained) is kept in {path}"
@@ -130,14 +184,35 @@ class SavingMixin:
         there to keep (kill -9, the memory running out, a crash): every KEEP_EVERY seconds
         as epochs end, and as a run ends (`ended`: finished, paused or diverged). The
         network stays unsaved: the keep at q, r or a load rewrites the same file and says
-        where. A failure here is left to that keep, which tries again and says why."""
+        where. A failure here is left to that keep, which tries again and says why.
+        The file is written after the lock is let go, from a copy taken under it."""
         with self.lock:
-            trainer = self.trainer
-            if trainer is None or not self.keeps_unsaved or not self.unsaved:
-                return
-            if self._running.due(trainer.step, ended):
-                with contextlib.suppress(OSError, SaveFileError):
-                    self._running.write(lambda p: self._write(str(p)), trainer.step)
+            keep = self._keep_due(ended)
+        if keep is not None:
+            keep()
+
+    def _keep_due(self, ended: bool = False) -> Callable[[], None] | None:
+        """Under the lock: if a keep as it runs is due, what writes it, from a copy of the
+        network taken now; call it once the lock is let go."""
+        trainer = self.trainer
+        if trainer is None or not self.keeps_unsaved or not self.unsaved:
+            return None
+        running, step = self._running, trainer.step
+        if not running.due(step, ended):
+            return None
+        try:
+            network = self._to_save(copied=True)
+        except SaveFileError:  # it diverged: nothing to keep
+            return None
+        # Taken with the copy: a keep or save made after it (at q, say, with an lr set since)
+        # is newer, and this copy is not then written over it.
+        ticket = running.ticket()
+
+        def write() -> None:
+            with contextlib.suppress(OSError, SaveFileError):
+                running.write(network.write, step, ticket)
+
+        return write
 
     @property
     def running_keep(self) -> Path | None:

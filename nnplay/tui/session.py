@@ -8,7 +8,7 @@ and keeping training never saved, is SavingMixin's (nnplay.tui.saving).
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -191,6 +191,7 @@ class Session(SavingMixin):
         Called again and again by the training thread: it first lets a thread waiting on the
         lock (the UI reading the counts) have it."""
         self.lock.give_way()
+        keep: Callable[[], None] | None = None
         with self.lock:
             trainer = self.trainer
             if trainer is None:
@@ -214,13 +215,16 @@ class Session(SavingMixin):
                     self._log.add(record)
                     self._trained_with.add(self._in_force())
                     self._norms.add(record.epoch, record.weight_norms, record.grad_norms)
-                    self.keep_as_it_runs()
+                    keep = self._keep_due()
                     if trainer.epoch >= self.config.epochs:
                         self._run.close()
                         self._run = None
                 elif isinstance(record, Diverged):  # the generator is spent
                     self._run = None
-                return record
+                break
+        if keep is not None:  # the file written with the lock let go: the UI need not wait
+            keep()
+        return record
 
     def check_paused(self) -> Diverged | None:
         """Whether the last step blew the weights up, caught as training pauses, and before

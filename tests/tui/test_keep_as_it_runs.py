@@ -1,6 +1,10 @@
 """Training is kept as it runs, in one file per network, so what no quit is there to keep
 (kill -9, the memory running out, a crash) loses at most a minute of it."""
 
+import threading
+from dataclasses import replace
+
+import numpy as np
 import pytest
 
 from nnplay.core.config import TrainConfig
@@ -9,6 +13,7 @@ from nnplay.core.train import EpochStats
 from nnplay.tui import keep
 from nnplay.tui.keep import KEEP_EVERY, SLOW_KEEP, RunningKeep, kept_files
 from nnplay.tui.session import Session
+from tests.tui.helpers import wait_until
 
 
 def epochs(session: Session, n: int) -> None:
@@ -131,3 +136,82 @@ async def test_a_run_that_ends_is_kept_at_once_and_quitting_says_that_file():
         await pilot.pause()
     note = app.session.keep_on_exit()  # as the command does once the app has quit
     assert kept_files() == [running] and f"kept in {running}" in note
+
+
+def held_up(where, name: str, monkeypatch) -> tuple[threading.Event, threading.Event]:
+    """Stop the training thread (named "trainer") as it calls ``where.name``, until the
+    second event is set; (it is there, let it go)."""
+    there, go = threading.Event(), threading.Event()
+    real = getattr(where, name)
+
+    def wrapper(*args, **kwargs):
+        if threading.current_thread().name == "trainer":
+            there.set()
+            go.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(where, name, wrapper)
+    return there, go
+
+
+def test_the_ui_goes_on_while_a_keep_as_it_runs_is_written_and_the_file_is_of_one_moment(
+    every_epoch, monkeypatch
+):
+    """The training thread wrote its keep holding the session's lock: a key pressed then
+    waited for the disk (savez and fsync). Now it writes a copy taken under the lock, so
+    settings changed meanwhile do not mix into the file."""
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=3, optimizer="momentum", lr=0.05))
+    session.load()
+    writing, go = held_up(np, "savez", monkeypatch)  # in the middle of the keep's write
+    trainer = threading.Thread(target=epochs, args=(session, 1), name="trainer", daemon=True)
+    trainer.start()
+    assert writing.wait(30)
+    applied = threading.Event()
+    adam = replace(session.config, optimizer="adam", lr=0.001)
+    ui = threading.Thread(target=lambda: (session.apply(adam), applied.set()), daemon=True)
+    ui.start()
+    wait_until(lambda: applied.is_set() or session.lock.waiting, "the UI to apply or wait")
+    went_on = applied.is_set()
+    go.set()
+    trainer.join(30)
+    ui.join(30)
+    assert went_on  # the lock was free while the file was written
+    (running,) = kept_files()
+    kept = load(running)
+    assert (kept.config.optimizer, kept.config.lr) == ("momentum", 0.05)
+    assert set(kept.optimizer_state) == {"v"}  # momentum's own, not adam's m, v and t
+    session.keep_on_exit()
+    assert load(running).config.optimizer == "adam"
+
+
+@pytest.mark.parametrize("then", ["quit", "save onto it"])
+def test_a_keep_copied_before_a_later_keep_or_save_is_not_written_over_it(then, every_epoch, monkeypatch):
+    """A keep as it runs is copied under the lock and written after: a keep at q, or the
+    person's save onto that file, with an lr set between the two, must not be replaced by
+    the older copy."""
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=3, lr=0.05))
+    session.load()
+    epochs(session, 1)
+    (running,) = kept_files()
+    copied, go = held_up(RunningKeep, "write", monkeypatch)
+    trainer = threading.Thread(target=epochs, args=(session, 1), name="trainer", daemon=True)
+    trainer.start()
+    assert copied.wait(30)  # the copy is taken, not yet written
+    done = threading.Event()
+
+    def ui() -> None:
+        session.apply(replace(session.config, lr=0.2))
+        if then == "quit":
+            session.keep_on_exit()
+        else:
+            session.save(str(running))
+        done.set()
+
+    helper = threading.Thread(target=ui, daemon=True)
+    helper.start()
+    wait_until(lambda: done.is_set() or session.lock.waiting, "the UI to keep or wait")
+    go.set()
+    trainer.join(30)
+    helper.join(30)
+    assert done.is_set() and kept_files() == [running]
+    assert load(running).config.lr == 0.2
