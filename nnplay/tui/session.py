@@ -275,7 +275,7 @@ class Session(SavingMixin):
         """The network's output for one sample (class probabilities for digits). Computed
         under the lock: a training step updates the weights in place, and read meanwhile
         they were some layers' new and others' old. One row takes 0.01 ms for the digits'
-        network, a tenth of what a copy to compute on outside the lock (snapshot()) takes."""
+        network, less than a copy to compute on outside the lock (snapshot(): 0.07 ms)."""
         with self.lock:
             assert self.trainer is not None
             x, _ = self.sample(which, index)
