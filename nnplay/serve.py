@@ -89,36 +89,70 @@ def _own_page(origin: str, addressed: str, known: Callable[[str], bool]) -> bool
     return urlsplit(origin).netloc.lower() == addressed.lower() and known(addressed)
 
 
-def answers_to(host: str, allowed: Iterable[str] = ()) -> Callable[[str], bool]:
+class AnswersTo:
     """Whether nnplay serve on ``host`` answers to an address a browser reached it by (a Host
     header): localhost, 127.0.0.1, [::1] and the ``allowed`` names; and on the network, any
     IP address (a name is what DNS rebinding needs) and this machine's names (as the system
-    knows them, and NAME.local) and ``host``."""
-    import socket
+    knows them, and NAME.local) and ``host``.
 
-    def names(*given: str) -> set[str]:
-        return {name.lower().rstrip(".") for name in given}
+    Its full name (``hostname -f``) is looked up when a browser first gives a name that is
+    none of the others, not before, and once: the lookup asks DNS, and where there is none (a
+    lab without a DNS server) it took seconds, which the server's start waited on.
+    """
 
-    local = _loopback(host)
-    ours = names(socket.gethostname(), socket.getfqdn(), f"{socket.gethostname()}.local", host)
-    aliases = names(*allowed)
+    def __init__(self, host: str, allowed: Iterable[str] = ()) -> None:
+        import socket
+        import threading
 
-    def check(addressed: str) -> bool:
+        self.local = _loopback(host)
+        self.ours = _names(socket.gethostname(), f"{socket.gethostname()}.local", host)
+        self.aliases = _names(*allowed)
+        self.full: set[str] | None = None
+        """The full name, once looked up: empty if there was none to be had."""
+        self.looking = threading.Lock()  # one lookup, however many browsers ask at once
+
+    def at_once(self, addressed: str) -> bool | None:
+        """The answer, with no lookup: None if only this machine's full name can say."""
         try:
             name = (urlsplit(f"//{addressed}").hostname or "").rstrip(".")
         except ValueError:  # not an address at all
             return False
-        if _loopback(name) or name in aliases:
+        if _loopback(name) or name in self.aliases:
             return True
-        if local:
+        if self.local:
             return False
         try:
             ipaddress.ip_address(name)
         except ValueError:
-            return name in ours
+            if name in self.ours:
+                return True
+            return None if self.full is None else name in self.full
         return True
 
-    return check
+    def __call__(self, addressed: str) -> bool:
+        """The answer, looking this machine's full name up if it must (which may wait on DNS)."""
+        answer = self.at_once(addressed)
+        if answer is not None:
+            return answer
+        import socket
+
+        with self.looking:
+            if self.full is None:
+                try:
+                    self.full = _names(socket.getfqdn())
+                except (OSError, UnicodeError):  # no name to be had: the others still hold
+                    self.full = set()
+        return bool(self.at_once(addressed))
+
+    async def asked(self, addressed: str) -> bool:
+        """The answer, any lookup made off the event loop: the other tabs go on meanwhile."""
+        answer = self.at_once(addressed)
+        return answer if answer is not None else await asyncio.to_thread(self, addressed)
+
+
+def _names(*given: str) -> set[str]:
+    """Host names as they are compared: lower case, with no final dot."""
+    return {name.lower().rstrip(".") for name in given} - {""}
 
 
 def refusal(addressed: str) -> str:
@@ -172,7 +206,7 @@ def _server(command: str, host: str, port: int, where: str, allowed: Iterable[st
 
     from nnplay import served_page, served_static, served_tab
 
-    known = answers_to(host, allowed)
+    known = AnswersTo(host, allowed)
 
     class _Served(Server):  # type: ignore[misc]
         sessions: set[asyncio.Task[Any]] = set()
@@ -180,7 +214,7 @@ def _server(command: str, host: str, port: int, where: str, allowed: Iterable[st
 
         async def handle_websocket(self, request: Any) -> Any:
             origin = request.headers.get("Origin")
-            if not known(request.host):
+            if not await known.asked(request.host):
                 return _forbidden(refusal(request.host))
             if origin is not None and not _own_page(origin, request.host, known):
                 # A page from another site, open in any browser that reaches this server: the
@@ -209,7 +243,7 @@ def _server(command: str, host: str, port: int, where: str, allowed: Iterable[st
             await asyncio.gather(*self.sessions, return_exceptions=True)
 
         async def handle_index(self, request: Any) -> Any:
-            if not known(request.host):  # and not a blank page, its websocket refused
+            if not await known.asked(request.host):  # and not a blank page, its websocket refused
                 return _forbidden(refusal(request.host))
             # Read before the page is made, with no await between: no other request's
             # address can come in between.

@@ -268,3 +268,92 @@ async def test_serve_opens_apps_for_its_pages_at_its_own_names_only(monkeypatch,
     assert bool(opened) == opens
     if not opens:
         assert response.status == 403
+
+
+def full_name_lookups(monkeypatch, full_name):
+    """Each time nnplay serve looks this machine's full name up (socket.getfqdn, which asks
+    DNS), which ``full_name()`` answers; this machine is lab-server."""
+    import socket
+
+    calls = []
+
+    def getfqdn(name=""):
+        calls.append(name)
+        return full_name()
+
+    monkeypatch.setattr(socket, "gethostname", lambda: "lab-server")
+    monkeypatch.setattr(socket, "getfqdn", getfqdn)
+    return calls
+
+
+async def served_page(server, app, addressed):
+    from aiohttp.test_utils import make_mocked_request
+
+    return await server.handle_index(make_mocked_request("GET", "/", headers={"Host": addressed}, app=app))
+
+
+async def test_serve_starts_without_looking_its_full_name_up(capsys, monkeypatch):
+    # the lookup asks DNS: in a lab with no DNS server it took seconds, and the server's
+    # start waited on it. It is made when a browser first gives a name only it can answer.
+    import textual_serve.server
+
+    import nnplay.serve
+    from nnplay.serve import _server
+
+    calls = full_name_lookups(monkeypatch, lambda: "lab-server.example")
+    monkeypatch.setattr(nnplay.serve, "_check_address", lambda host, port: None)
+    monkeypatch.setattr(textual_serve.server.Server, "serve", lambda self, **kw: None)
+    assert run(capsys, "serve", "--host", "0.0.0.0")[0] == 0
+    server = _server("true", "0.0.0.0", 8000, "http://THIS-HOST:8000")
+    app = await server._make_app()
+    for addressed in ("192.0.2.7:8000", "lab-server:8000", "LAB-SERVER.local:8000", "localhost:8000"):
+        assert (await served_page(server, app, addressed)).status == 200
+    assert calls == []  # the names known without it: no lookup
+    assert (await served_page(server, app, "lab-server.example:8000")).status == 200
+    assert (await served_page(server, app, "evil.example:8000")).status == 403
+    assert (await served_page(server, app, "lab-server.example.:8000")).status == 200
+    assert len(calls) == 1  # looked up once, when first needed
+
+
+async def test_serve_whose_full_name_cannot_be_looked_up_answers_to_its_other_names(monkeypatch):
+    from nnplay.serve import _server
+
+    def broken():
+        raise OSError("Temporary failure in name resolution")
+
+    calls = full_name_lookups(monkeypatch, broken)
+    server = _server("true", "0.0.0.0", 8000, "http://THIS-HOST:8000", ["class.school.example"])
+    app = await server._make_app()
+    refused = await served_page(server, app, "lab-server.example:8000")
+    assert refused.status == 403 and "--allow-host lab-server.example" in refused.text  # not a 500
+    for addressed in ("lab-server:8000", "class.school.example:8000", "192.0.2.7:8000"):
+        assert (await served_page(server, app, addressed)).status == 200
+    assert len(calls) == 1  # tried once, not again for every browser
+
+
+async def test_a_slow_full_name_lookup_holds_up_no_other_tab(monkeypatch):
+    # where DNS is broken the lookup takes seconds: made on the event loop, every tab's app
+    # would stop answering its keys meanwhile
+    import asyncio
+    import threading
+
+    from nnplay.serve import _server
+
+    loop_thread = threading.current_thread()
+    asked, answer = threading.Event(), threading.Event()
+
+    def slow():
+        assert threading.current_thread() is not loop_thread, "the lookup held up the event loop"
+        asked.set()
+        answer.wait(60)  # until the test has served a page meanwhile (60 s: if it never does)
+        return "lab-server.example"
+
+    full_name_lookups(monkeypatch, slow)
+    server = _server("true", "0.0.0.0", 8000, "http://THIS-HOST:8000")
+    app = await server._make_app()
+    waiting = asyncio.create_task(served_page(server, app, "lab-server.example:8000"))
+    assert await asyncio.to_thread(asked.wait, 60)
+    assert (await served_page(server, app, "localhost:8000")).status == 200  # meanwhile
+    assert not waiting.done()
+    answer.set()
+    assert (await waiting).status == 200
