@@ -61,22 +61,17 @@ def covers(screen: Screen) -> list[Region]:
     return kept
 
 
-SLIVER = 3
-"""Columns of a pane that may show beside a dialog with the pane still counted as hidden:
-the help at 80x24 leaves the first two characters of the status ("lo", of "loss 0.0055")
-and the last three columns of the plot, too little to read."""
-
-
 def hidden(widget: Widget) -> bool:
     """Whether the screens above ``widget``'s hide its content: a full screen (a view), or a
-    dialog that leaves no more of it in view than a sliver at a side."""
+    dialog that leaves none of it in view. Any column left in view keeps drawing: a sliver of
+    a pane frozen beside a dialog looked broken (the help at 80x24 once left "lo", of "loss",
+    stale until it closed; it now takes the full width there, help.py)."""
     app, screen = widget.app, widget.screen
     if screen is app.screen:
         return False
     if screen not in app._background_screens:
         return True
-    left = uncovered([widget.content_region], covers(app.screen))
-    return all(part.width <= SLIVER for part in left)
+    return not uncovered([widget.content_region], covers(app.screen))
 
 
 class Underneath(Screen[object]):

@@ -2,6 +2,7 @@
 shade, nor the panes' progress (nnplay/tui/cover.py). What shows is drawn as before."""
 
 import numpy as np
+import pytest
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.screen import ModalScreen
@@ -58,9 +59,8 @@ def spy_on_panes(monkeypatch) -> list[str]:
 
 
 async def test_under_the_help_the_panes_wait_for_it_to_close(monkeypatch):
-    # At 80x24 the help leaves a sliver of each pane: two letters of the status, three
-    # columns of the plot. Each message redrew them all, and Textual the screen under the
-    # help: three times the UI's CPU on the main screen.
+    # Each message redrew the panes, and Textual the screen under the help: three times
+    # the UI's CPU on the main screen. At 80x24 the help leaves none of them in view.
     drawn = spy_on_panes(monkeypatch)
     app = make_app(SMALL)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -78,6 +78,29 @@ async def test_under_the_help_the_panes_wait_for_it_to_close(monkeypatch):
         await pilot.pause()
         assert sorted(set(drawn)) == ["DigitViewer", "MetricPlot", "Status"] and not app._panes_behind
         assert "0.123" in str(app.query_one(Status).text)  # the last message's loss
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (111, 24), (112, 24), (120, 40)])
+async def test_beside_the_help_no_pane_shows_a_sliver_that_stops_drawing(size):
+    # At 80x24 the help left 4 columns a side: "lo" of the status's "loss", the plot's last
+    # columns, frozen until it closed (too little of them to count as shown), and in the row
+    # below it the plot's key, its figure for the run before frozen too.
+    app = make_app(SMALL)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        boxes = covers(app.screen)
+        panes = [app.query_one(Status), app.query_one(DigitViewer)]
+        panes += [plot for plot in app.query(MetricPlot) if plot.display]
+        for pane in panes:
+            shown = uncovered([pane.content_region], boxes)
+            if hidden(pane):  # of it, at most its top border shows: a title progress leaves be
+                assert all(
+                    part.y == pane.region.y and part.height == 1 for part in uncovered([pane.region], boxes)
+                )
+            else:  # drawn as it changes, and enough of it to read ("loss")
+                assert shown and min(part.width for part in shown) >= 4
 
 
 async def test_under_the_load_dialog_the_panes_it_leaves_in_view_keep_up(monkeypatch):

@@ -119,8 +119,17 @@ layers are one straight boundary, and the loss stays near 0.69.
 """
 
 
+BOXED = 112
+"""Columns from which the help is a box of 100 (app.tcss): each side then shows a pane's
+border, its padding and 4 columns of it ("loss"), enough to read, and they keep drawing.
+Narrower, it takes the full width rather than leave a sliver of the panes that, hidden, would
+not draw (cover.py)."""
+
+
 class HelpScreen(ModalScreen[None]):
     """Keys and ideas; any of esc, ? or q closes it."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-full-width"), (BOXED, "-boxed")]
 
     BINDINGS = [
         Binding("escape,question_mark,q", "dismiss", "Close"),
