@@ -164,6 +164,23 @@ async def test_a_long_run_shares_sparkline_columns_so_the_figures_fit():
         assert value.region.right <= view.size.width and ")" in shown(view, "#norm-weight-value")
 
 
+async def test_a_norm_that_changes_a_few_per_cent_spans_its_sparklines_height():
+    # Weight norms move a few per cent over a run: a sparkline scaled from 0 draws them as a
+    # flat line (only ▇ and █). Textual's scales from the line's least value to its most, as
+    # the heading says ("each line spans its own range"); this holds it to that.
+    from textual.geometry import Region
+
+    app = make_app(TrainConfig(layers=(64, 16, 10), epochs=8))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_inspector(app, pilot)
+        weights = app.session.norm_history()[1][:, 0]
+        assert weights.max() / weights.min() < 1.2  # a change of a few per cent
+        spark = view.query_one("#norm-weight-spark", Sparkline)
+        drawn = "".join(s.text for strip in spark.render_lines(Region(0, 0, *spark.size)) for s in strip)
+        assert {"▁", "█"} <= set(drawn)  # the least at the bottom, the most at the top
+        assert "each line spans its own range" in shown(view, "#inspector-norms-heading")
+
+
 async def test_a_network_with_no_hidden_layer_gets_a_whole_sentence_on_health():
     app = make_app(TrainConfig(layers=(64, 10), epochs=1))
     async with app.run_test(size=(80, 24)) as pilot:
