@@ -15,8 +15,8 @@ write for this epoch, with no layers at all (see unrolled.py).
 
 Why a process each, with a rest between turns: in one process the contenders
 shared one BLAS, whose threads nnplay's turns limited to one and the others'
-let be two, and the tutorial-style epoch ran 3-7% faster there than it does
-in a process of its own (7.31 and 7.51 ms against 7.56-8.05 ms, 300 epochs
+let be two, and the tutorial-style epoch ran faster there than it does in a
+process of its own (7.31 and 7.51 ms against 7.56-8.05 ms, 300 epochs
 straight, the same hour); a round's ratio ranged over 1.9-2.6x. With no rest,
 a contender on two BLAS threads that followed another's turn waited on its
 own threads for the core the other's were spinning on (REST).
