@@ -231,7 +231,7 @@ def _server(command: str, host: str, port: int, where: str, allowed: Iterable[st
 
         async def _make_app(self) -> Any:
             app = await super()._make_app()
-            app.middlewares.append(served_static.gzipping(app.router["static"], self.statics_path))
+            app.middlewares.append(served_static.static_files(app.router["static"], self.statics_path))
             return app
 
         async def on_shutdown(self, app: Any) -> None:

@@ -1,5 +1,6 @@
 """The files of ``nnplay serve``'s page (its script, font and styles), sent gzipped to a
-browser that takes gzip: compressed once, when the server starts, and kept.
+browser that takes gzip: compressed once, when the server starts, and kept; and its folders
+not listed.
 
 textual-serve sends them as they are: its script is 514 KB and Roboto Mono 184 KB, seconds
 for each student on a classroom link. Gzipped (level 9) they are 124 KB and 128 KB. Brotli
@@ -70,20 +71,26 @@ def takes_gzip(accept_encoding: str) -> bool:
     return False
 
 
-def gzipping(static: Any, folder: Path) -> Middleware:
-    """An aiohttp middleware that answers a GET of one of the ``static`` route's files (served
-    from ``folder``) with the file gzipped, if the browser takes gzip; any other request,
-    the page's websocket among them, goes on to its handler untouched."""
+def static_files(static: Any, folder: Path) -> Middleware:
+    """An aiohttp middleware for the ``static`` route's GETs (of files in ``folder``): a file
+    goes gzipped, if the browser takes gzip; a folder is not found. Any other request, the
+    page's websocket among them, goes on to its handler untouched.
+
+    textual-serve's route lists a folder's files (show_index=True): GET /static/ showed
+    anyone who reached the server a page of links to every file in the folder."""
     from aiohttp import web
 
     files = gzip_folder(folder)
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        found = None
-        if request.match_info.route.resource is static and request.method in ("GET", "HEAD"):
-            found = files.get(request.match_info.get("filename", ""))
+        if request.match_info.route.resource is not static or request.method not in ("GET", "HEAD"):
+            return await handler(request)
+        name = request.match_info.get("filename", "")
+        found = files.get(name)
         if found is None:
+            if _a_folder(folder, name):
+                raise web.HTTPNotFound()
             return await handler(request)
         if not takes_gzip(request.headers.get("Accept-Encoding", "")):
             plain = await handler(request)
@@ -101,6 +108,15 @@ def gzipping(static: Any, folder: Path) -> Middleware:
         return response
 
     return middleware
+
+
+def _a_folder(folder: Path, name: str) -> bool:
+    """Whether ``name`` (a static URL's path, "js/", "js/..", "") leads to a folder, as aiohttp's
+    static handler takes it (resolved; anything it refuses, left to it to refuse)."""
+    try:
+        return not Path(name).is_absolute() and (folder / name).resolve().is_dir()
+    except (OSError, RuntimeError):  # unreadable, a symlink loop: the handler says so
+        return False
 
 
 def _unchanged(request: web.Request, found: Gzipped) -> bool:

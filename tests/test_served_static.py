@@ -83,6 +83,15 @@ async def test_a_file_serve_does_not_have_is_still_not_found():
         assert status == 404
 
 
+@pytest.mark.parametrize("path", ["/static", "/static/", "/static/js/", "/static/fonts", "/static/js/.."])
+async def test_the_servers_folders_are_not_listed(path):
+    # textual-serve's route listed them: anyone reaching the server saw a page of links to
+    # every file there
+    for accept_encoding in (CHROMIUM, ""):
+        [(status, _, body)] = await fetch([path], accept_encoding)
+        assert status == 404 and b"textual.js" not in body and b"Index of" not in body
+
+
 @pytest.mark.parametrize(
     "accept_encoding,takes",
     [
