@@ -255,6 +255,9 @@ def _server(command: str, host: str, port: int, where: str, allowed: Iterable[st
                 response.text = served_page.our_page(response.text, f"{self.public_url}/static/")
                 served_tab.name_browser(request, response)
                 response.enable_compression()  # as the browser takes it: 5.4 KB, 2 KB gzipped
+                # as for the static files: a cache between must not give a page compressed for
+                # one browser to another that does not take it (aiohttp does not say so itself)
+                response.headers["Vary"] = "Accept-Encoding"
             return response
 
     # public_url: what textual-serve's own banner says, as nnplay's does (not 0.0.0.0)

@@ -54,6 +54,13 @@ async def test_the_page_itself_goes_compressed():
     assert status == 200 and headers["Content-Encoding"] in ("gzip", "deflate")
     assert "Content-Length" not in headers or int(headers["Content-Length"]) == len(body)
     assert b"textual.js" not in body  # compressed: the script's name is not there as text
+    assert headers["Vary"] == "Accept-Encoding"  # a cache between must keep it for such browsers
+
+
+async def test_the_page_goes_as_it_is_to_a_browser_that_takes_no_compression():
+    [(status, headers, body)] = await fetch(["/"], "identity")
+    assert status == 200 and "Content-Encoding" not in headers and b"textual.js" in body
+    assert headers["Vary"] == "Accept-Encoding"  # a cache between must not give it the compressed
 
 
 @pytest.mark.parametrize("accept_encoding", ["", "identity", "gzip;q=0, identity", "deflate"])
