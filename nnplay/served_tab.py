@@ -4,12 +4,15 @@ the tab when its app could not start or stopped with an error."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import secrets
 from typing import Any
 
 from textual_serve.app_service import AppService
+
+from nnplay.served_page import FAREWELL
 
 SHOWN_LINES = 6
 """How many of the app's last error lines a tab shows: the error itself, not a whole traceback."""
@@ -45,6 +48,13 @@ def browser_keeps(request: Any) -> str | None:
         return str(kept_folder().absolute() / "browsers" / name)
     except OSError:
         return None
+
+
+def farewell(said: bytes) -> str:
+    """What an app that ended well said to its person on the way out (on standard error, where
+    a terminal shows it once the app is gone): nnplay's own lines, "nnplay: ...", as they are."""
+    lines = said.decode("utf-8", "replace").splitlines()
+    return "\n".join(line.rstrip() for line in lines if line.startswith("nnplay: "))
 
 
 class _Recorded:
@@ -146,10 +156,17 @@ class Tab(AppService):  # type: ignore[misc]
             status = await asyncio.wait_for(process.wait(), ENDING)
         except TimeoutError:  # output closed, process lingering: count it as ended well
             status = 0
+        else:  # textual-serve stops reading standard error once the output ends: what the app
+            # wrote there just before it ended (its farewell, its error) may be left unread
+            with contextlib.suppress(TimeoutError):  # a child of the app's holding it open
+                await asyncio.wait_for(process.stderr.read(), ENDING)  # type: ignore[union-attr]
         if self.stopping:
             return
         try:
             if status == 0 and self.drawn:
+                # the keep's note ("is kept in ..."): the page shows it as it says the session ended
+                if said := farewell(bytes(self.error)):
+                    await self.remote_write_str(json.dumps([FAREWELL, said]))
                 await self.remote_close()
             else:
                 await self.remote_write_bytes(failure_text(status, self.drawn, bytes(self.error)))

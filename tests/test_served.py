@@ -51,7 +51,9 @@ def test_a_served_app_in_low_bandwidth_asks_for_no_mouse_and_ends_with_its_serve
 
 def fake_app(*steps: str) -> str:
     """The command for an app that speaks textual-serve's protocol as far as ``steps`` say:
-    "ready", "draw" (a frame), "exit" (the app's exit packet), "fail" (an error, status 1)."""
+    "ready", "draw" (a frame), "exit" (the app's exit packet), "fail" (an error, status 1),
+    "say" (nnplay's note on standard error, as the app says where it kept a network, and another
+    line), "close" (its output closed, and a pause)."""
     code = [
         "import json, sys",
         "def packet(kind, data): sys.stdout.buffer.write(kind + len(data).to_bytes(4, 'big') + data)",
@@ -61,6 +63,16 @@ def fake_app(*steps: str) -> str:
         "draw": ["packet(b'D', b'a frame of the app, drawn')"],
         "exit": ["packet(b'M', json.dumps({'type': 'exit'}).encode())"],
         "fail": ["sys.stdout.flush()", "sys.exit('Traceback...\\nValueError: the app broke')"],
+        "close": [  # its output ended, the process not yet
+            "import os, time",
+            "sys.stdout.flush()",
+            "os.dup2(os.open(os.devnull, os.O_WRONLY), 1)",
+            "time.sleep(0.5)",
+        ],
+        "say": [
+            "print('nnplay: Your network is kept in /k.npz', file=sys.stderr)",
+            "print('note', file=sys.stderr)",
+        ],
     }[steps[0]]
     for step in steps[1:]:
         code += fake_app(step).split("\n")[2:]
@@ -68,9 +80,10 @@ def fake_app(*steps: str) -> str:
 
 
 async def open_tab(app_code: str, cookies: dict[str, str] | None = None, most: int = 0) -> list:
-    """What a browser tab (with ``cookies``) is sent, in order, by nnplay serve running
-    ``app_code`` as its app, until the tab is closed, or nothing more comes for 10 s (the
-    server pings every 15), or it has ``most`` messages, if given."""
+    """What a browser tab (with ``cookies``) is sent, in order (text messages as the JSON they
+    hold), by nnplay serve running ``app_code`` as its app, until the tab is closed, or nothing
+    more comes for 10 s (the server pings every 15), or it has ``most`` messages, if given."""
+    import json
     import shlex
 
     import aiohttp
@@ -78,7 +91,10 @@ async def open_tab(app_code: str, cookies: dict[str, str] | None = None, most: i
 
     from nnplay.serve import _server
 
-    server = _server(shlex.join([sys.executable, "-c", app_code]), "127.0.0.1", 8000, "http://127.0.0.1:8000")
+    # exec: the shell textual-serve starts it with gone, its output ends when the app closes it
+    server = _server(
+        "exec " + shlex.join([sys.executable, "-c", app_code]), "127.0.0.1", 8000, "http://127.0.0.1:8000"
+    )
     received = []
     async with TestClient(TestServer(await server._make_app()), cookies=cookies) as client:
         async with client.ws_connect("/ws") as tab:
@@ -88,10 +104,13 @@ async def open_tab(app_code: str, cookies: dict[str, str] | None = None, most: i
                 except TimeoutError:
                     received.append("nothing more")
                     break
-                if message.type != aiohttp.WSMsgType.BINARY:
+                if message.type == aiohttp.WSMsgType.TEXT:
+                    received.append(json.loads(message.data))
+                elif message.type != aiohttp.WSMsgType.BINARY:
                     received.append(message.type)
                     break
-                received.append(message.data.decode())
+                else:
+                    received.append(message.data.decode())
                 if len(received) == most:
                     break
     return received
@@ -118,6 +137,38 @@ async def test_a_tab_whose_app_ended_well_is_closed_for_the_page_to_offer_restar
 
     shown = await open_tab(fake_app("ready", "draw", "exit"))
     assert shown == ["a frame of the app, drawn", aiohttp.WSMsgType.CLOSE]
+
+
+async def test_a_tab_whose_app_ended_well_is_told_what_it_said_on_the_way_out():
+    # where its unsaved network was kept, and how to carry on: it went only to the server's
+    # window, and the person in the browser was told nothing
+    import aiohttp
+
+    from nnplay.served_page import FAREWELL
+
+    # said as the app ends, and said once its output has ended (which textual-serve stopped
+    # reading standard error at)
+    for steps in (["say"], ["close", "say"]):
+        shown = await open_tab(fake_app("ready", "draw", "exit", *steps))
+        assert shown == [
+            "a frame of the app, drawn",
+            [FAREWELL, "nnplay: Your network is kept in /k.npz"],  # nnplay's own lines only
+            aiohttp.WSMsgType.CLOSE,
+        ]
+
+
+def test_the_served_page_shows_a_farewell_in_its_session_ended_box():
+    from pathlib import Path
+
+    import textual_serve
+
+    from nnplay.served_page import FAREWELL, our_page
+
+    page = (Path(textual_serve.__file__).parent / "templates" / "app_index.html").read_text()
+    ours = our_page(page, "/static/")
+    assert '<div class="dialog-container closed-dialog">' in page and 'class="message"' in page
+    assert ours.index(f'kind === "{FAREWELL}"') < ours.index("</body>")
+    assert ours.index(f'kind === "{FAREWELL}"') > ours.index("textual.js")  # after: it wraps its WebSocket
 
 
 async def test_the_served_page_needs_nothing_from_the_internet():

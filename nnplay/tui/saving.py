@@ -31,7 +31,7 @@ from nnplay.core.serialize import needed_bytes
 from nnplay.core.serialize import save as save_network
 from nnplay.core.train import Diverged, Trainer
 from nnplay.tui.fair_lock import FairLock
-from nnplay.tui.keep import NOT_KEPT, KeepError, RunningKeep, check_room, forget_old_kept, reason
+from nnplay.tui.keep import NOT_KEPT, KeepError, RunningKeep, check_room, forget_old_kept, reason, served
 
 
 @dataclass(frozen=True)
@@ -156,10 +156,13 @@ class SavingMixin:
         check_room(needed_bytes(self.trainer.net, self.trainer.optimizer, self.trainer.epoch))
 
     def keep_on_exit(self) -> str:
-        """keep_unsaved() as the app quits: what to print after it, with how to carry on."""
+        """keep_unsaved() as the app quits: what to print after it, with how to carry on (under
+        nnplay serve, the tab's page shows it: the person there cannot run nnplay --load, but
+        the page's Restart starts an app that offers the keep)."""
         kept, note = self._keep()
         if kept:
-            note += f"\nnnplay: to carry on: nnplay --load {kept}"
+            again = "Restart (enter), then ctrl+o loads it" if served() else f"nnplay --load {kept}"
+            note += f"\nnnplay: to carry on: {again}"
         return f"nnplay: {note}" if note else ""
 
     def _keep(self) -> tuple[Path | None, str]:

@@ -79,6 +79,25 @@ def test_unsaved_training_is_kept_on_exit_and_only_then(tmp_path, monkeypatch):
     assert session.keep_on_exit() == ""  # saved by hand: nothing to keep
 
 
+def test_a_served_apps_note_on_exit_says_how_to_carry_on_in_the_browser(tmp_path, monkeypatch):
+    # the page shows it (served_tab): nnplay --load PATH is no use to a person in a browser
+    from nnplay.tui.keep import BROWSER_KEEPS
+
+    monkeypatch.setenv("TEXTUAL_DRIVER", "textual.drivers.web_driver:WebDriver")  # as served
+    monkeypatch.setenv(BROWSER_KEEPS, str(tmp_path / "browser"))
+    session = Session(TrainConfig(layers=(64, 8, 10), epochs=1))
+    session.load()
+    while session.next_record() is not None:
+        pass
+    note = session.keep_on_exit()
+    (kept,) = kept_files()
+    assert kept.parent == tmp_path / "browser"
+    assert note.splitlines() == [
+        f"nnplay: Your unsaved network (1 epoch trained) is kept in {kept}",
+        "nnplay: to carry on: Restart (enter), then ctrl+o loads it",
+    ]
+
+
 def test_unsaved_training_is_kept_under_a_umask_that_makes_files_read_only(tmp_path, monkeypatch):
     # umask 0277 (or 0222): the name a keep reserves is made read-only, and saving, which
     # refuses a read-only file, refused the app's own: "could not be kept: ... is read-only".
