@@ -16,7 +16,7 @@ from nnplay.core.config import ConfigError, counted, trained
 from nnplay.core.paths import SaveFileError, load_name, name_and_folder, save_name, shown
 from nnplay.core.serialize import load, peek
 from nnplay.tui.guards import GuardsMixin
-from nnplay.tui.keep import kept_files, kept_folder
+from nnplay.tui.keep import kept_files, kept_folder, last_written
 from nnplay.tui.session import Session
 from nnplay.tui.widgets.file_dialog import FileDialog
 
@@ -47,11 +47,11 @@ def recent_networks(leave_out: Path | None = None) -> list[tuple[str, str]]:
     first: the load dialog's list, so a keep older than the last is not a path to type.
     Without `leave_out`: the network on screen's own keep, made as it trained."""
     now, found = time.time(), []
-    keeps = [(p, True) for p in reversed(kept_files()) if p != leave_out]
+    keeps = [(p, True) for p in sorted(kept_files(), key=last_written, reverse=True) if p != leave_out]
     try:
         folder = Path.cwd()  # gone, if another shell removed it
         here = [p for p in folder.iterdir() if p.suffix.lower() == ".npz"]  # UP.NPZ too
-        here.sort(key=_modified, reverse=True)
+        here.sort(key=last_written, reverse=True)
         here = [] if _is_kept_folder(str(folder)) else here
     except OSError:
         here = []
@@ -65,18 +65,11 @@ def recent_networks(leave_out: Path | None = None) -> list[tuple[str, str]]:
                 continue
             listed += 1
             epochs, partial, dataset, network = info
-            when = ago(now - _modified(path))
+            when = ago(now - last_written(path))
             # the network and optimizer too: three keeps of "100 epochs · digits" looked alike
             what = f"{trained(epochs, partial)} · {dataset} {network}".rstrip()
             found.append((str(path), f"kept {when} · {what}" if kept else f"{path.name} · {what} · {when}"))
     return found
-
-
-def _modified(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
 
 
 class FilesMixin(GuardsMixin):

@@ -85,6 +85,15 @@ def kept_files() -> list[Path]:
     return [p for _, p in found]
 
 
+def last_written(path: Path) -> float:
+    """When a file was last written (0 if it cannot be read): a keep's name says when it was
+    first kept, and the keeps as it trains and at the end write the same file again."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def reserve_kept_path() -> Path:
     """A new file in kept_folder(), made if need be (OSError if it cannot be), named by the
     time: each keep is a file of its own, so keeping never replaces earlier training. The

@@ -170,6 +170,34 @@ def test_keeping_never_replaces_earlier_training_and_forgets_only_old_keeps_past
     assert Session(TrainConfig()).kept_path == kept[-1]  # what ctrl+o offers in the next session
 
 
+def test_the_next_session_offers_the_keep_written_last_not_the_one_named_last(tmp_path):
+    # Two apps keeping in one folder: two tabs of one browser under nnplay serve (or two
+    # terminals). The other tab's app started keeping later, so its keep's name is newer; this
+    # tab is reloaded, its app keeping its training as it ends. The reloaded tab offered the
+    # other tab's network ("kept 40 seconds ago waits: ctrl+o loads it"), not its own.
+    import os
+
+    def trained_and_kept(session):
+        session.next_record()
+        session.keep_on_exit()
+        return session.running_keep
+
+    this_tab = Session(TrainConfig(layers=(64, 8, 10), epochs=2))
+    other_tab = Session(TrainConfig(layers=(64, 8, 10), epochs=2))
+    this_tab.load()
+    other_tab.load()
+    ours = trained_and_kept(this_tab)
+    theirs = trained_and_kept(other_tab)
+    assert kept_files() == [ours, theirs]  # by their names: the other tab's is the newer
+    assert trained_and_kept(this_tab) == ours  # as this tab is reloaded: the same file, rewritten
+    written = os.stat(ours).st_mtime
+    os.utime(theirs, (written - 40, written - 40))  # the other tab's last keep came before
+    assert Session(TrainConfig()).kept_path == ours
+    from nnplay.tui.files import recent_networks
+
+    assert [path for path, _ in recent_networks()] == [str(ours), str(theirs)]  # ctrl+o's list too
+
+
 def test_two_apps_keeping_in_the_same_second_get_a_file_each(tmp_path):
     from nnplay.tui.keep import reserve_kept_path
 
