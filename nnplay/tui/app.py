@@ -8,12 +8,14 @@ import math
 import os
 import threading
 import time
+from collections.abc import Sequence
 
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.driver import Driver
+from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
@@ -27,6 +29,7 @@ from nnplay.tui.cover import Underneath
 from nnplay.tui.files import FilesMixin, stamp
 from nnplay.tui.fit import FitMixin
 from nnplay.tui.frames import FramesMixin
+from nnplay.tui.glyphs import ConsoleGlyphs, linux_console
 from nnplay.tui.guards import AGAIN_SECONDS
 from nnplay.tui.hang_up import HangUpMixin
 from nnplay.tui.keep import served
@@ -120,6 +123,8 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, HangUpMixin, FramesMixin, Comm
         """exit() was called: the keys that arrived with the q do nothing."""
         self.farewell = ""
         """What a hang-up kept, to say once the terminal is restored, if it is still there."""
+        self._glyphs = [ConsoleGlyphs()] if linux_console() else []
+        """On the Linux console: what stands in for the characters its fonts lack (glyphs.py)."""
 
     # -- layout -------------------------------------------------------------------------
 
@@ -141,6 +146,9 @@ class NnplayApp(PanesMixin, FilesMixin, FitMixin, HangUpMixin, FramesMixin, Comm
 
     def get_default_screen(self) -> Screen:
         return Underneath(id="_default")  # as Textual's own, but a dialog over it hides changes
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        return [*super().get_line_filters(), *self._glyphs]  # every widget's lines pass these
 
     def get_driver_class(self) -> type[Driver]:
         if served():  # textual-serve's WebDriver, which also quits if the server has gone
