@@ -6,8 +6,8 @@ plot's braille curve came out as rows of those, its key's too, and the digit pan
 ink and its bars' part-cells. Read from the fonts' own Unicode tables: each character below
 is missing from every Lat15 and Lat2 font of console-setup (Debian's and Ubuntu's console
 fonts for Western and Central European languages, in every face and size; ○ is in one of
-the 58), and braille, ✓ and the part-cells but ▌ from all 456 of its fonts and the kernel's
-built-in one (its cp437.uni). What stands in is in all of those but a few Cyrillic and
+the 58), and all but ‖▄▌▓○ from all 456 of its fonts and the kernel's built-in one (its
+cp437.uni, which has ▄▌▓○). What stands in is in all of those but a few Cyrillic and
 Ethiopian ones.
 """
 
@@ -27,8 +27,11 @@ BRAILLE = range(0x2801, 0x2900)
 STAND_INS: dict[int, str] = {
     0x2800: " ",  # braille with no dot
     **dict.fromkeys(BRAILLE, "·"),  # a dot a cell: the curve's cells, smaller than a test dot •
-    **{ord(c): "█" for c in "▓▌▋▊▉"},  # the darkest ink; a bar's part-cell of a half or more
+    # Part-cells, half or more a full one: the digit pane's bars (▌▋▊▉), Textual's scrollbar
+    # ends (the help's, at 80x24) and the inspector's sparklines (▄▅▆▇); and the darkest ink.
+    **{ord(c): "█" for c in "▌▋▊▉▄▅▆▇▓"},
     **{ord(c): "|" for c in "▏▎▍"},  # less than half; the typed number's cursor; the key bar's ▏
+    **{ord(c): "_" for c in "▁▂▃"},  # less than half, upright
     ord("‖"): "|",  # "‖ paused"; the inspector's norms ‖W‖
     ord("○"): "o",  # "○ ready"
     ord("✓"): "+",  # "✓ right"

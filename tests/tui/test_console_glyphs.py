@@ -10,8 +10,9 @@ from nnplay.tui.widgets.loss_plot import MetricPlot
 from tests.tui.helpers import SMALL, settle
 
 BRAILLE = re.compile("[\u2800-\u28ff]")
-LACKED = "▓▌▋▊▉▏▎▍‖○✓"
-"""Missing from the Linux console's fonts too, and on the main screen elsewhere (glyphs.py)."""
+LACKED = "▓▌▋▊▉▏▎▍‖○✓▁▂▃▄▅▆▇"
+"""Missing from the Linux console's fonts too (glyphs.py), and drawn elsewhere on the main
+screen or the help."""
 
 
 def cells(text: str, pattern: str) -> set[tuple[int, int]]:
@@ -20,12 +21,17 @@ def cells(text: str, pattern: str) -> set[tuple[int, int]]:
     return {(row, m.start()) for row, line in lines for m in re.finditer(pattern, line)}
 
 
+def app_under(monkeypatch, term: str):
+    """The app for SMALL, started under TERM=``term`` in a terminal, not a browser's tab."""
+    monkeypatch.setenv("TERM", term)
+    monkeypatch.delenv("TEXTUAL_DRIVER", raising=False)  # set for nnplay serve's tabs alone
+    return make_app(SMALL)
+
+
 async def main_screen(monkeypatch, term: str) -> tuple[str, str]:
     """The loss plot's lines and the whole screen's text at 80x24 under TERM=``term``, once
     SMALL has trained, with a size being typed in the Network pane (its cursor showing)."""
-    monkeypatch.setenv("TERM", term)
-    monkeypatch.delenv("TEXTUAL_DRIVER", raising=False)  # not a browser's tab under nnplay serve
-    app = make_app(SMALL)
+    app = app_under(monkeypatch, term)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press("space")
@@ -34,8 +40,12 @@ async def main_screen(monkeypatch, term: str) -> tuple[str, str]:
         await pilot.pause()
         plot = app.query_one("#loss-plot", MetricPlot)
         plotted = "\n".join(strip.text for strip in plot.render_lines(Region(0, 0, *plot.outer_size)))
-        screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-        return plotted, screen
+        return plotted, drawn(app)
+
+
+def drawn(app) -> str:
+    """The text on the app's screen as drawn, filters and all."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 async def test_the_plot_draws_its_braille_curve_in_dots_on_the_linux_console_alone(monkeypatch):
@@ -65,3 +75,17 @@ def test_a_browsers_tab_is_not_the_linux_console_whatever_the_servers_term(monke
     assert linux_console()
     monkeypatch.setenv("TEXTUAL_DRIVER", "textual.drivers.web_driver:WebDriver")  # as serve sets it
     assert not linux_console()
+
+
+async def test_the_helps_scrollbar_draws_on_the_linux_console_too(monkeypatch):
+    # at 80x24 the help's scrollbar is the one sign that it goes on; its ends are part-cells
+    shown = {}
+    for term in ("xterm-256color", "linux"):
+        app = app_under(monkeypatch, term)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("question_mark")
+            await pilot.pause()
+            shown[term] = drawn(app)
+    assert set("▁▂▃▄▅▆▇") & set(shown["xterm-256color"])
+    assert not set(LACKED) & set(shown["linux"])
