@@ -301,8 +301,9 @@ def error_scale(
     them, as (positions, labels). An accuracy of 100 has no error to take the log of: it
     is drawn half the smallest error above the rest, on a tick of its own, "100".
 
-    On a canvas of ``rows`` rows, the top row, where the best accuracy lies, always has a
-    label (``top_tick``)."""
+    On a canvas of ``rows`` rows, the row where the best accuracy lies (the top, unless every
+    accuracy is the same: plotext then draws them halfway up) always has a label
+    (``best_tick``)."""
     errors = [100 - a for a in accuracies]
     every = np.concatenate(errors)
     made = every[every > 0]
@@ -319,25 +320,25 @@ def error_scale(
         labels.append("100")
     elif rows > 1 and made.size:
         lim = ut.get_lim(np.concatenate(heights).tolist())
-        if rows - 1 not in ut.get_matrix_data(positions, lim, rows):
-            error = top_tick(smallest, lim, rows)
+        (best_row,) = ut.get_matrix_data([-math.log10(smallest)], lim, rows)
+        if best_row not in ut.get_matrix_data(positions, lim, rows):
+            error = best_tick(smallest, lim, rows, best_row)
             positions.append(-math.log10(error))
             labels.append(accuracy_label(error))
     return heights, (positions, labels)
 
 
-def top_tick(smallest: float, lim: list[float], rows: int) -> float:
-    """The error to label the top row of an error scale with, as plotext places a tick on a
-    canvas of ``rows`` spanning heights ``lim``: of those with two significant digits that
-    fall in that row, the shortest label's, nearest the top (2, for 98%); else ``smallest``
-    itself, the best accuracy's. At 80x24 the seed experiment's 98.3% lay in a row with no
+def best_tick(smallest: float, lim: list[float], rows: int, row: int) -> float:
+    """The error to label ``row`` of an error scale with, the row of the best accuracy (whose
+    error is ``smallest``), as plotext places a tick on a canvas of ``rows`` spanning heights
+    ``lim``: of those with two significant digits that fall in that row and are no better
+    than the best, the shortest label's, nearest the top (2, for 98%); else ``smallest``
+    itself. At 80x24 the seed experiment's 98.3% lay in a row with no
     label, over 97's: whether the curve reached 98, 99 or 100 was a guess."""
     power = math.floor(math.log10(smallest))
     candidates = [k * 10.0 ** (p - 1) for p in range(power - 1, power + 3) for k in range(10, 100)]
     in_row = [
-        e
-        for e in candidates
-        if e >= smallest and ut.get_matrix_data([-math.log10(e)], lim, rows)[0] == rows - 1
+        e for e in candidates if e >= smallest and ut.get_matrix_data([-math.log10(e)], lim, rows)[0] == row
     ]
     return min(in_row, key=lambda e: (len(accuracy_label(e)), e), default=smallest)
 
