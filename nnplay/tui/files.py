@@ -47,7 +47,7 @@ def recent_networks(leave_out: Path | None = None) -> list[tuple[str, str]]:
     first: the load dialog's list, so a keep older than the last is not a path to type.
     Without `leave_out`: the network on screen's own keep, made as it trained."""
     now, found = time.time(), []
-    keeps = [(p, True) for p in sorted(kept_files(), key=last_written, reverse=True) if p != leave_out]
+    keeps = [(p, True) for p in reversed(kept_files()) if p != leave_out]
     try:
         folder = Path.cwd()  # gone, if another shell removed it
         here = [p for p in folder.iterdir() if p.suffix.lower() == ".npz"]  # UP.NPZ too

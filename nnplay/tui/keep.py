@@ -70,9 +70,9 @@ not a person's own unsaved-notes.npz."""
 
 
 def kept_files() -> list[Path]:
-    """The networks kept so far, oldest first, by the time in their names (unsaved.npz, the
-    one name older versions used, counts as the oldest). A name reserved but not yet written
-    (an empty file) is left out."""
+    """The networks kept so far, the last written last (last_written(); the time in their
+    names breaks a tie, unsaved.npz, the one name older versions used, counting as the
+    oldest). A name reserved but not yet written (an empty file) is left out."""
     try:
         found = [
             (named, p)
@@ -81,7 +81,7 @@ def kept_files() -> list[Path]:
         ]
     except OSError:
         return []
-    found.sort(key=lambda kept: (kept[0][1] or "", int(kept[0][2] or 1)))
+    found.sort(key=lambda kept: (last_written(kept[1]), kept[0][1] or "", int(kept[0][2] or 1)))
     return [p for _, p in found]
 
 
@@ -125,7 +125,7 @@ another app's keep under way): serialize.LEFT_OVER_SECONDS, as for any save."""
 
 
 def forget_old_kept() -> None:
-    """Remove kept networks beyond the KEPT_MOST newest that are also over KEPT_DAYS old,
+    """Remove kept networks beyond the KEPT_MOST last written that are also over KEPT_DAYS old,
     and what keeps cut short left behind: only files nnplay names (KEPT_NAME, ROOM_NAME)."""
     too_old = time.time() - KEPT_DAYS * 86400
     for old in kept_files()[:-KEPT_MOST]:

@@ -21,7 +21,7 @@ from nnplay.core.network import Network, correct_mask
 from nnplay.core.serialize import Saved, peek
 from nnplay.core.train import Diverged, EpochStats, Record, Split, Trainer, build, make_optimizer
 from nnplay.tui.fair_lock import FairLock
-from nnplay.tui.keep import RunningKeep, keeps_unsaved, kept_files, last_written
+from nnplay.tui.keep import RunningKeep, keeps_unsaved, kept_files
 from nnplay.tui.runs import NormLog, RunSettings, differences
 from nnplay.tui.saving import SavingMixin
 
@@ -67,11 +67,10 @@ class Session(SavingMixin):
         """Whether training about to be lost goes to kept_folder(). Under `nnplay serve`, only
         where the server gave the browser a folder of its own: the tabs share one user, so
         each would keep and offer the others' networks."""
+        # The last written, not the last named (kept_files()): another app keeping in the same
+        # folder as it trains (another tab of this browser, under nnplay serve) may have started
+        # later, and a reloaded tab offered its network instead of the one its own app kept.
         earlier = kept_files() if self.keeps_unsaved and saved is None else []
-        # The last written, not the last named: another app keeping in the same folder as it
-        # trains (another tab of this browser, under nnplay serve) may have started later, and
-        # a reloaded tab offered its network instead of the one its own app kept as it ended.
-        earlier.sort(key=last_written)
         # the newest that is a network: junk named like a keep was announced, then refused
         self.kept_path: Path | None = next((p for p in reversed(earlier) if peek(p) is not None), None)
         """Where keep_unsaved() last kept a network (at first, the newest kept before), until
